@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+// hpsearch: a distributed hyperparameter-search coordinator.
+// Layering (lower never imports higher): CBLAS, CMPI, CZlib → TensorCore → NN → Datasets → … → hpsearch.
+import PackageDescription
+
+let package = Package(
+    name: "hpsearch",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "hpsearch", targets: ["hpsearch"]),
+        .library(name: "TensorCore", targets: ["TensorCore"]),
+        .library(name: "NN", targets: ["NN"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System-library shims.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+        .target(name: "NN", dependencies: ["TensorCore"]),
+        .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"]),
+        .executableTarget(name: "hpsearch", dependencies: [
+            "TensorCore", "NN", "Datasets",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// placeholder removed when the module's first file lands

@@ -1,0 +1,62 @@
+// Adam and AdamW (one type; AdamW is Adam with decoupled weight decay — a knob, not a subclass).
+//   m ← β₁m + (1−β₁)g            first moment: a running mean of gradients
+//   v ← β₂v + (1−β₂)g²           second moment: a running mean of squared gradients
+//   m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)  bias corrections for the zero initial moments
+//   p ← p − lr·m̂/(√v̂ + ε)
+// Weight decay λ: Adam adds λp to g (L2); AdamW instead does p ← p − lr·λ·p before the update.
+import Foundation
+import TensorCore
+
+public final class Adam: Optimizer {
+    public var learningRate: Float
+    public let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
+    /// True for AdamW (decoupled weight decay).
+    public let decoupledWeightDecay: Bool
+    public private(set) var stepCount = 0
+    private var moments = ParameterSlots<(m: [Float], v: [Float])>()
+
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+                weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.decoupledWeightDecay = decoupledWeightDecay
+    }
+
+    /// AdamW with PyTorch's default decay of 0.01.
+    public static func adamW(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+                             epsilon: Float = 1e-8, weightDecay: Float = 0.01) -> Adam {
+        Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+             weightDecay: weightDecay, decoupledWeightDecay: true)
+    }
+
+    public func step(_ parameters: [Tensor]) {
+        moments.prepare(parameters) { ([Float](repeating: 0, count: $0.count), [Float](repeating: 0, count: $0.count)) }
+        stepCount += 1
+        let t = Float(stepCount)
+        let b1 = beta1, b2 = beta2, eps = epsilon, lr = learningRate
+        let c1 = 1 / (1 - Foundation.pow(b1, t)), c2 = 1 / (1 - Foundation.pow(b2, t))
+        let l2 = decoupledWeightDecay ? 0 : weightDecay
+        let decay = decoupledWeightDecay ? 1 - lr * weightDecay : 1
+        for (k, p) in parameters.enumerated() {
+            guard let grad = p.grad else { continue }
+            let n = p.count
+            grad.withUnsafeBufferPointer { g in
+                p.data.withUnsafeMutableBufferPointer { x in
+                    moments.states[k].m.withUnsafeMutableBufferPointer { m in
+                        moments.states[k].v.withUnsafeMutableBufferPointer { v in
+                            for i in 0..<n {
+                                let gi = g[i] + l2 * x[i]
+                                m[i] = b1 * m[i] + (1 - b1) * gi
+                                v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                                x[i] = x[i] * decay - lr * (m[i] * c1) / ((v[i] * c2).squareRoot() + eps)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

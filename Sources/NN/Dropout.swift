@@ -1,0 +1,25 @@
+// Dropout (inverted): in training, zero each element with probability p and scale survivors by
+// 1/(1−p); in evaluation, the identity. The mask comes from the layer's own RNG stream.
+import TensorCore
+
+public final class Dropout: Layer {
+    public let rate: Float
+    public var isTraining = true
+    public var rng: RNG
+
+    public init(rate: Float, rng: RNG) {
+        precondition(rate >= 0 && rate < 1, "dropout rate must be in [0, 1), got \(rate)")
+        self.rate = rate
+        self.rng = rng
+    }
+
+    public var namedParameters: [(String, Tensor)] { [] }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        guard isTraining, rate > 0 else { return x }
+        let keep = 1 - rate, scale = 1 / keep
+        var mask = [Float](repeating: 0, count: x.count)
+        for i in 0..<mask.count where rng.uniform() < keep { mask[i] = scale }
+        return x * Tensor(shape: x.shape, data: mask)
+    }
+}

@@ -1,0 +1,28 @@
+// Sequential: layers applied one after another; parameters named "<index>.<name>".
+import TensorCore
+
+public final class Sequential: Layer {
+    public private(set) var layers: [any Layer]
+    public var isTraining: Bool = true {
+        didSet { for l in layers { l.isTraining = isTraining } }
+    }
+
+    public init(_ layers: [any Layer]) {
+        self.layers = layers
+        for l in layers { l.isTraining = true }
+    }
+
+    public convenience init(_ layers: any Layer...) { self.init(layers) }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        layers.reduce(x) { $1($0) }
+    }
+
+    public var namedParameters: [(String, Tensor)] {
+        layers.enumerated().flatMap { i, l in l.namedParameters.map { ("\(i).\($0.0)", $0.1) } }
+    }
+
+    public var namedBuffers: [(String, Tensor)] {
+        layers.enumerated().flatMap { i, l in l.namedBuffers.map { ("\(i).\($0.0)", $0.1) } }
+    }
+}

@@ -1,0 +1,86 @@
+// Reverse-mode differentiation: each operation attaches a closure that pushes its output's
+// gradient into its inputs' gradients (micrograd's shape); `backward()` runs them in reverse
+// topological order.
+
+extension Tensor {
+    /// Records that `self` was produced from `inputs` by an operation whose gradient rule is
+    /// `rule`, when grad mode is on and any input requires grad. Returns whether it recorded,
+    /// so callers can skip work (and closure allocation) otherwise.
+    ///
+    /// Custom operations outside TensorCore (fused losses) use this too. `rule` receives the
+    /// output tensor, whose `grad` is set when the rule runs, and must *add* into the inputs'
+    /// gradients through `accumulateGrad`.
+    @discardableResult
+    public func record(_ inputs: [Tensor], _ rule: @escaping (Tensor) -> Void) -> Bool {
+        guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return false }
+        requiresGrad = true
+        parents = inputs
+        backwardFn = rule
+        return true
+    }
+
+    /// Whether recording would happen for an op over `inputs` (to skip preparing saved values).
+    @inlinable
+    public static func tracks(_ inputs: Tensor...) -> Bool {
+        GradMode.isEnabled && inputs.contains(where: { $0.requiresGrad })
+    }
+
+    /// Adds into this tensor's gradient through `body`, allocating a zeroed gradient first if
+    /// there is none. Does nothing when the tensor does not require grad.
+    @inlinable
+    public func accumulateGrad(_ body: (UnsafeMutablePointer<Float>) -> Void) {
+        guard requiresGrad else { return }
+        if grad == nil { grad = [Float](repeating: 0, count: count) }
+        grad!.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+    }
+
+    /// Computes the gradient of this scalar with respect to every tensor that requires grad
+    /// and led to it. Gradients *accumulate* into `grad` (call `zeroGrad` on parameters
+    /// between steps). Intermediate results release their graph and gradient afterwards, so
+    /// a graph can be differentiated once.
+    public func backward() {
+        precondition(count == 1, "backward() needs a scalar, shape is \(shape)")
+        backward(seed: [1])
+    }
+
+    /// Backward pass from a non-scalar tensor, seeded with `seed` (its "output gradient").
+    public func backward(seed: [Float]) {
+        precondition(seed.count == count, "seed has \(seed.count) values for shape \(shape)")
+        let order = topologicalOrder()
+        grad = seed
+        for node in order.reversed() {
+            guard let rule = node.backwardFn else { continue }
+            if node.grad != nil { rule(node) }
+            // Free the graph as we go: interior nodes are not needed again.
+            node.backwardFn = nil
+            node.parents = []
+            if node !== self { node.grad = nil }
+        }
+    }
+
+    /// Nodes reachable from `self` through `parents`, each after all of its inputs.
+    func topologicalOrder() -> [Tensor] {
+        var order: [Tensor] = []
+        var visited = Set<ObjectIdentifier>()
+        // Iterative DFS: (node, next parent index to visit).
+        var stack: [(Tensor, Int)] = [(self, 0)]
+        visited.insert(ObjectIdentifier(self))
+        while !stack.isEmpty {
+            let (node, i) = stack[stack.count - 1]
+            if i < node.parents.count {
+                stack[stack.count - 1].1 = i + 1
+                let p = node.parents[i]
+                if p.requiresGrad, visited.insert(ObjectIdentifier(p)).inserted {
+                    stack.append((p, 0))
+                }
+            } else {
+                order.append(node)
+                stack.removeLast()
+            }
+        }
+        return order
+    }
+
+    /// Drops the gradient (call between optimisation steps).
+    public func zeroGrad() { grad = nil }
+}

@@ -1,0 +1,159 @@
+// 2-D convolution and max pooling on NHWC tensors.
+//
+// Convolution is im2col + one GEMM for the whole batch:
+//   cols[N·OH·OW, KH·KW·C] (row = output pixel, columns = (kh, kw, c) with c fastest, so each
+//   (kh, kw) tap is one contiguous copy of C channels), weights W[O, KH·KW·C],
+//   y[N·OH·OW, O] = cols · Wᵀ + bias — already NHWC.
+// Backward: dW = dyᵀ · cols, dcols = dy · W, then col2im scatters dcols back onto dx.
+
+/// Geometry of a 2-D window sweep (convolution or pooling).
+public struct ConvGeometry: Equatable, Sendable {
+    public var n, h, w, c: Int       // input NHWC
+    public var kh, kw: Int           // window
+    public var stride, padding: Int
+    public var oh: Int { (h + 2 * padding - kh) / stride + 1 }
+    public var ow: Int { (w + 2 * padding - kw) / stride + 1 }
+    /// Columns of the im2col matrix: KH·KW·C.
+    public var patch: Int { kh * kw * c }
+
+    public init(n: Int, h: Int, w: Int, c: Int, kh: Int, kw: Int, stride: Int, padding: Int) {
+        precondition(stride >= 1 && padding >= 0, "stride must be ≥ 1 and padding ≥ 0")
+        precondition(h + 2 * padding >= kh && w + 2 * padding >= kw,
+                     "window \(kh)×\(kw) larger than padded input \(h)×\(w) (padding \(padding))")
+        (self.n, self.h, self.w, self.c, self.kh, self.kw, self.stride, self.padding) = (n, h, w, c, kh, kw, stride, padding)
+    }
+
+    /// Calls `body(row, column offset, input offset or nil)` for every (output pixel, tap):
+    /// the tap's C channels sit at `input offset` in x, and at `column offset` in that cols row.
+    @inline(__always)
+    func forEachTap(_ body: (_ row: Int, _ col: Int, _ src: Int?) -> Void) {
+        var row = 0
+        for b in 0..<n { for oy in 0..<oh { for ox in 0..<ow {
+            var col = 0
+            for ky in 0..<kh {
+                let iy = oy * stride - padding + ky
+                for kx in 0..<kw {
+                    let ix = ox * stride - padding + kx
+                    let inside = iy >= 0 && iy < h && ix >= 0 && ix < w
+                    body(row, col, inside ? ((b * h + iy) * w + ix) * c : nil)
+                    col += c
+                }
+            }
+            row += 1
+        } } }
+    }
+}
+
+extension Tensor {
+    /// im2col of an NHWC input: [N·OH·OW, KH·KW·C], zeros where the window leaves the padded image.
+    static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry) -> [Float] {
+        let rows = g.n * g.oh * g.ow, patch = g.patch, c = g.c
+        return makeBuffer(rows * patch) { cols in
+            g.forEachTap { row, col, src in
+                let dst = cols + row * patch + col
+                if let src { dst.initialize(from: x + src, count: c) } else { dst.initialize(repeating: 0, count: c) }
+            }
+        }
+    }
+
+    /// Convolution of x [N, H, W, C] with weights [O, KH, KW, C] and optional bias [O] → [N, OH, OW, O].
+    public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
+        precondition(x.rank == 4 && weight.rank == 4, "conv2d needs x [N,H,W,C] and weight [O,KH,KW,C]; got \(x.shape), \(weight.shape)")
+        precondition(x.shape[3] == weight.shape[3], "conv2d: input has \(x.shape[3]) channels, weight expects \(weight.shape[3])")
+        let o = weight.shape[0]
+        let g = ConvGeometry(n: x.shape[0], h: x.shape[1], w: x.shape[2], c: x.shape[3],
+                             kh: weight.shape[1], kw: weight.shape[2], stride: stride, padding: padding)
+        if let bias { precondition(bias.shape == [o], "conv2d bias must be [\(o)], got \(bias.shape)") }
+        let rows = g.n * g.oh * g.ow, patch = g.patch
+        let cols = x.data.withUnsafeBufferPointer { im2col($0.baseAddress!, g) }
+        let out = makeBuffer(rows * o) { y in
+            cols.withUnsafeBufferPointer { pc in
+                weight.data.withUnsafeBufferPointer { pw in
+                    if let bias {
+                        bias.data.withUnsafeBufferPointer { pb in
+                            for r in 0..<rows { (y + r * o).initialize(from: pb.baseAddress!, count: o) }
+                        }
+                    }
+                    BLAS.sgemm(transA: false, transB: true, m: rows, n: o, k: patch,
+                               a: pc.baseAddress!, lda: patch, b: pw.baseAddress!, ldb: patch,
+                               beta: bias == nil ? 0 : 1, c: y, ldc: o)
+                }
+            }
+        }
+        let result = Tensor(shape: [g.n, g.oh, g.ow, o], data: out)
+        var inputs = [x, weight]
+        if let bias { inputs.append(bias) }
+        result.record(inputs) { r in
+            r.grad!.withUnsafeBufferPointer { pg in
+                let dy = pg.baseAddress!
+                if weight.requiresGrad {
+                    cols.withUnsafeBufferPointer { pc in
+                        weight.accumulateGrad { gw in
+                            BLAS.sgemm(transA: true, transB: false, m: o, n: patch, k: rows,
+                                       a: dy, lda: o, b: pc.baseAddress!, ldb: patch, beta: 1, c: gw, ldc: patch)
+                        }
+                    }
+                }
+                if let bias, bias.requiresGrad {
+                    bias.accumulateGrad { gb in
+                        for r in 0..<rows { for j in 0..<o { gb[j] += dy[r * o + j] } }
+                    }
+                }
+                if x.requiresGrad {
+                    var dcols = [Float](repeating: 0, count: rows * patch)
+                    weight.data.withUnsafeBufferPointer { pw in
+                        dcols.withUnsafeMutableBufferPointer { pd in
+                            BLAS.sgemm(transA: false, transB: false, m: rows, n: patch, k: o,
+                                       a: dy, lda: o, b: pw.baseAddress!, ldb: patch, beta: 0, c: pd.baseAddress!, ldc: patch)
+                        }
+                    }
+                    dcols.withUnsafeBufferPointer { pd in
+                        x.accumulateGrad { gx in
+                            let c = g.c
+                            g.forEachTap { row, col, src in
+                                guard let src else { return }
+                                let s = pd.baseAddress! + row * patch + col
+                                for j in 0..<c { gx[src + j] += s[j] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Max pooling of x [N, H, W, C] with a k×k window → [N, OH, OW, C]. Gradient goes to the
+    /// (first) maximum of each window. Windows leaving the image ignore the padding.
+    public static func maxPool2d(_ x: Tensor, kernel: Int, stride: Int? = nil, padding: Int = 0) -> Tensor {
+        precondition(x.rank == 4, "maxPool2d needs x [N,H,W,C], got \(x.shape)")
+        let g = ConvGeometry(n: x.shape[0], h: x.shape[1], w: x.shape[2], c: x.shape[3],
+                             kh: kernel, kw: kernel, stride: stride ?? kernel, padding: padding)
+        let c = g.c, outCount = g.n * g.oh * g.ow * c
+        var argmax = [Int32](repeating: -1, count: outCount)
+        let out = makeBuffer(outCount) { y in
+            y.initialize(repeating: -.infinity, count: outCount)
+            x.data.withUnsafeBufferPointer { px in
+                argmax.withUnsafeMutableBufferPointer { am in
+                    g.forEachTap { row, _, src in
+                        guard let src else { return }
+                        let base = row * c
+                        for j in 0..<c where px[src + j] > y[base + j] || am[base + j] < 0 {
+                            y[base + j] = px[src + j]
+                            am[base + j] = Int32(src + j)
+                        }
+                    }
+                }
+            }
+        }
+        let result = Tensor(shape: [g.n, g.oh, g.ow, c], data: out)
+        result.record([x]) { r in
+            r.grad!.withUnsafeBufferPointer { dy in
+                x.accumulateGrad { gx in
+                    for i in 0..<outCount where argmax[i] >= 0 { gx[Int(argmax[i])] += dy[i] }
+                }
+            }
+        }
+        return result
+    }
+}
