@@ -4,6 +4,7 @@
 //   m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)  bias corrections for the zero initial moments
 //   p ← p − lr·m̂/(√v̂ + ε)
 // Weight decay λ: Adam adds λp to g (L2); AdamW instead does p ← p − lr·λ·p before the update.
+import CKernels
 import Foundation
 import TensorCore
 
@@ -13,7 +14,12 @@ public final class Adam: Optimizer {
     /// True for AdamW (decoupled weight decay).
     public let decoupledWeightDecay: Bool
     public private(set) var stepCount = 0
-    private var moments = ParameterSlots<(m: [Float], v: [Float])>()
+    /// Per-parameter moments; a class so m and v can be written side by side.
+    private final class Moments {
+        var m: [Float], v: [Float]
+        init(count: Int) { m = [Float](repeating: 0, count: count); v = m }
+    }
+    private var moments = ParameterSlots<Moments>()
 
     public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
                 weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
@@ -33,7 +39,7 @@ public final class Adam: Optimizer {
     }
 
     public func step(_ parameters: [Tensor]) {
-        moments.prepare(parameters) { ([Float](repeating: 0, count: $0.count), [Float](repeating: 0, count: $0.count)) }
+        moments.prepare(parameters) { Moments(count: $0.count) }
         stepCount += 1
         let t = Float(stepCount)
         let b1 = beta1, b2 = beta2, eps = epsilon, lr = learningRate
@@ -42,17 +48,13 @@ public final class Adam: Optimizer {
         let decay = decoupledWeightDecay ? 1 - lr * weightDecay : 1
         for (k, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
-            let n = p.count
-            grad.withUnsafeBufferPointer { g in
-                p.data.withUnsafeMutableBufferPointer { x in
-                    moments.states[k].m.withUnsafeMutableBufferPointer { m in
-                        moments.states[k].v.withUnsafeMutableBufferPointer { v in
-                            for i in 0..<n {
-                                let gi = g[i] + l2 * x[i]
-                                m[i] = b1 * m[i] + (1 - b1) * gi
-                                v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                                x[i] = x[i] * decay - lr * (m[i] * c1) / ((v[i] * c2).squareRoot() + eps)
-                            }
+            let n = p.count, state = moments.states[k]
+            grad.withUnsafeBufferPointer { gb in
+                p.data.withUnsafeMutableBufferPointer { xb in
+                    state.m.withUnsafeMutableBufferPointer { mb in
+                        state.v.withUnsafeMutableBufferPointer { vb in
+                            hps_adam_update(n, gb.baseAddress!, xb.baseAddress!, mb.baseAddress!, vb.baseAddress!,
+                                            b1, b2, lr * c1, c2, eps, l2, decay)
                         }
                     }
                 }

@@ -60,7 +60,10 @@ public struct Checkpoint: Equatable {
     public func restore(into layer: any Layer, source: String = "checkpoint") throws {
         let targets = layer.namedParameters + layer.namedBuffers.map { ("buffer:" + $0.0, $0.1) }
         var byName: [String: Entry] = [:]
-        for e in entries { byName[e.name] = e }
+        for e in entries {
+            // A name saved twice would trap in Dictionary(uniqueKeysWithValues:) below.
+            guard byName.updateValue(e, forKey: e.name) == nil else { throw CheckpointError.unexpectedEntry(path: source, name: e.name) }
+        }
         for (name, t) in targets {
             guard let e = byName.removeValue(forKey: name) else { throw CheckpointError.missingEntry(path: source, name: name) }
             guard e.shape == t.shape else {
@@ -142,7 +145,13 @@ public struct Checkpoint: Equatable {
             var shape: [Int] = []
             for _ in 0..<rank { shape.append(Int(try i64())) }
             guard shape.allSatisfy({ $0 >= 0 }) else { throw CheckpointError.checksumMismatch(path: source) }
-            let n = shape.reduce(1, *)
+            // A corrupted dimension must not overflow (and trap) when sizing the data.
+            var n = 1
+            for d in shape {
+                let (p, overflow) = n.multipliedReportingOverflow(by: d)
+                guard !overflow, p <= Int.max / 4 else { throw CheckpointError.checksumMismatch(path: source) }
+                n = p
+            }
             try need(n * 4)
             var data = [Float](repeating: 0, count: n)
             for i in 0..<n { data[i] = Float(bitPattern: try u32()) }

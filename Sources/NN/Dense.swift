@@ -20,8 +20,7 @@ public final class Dense: Layer {
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.rank == 2 && x.shape[1] == inputs, "Dense(\(inputs)→\(outputs)) got input \(x.shape)")
-        let y = Tensor.matmul(x, weight)
-        return bias.map { y + $0 } ?? y
+        return Tensor.linear(x, weight: weight, bias: bias)
     }
 
     public var namedParameters: [(String, Tensor)] {

@@ -34,6 +34,19 @@ extension Tensor {
         grad!.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
     }
 
+    /// Like `accumulateGrad`, but when there is no gradient yet the buffer is handed over
+    /// uninitialised with `beta` = 0, and `body` must write every element (C = A·B + beta·C, as a
+    /// GEMM does); otherwise `beta` = 1. Saves zero-filling a buffer only to add into it.
+    @inlinable
+    public func writeOrAccumulateGrad(_ body: (UnsafeMutablePointer<Float>, _ beta: Float) -> Void) {
+        guard requiresGrad else { return }
+        if grad == nil {
+            grad = makeBuffer(count) { body($0, 0) }
+        } else {
+            grad!.withUnsafeMutableBufferPointer { body($0.baseAddress!, 1) }
+        }
+    }
+
     /// Computes the gradient of this scalar with respect to every tensor that requires grad
     /// and led to it. Gradients *accumulate* into `grad` (call `zeroGrad` on parameters
     /// between steps). Intermediate results release their graph and gradient afterwards, so

@@ -5,6 +5,7 @@
 //   (kh, kw) tap is one contiguous copy of C channels), weights W[O, KH·KW·C],
 //   y[N·OH·OW, O] = cols · Wᵀ + bias — already NHWC.
 // Backward: dW = dyᵀ · cols, dcols = dy · W, then col2im scatters dcols back onto dx.
+import CKernels
 
 /// Geometry of a 2-D window sweep (convolution or pooling).
 public struct ConvGeometry: Equatable, Sendable {
@@ -88,23 +89,20 @@ extension Tensor {
                 let dy = pg.baseAddress!
                 if weight.requiresGrad {
                     cols.withUnsafeBufferPointer { pc in
-                        weight.accumulateGrad { gw in
+                        weight.writeOrAccumulateGrad { gw, beta in
                             BLAS.sgemm(transA: true, transB: false, m: o, n: patch, k: rows,
-                                       a: dy, lda: o, b: pc.baseAddress!, ldb: patch, beta: 1, c: gw, ldc: patch)
+                                       a: dy, lda: o, b: pc.baseAddress!, ldb: patch, beta: beta, c: gw, ldc: patch)
                         }
                     }
                 }
                 if let bias, bias.requiresGrad {
-                    bias.accumulateGrad { gb in
-                        for r in 0..<rows { for j in 0..<o { gb[j] += dy[r * o + j] } }
-                    }
+                    bias.accumulateGrad { gb in hps_column_sums_add(rows, o, dy, gb) }
                 }
                 if x.requiresGrad {
-                    var dcols = [Float](repeating: 0, count: rows * patch)
-                    weight.data.withUnsafeBufferPointer { pw in
-                        dcols.withUnsafeMutableBufferPointer { pd in
+                    let dcols = weight.data.withUnsafeBufferPointer { pw in
+                        makeBuffer(rows * patch) { pd in
                             BLAS.sgemm(transA: false, transB: false, m: rows, n: patch, k: o,
-                                       a: dy, lda: o, b: pw.baseAddress!, ldb: patch, beta: 0, c: pd.baseAddress!, ldc: patch)
+                                       a: dy, lda: o, b: pw.baseAddress!, ldb: patch, beta: 0, c: pd, ldc: patch)
                         }
                     }
                     dcols.withUnsafeBufferPointer { pd in

@@ -114,7 +114,7 @@ extension Tensor: CustomStringConvertible {
 
 /// Builds an array of `count` floats by letting `body` write every element.
 @inlinable
-func makeBuffer(_ count: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+public func makeBuffer(_ count: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {
     [Float](unsafeUninitializedCapacity: count) { buf, initialized in
         if count > 0 { body(buf.baseAddress!) }
         initialized = count

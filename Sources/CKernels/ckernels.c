@@ -1,0 +1,41 @@
+// See include/ckernels.h.
+#include "ckernels.h"
+#include <math.h>
+
+#if defined(__x86_64__) && defined(__clang__) && defined(__linux__)
+#define HPS_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define HPS_CLONES
+#endif
+
+HPS_CLONES
+void hps_adam_update(size_t n, const float *restrict g, float *restrict x, float *restrict m, float *restrict v,
+                     float b1, float b2, float lr_c1, float c2, float eps, float l2, float decay) {
+    const float a1 = 1.0f - b1, a2 = 1.0f - b2;
+    for (size_t i = 0; i < n; i++) {
+        float gi = g[i] + l2 * x[i];
+        float mi = b1 * m[i] + a1 * gi;
+        float vi = b2 * v[i] + a2 * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        x[i] = x[i] * decay - lr_c1 * mi / (sqrtf(vi * c2) + eps);
+    }
+}
+
+HPS_CLONES
+void hps_relu_forward(size_t n, const float *restrict x, float *restrict y) {
+    for (size_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+HPS_CLONES
+void hps_relu_backward(size_t n, const float *restrict x, const float *restrict g, float *restrict gx) {
+    for (size_t i = 0; i < n; i++) gx[i] += x[i] > 0.0f ? g[i] : 0.0f;
+}
+
+HPS_CLONES
+void hps_column_sums_add(size_t rows, size_t cols, const float *restrict a, float *restrict out) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *row = a + r * cols;
+        for (size_t j = 0; j < cols; j++) out[j] += row[j];
+    }
+}

@@ -1,1 +1,0 @@
-// placeholder removed when the module's first file lands

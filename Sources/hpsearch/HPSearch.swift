@@ -1,0 +1,12 @@
+// hpsearch: the command-line entry point. Commands parse and print; the work lives in modules.
+import ArgumentParser
+
+@main
+struct HPSearch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hpsearch",
+        abstract: "Distributed random hyperparameter search with early stopping, ensembles and distillation.",
+        version: "0.1.0",
+        subcommands: [Bench.self]
+    )
+}

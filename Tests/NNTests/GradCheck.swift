@@ -1,0 +1,128 @@
+// GradCheck: central-difference gradient checking for NN layers and losses (the same checker as
+// TensorCoreTests/GradCheck.swift; test targets cannot share sources).
+//
+// For a function f of some tensors, the scalar L = Σ f(·) ⊙ W with fixed random weights W is
+// differentiated by the tape (analytic) and by central differences (numeric):
+//   ∂L/∂xᵢ ≈ (L(xᵢ + h) − L(xᵢ − h)) / 2h,
+// with each L evaluated from Float outputs but summed and differenced in Double. An element
+// passes when |analytic − numeric| ≤ tolerance · max(1, |numeric|).
+import XCTest
+import TensorCore
+
+struct GradCheckMismatch: CustomStringConvertible {
+    var input: Int, index: Int
+    var analytic: Double, numeric: Double
+    var description: String { "input \(input)[\(index)]: analytic \(analytic), numeric \(numeric)" }
+}
+
+struct GradCheckResult {
+    var mismatches: [GradCheckMismatch] = []
+    /// Per input, the largest |numeric gradient| seen (0 means the loss does not depend on it).
+    var largestNumeric: [Double] = []
+    var checked = 0
+}
+
+enum GradCheck {
+    /// Runs the check without asserting (so that the checker itself can be tested).
+    static func evaluate(wrt inputs: [Tensor], h: Float = 1e-2, tolerance: Double = 2e-2, seed: UInt64 = 0xC0FFEE,
+                         _ f: () -> Tensor) -> GradCheckResult {
+        for t in inputs { t.requiresGrad = true; t.zeroGrad() }
+        let out = f()
+        var rng = RNG(seed: seed, stream: 77)
+        let weights = rng.normalArray(out.count)
+        (out * Tensor(shape: out.shape, data: weights)).sum().backward()
+        let analytic = inputs.map { $0.grad ?? [Float](repeating: 0, count: $0.count) }
+        for t in inputs { t.zeroGrad() }
+
+        func loss() -> Double {
+            let o = Tensor.withoutGrad { f() }
+            precondition(o.shape == out.shape, "f changed its output shape")
+            var s = 0.0
+            for (v, w) in zip(o.data, weights) { s += Double(v) * Double(w) }
+            return s
+        }
+
+        var result = GradCheckResult()
+        for (k, t) in inputs.enumerated() {
+            var largest = 0.0
+            for i in 0..<t.count {
+                let v = t.data[i]
+                let plus = v + h, minus = v - h
+                t.data[i] = plus
+                let lp = loss()
+                t.data[i] = minus
+                let lm = loss()
+                t.data[i] = v
+                let numeric = (lp - lm) / (Double(plus) - Double(minus))
+                let a = Double(analytic[k][i])
+                largest = Swift.max(largest, Swift.abs(numeric))
+                result.checked += 1
+                if !(Swift.abs(a - numeric) <= tolerance * Swift.max(1, Swift.abs(numeric))) {
+                    result.mismatches.append(GradCheckMismatch(input: k, index: i, analytic: a, numeric: numeric))
+                }
+            }
+            result.largestNumeric.append(largest)
+        }
+        return result
+    }
+
+    /// Asserts that the analytic gradient of `f` with respect to every tensor in `inputs` matches
+    /// central differences, and that the output depends on each input at all.
+    static func check(_ name: String, wrt inputs: [Tensor], h: Float = 1e-2, tolerance: Double = 2e-2,
+                      file: StaticString = #filePath, line: UInt = #line, _ f: () -> Tensor) {
+        let r = evaluate(wrt: inputs, h: h, tolerance: tolerance, f)
+        XCTAssertEqual(r.checked, inputs.reduce(0) { $0 + $1.count }, "\(name): not every element was checked",
+                       file: file, line: line)
+        XCTAssertTrue(r.mismatches.isEmpty,
+                      "\(name): \(r.mismatches.count) gradient mismatches, first: \(r.mismatches.prefix(5).map(\.description))",
+                      file: file, line: line)
+        for (k, largest) in r.largestNumeric.enumerated() {
+            XCTAssertGreaterThan(largest, 1e-4, "\(name): output does not depend on input \(k)", file: file, line: line)
+        }
+    }
+}
+
+/// Test-data helpers.
+enum TestData {
+    /// Normal values of `shape` (requiresGrad off; GradCheck turns it on).
+    static func normal(_ shape: [Int], seed: UInt64, std: Float = 1) -> Tensor {
+        var rng = RNG(seed: seed)
+        return Tensor.normal(shape, std: std, rng: &rng)
+    }
+
+    /// Uniform values in [lo, hi).
+    static func uniform(_ shape: [Int], _ lo: Float, _ hi: Float, seed: UInt64) -> Tensor {
+        var rng = RNG(seed: seed)
+        return Tensor.uniform(shape, lo, hi, rng: &rng)
+    }
+
+    /// Values whose magnitude lies in [lo, hi) with a random sign: away from 0 (for kinks at 0).
+    static func awayFromZero(_ shape: [Int], _ lo: Float = 0.2, _ hi: Float = 1.5, seed: UInt64) -> Tensor {
+        var rng = RNG(seed: seed)
+        let n = shape.reduce(1, *)
+        return Tensor(shape: shape, data: (0..<n).map { _ in
+            let m = rng.uniform(lo, hi)
+            return rng.bernoulli(0.5) ? m : -m
+        })
+    }
+
+    /// Distinct values spaced `gap` apart in a random order, symmetric about 0 and never within
+    /// gap/2 of it: no ties (for max and max pooling) and no zeros (for relu, abs).
+    static func spaced(_ shape: [Int], gap: Float = 0.1, seed: UInt64) -> Tensor {
+        var rng = RNG(seed: seed)
+        let n = shape.reduce(1, *)
+        let perm = rng.permutation(n)
+        return Tensor(shape: shape, data: perm.map { (Float($0) + 0.5 - Float(n / 2)) * gap })
+    }
+}
+
+/// Asserts two Float arrays agree elementwise within `accuracy`.
+func assertClose(_ a: [Float], _ b: [Float], accuracy: Float = 1e-5, _ message: String = "",
+                 file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a.count, b.count, "\(message): sizes differ", file: file, line: line)
+    var bad = 0
+    for (i, (x, y)) in zip(a, b).enumerated() where !(Swift.abs(x - y) <= accuracy * Swift.max(1, Swift.abs(y))) {
+        if bad < 5 { XCTFail("\(message): element \(i): \(x) vs \(y)", file: file, line: line) }
+        bad += 1
+    }
+}

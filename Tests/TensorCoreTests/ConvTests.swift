@@ -1,0 +1,161 @@
+// conv2d (NHWC, weights [O, KH, KW, C]) and maxPool2d: forward values against direct loops and
+// gradients by central differences (stride 2, padding 1, bias, several channels).
+import XCTest
+import TensorCore
+
+final class ConvTests: XCTestCase {
+    func naiveConv(_ x: Tensor, _ w: Tensor, _ b: Tensor?, stride s: Int, padding p: Int) -> (shape: [Int], data: [Float]) {
+        let (n, h, wd, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (o, kh, kw) = (w.shape[0], w.shape[1], w.shape[2])
+        let oh = (h + 2 * p - kh) / s + 1, ow = (wd + 2 * p - kw) / s + 1
+        var out: [Float] = []
+        for bi in 0..<n { for oy in 0..<oh { for ox in 0..<ow { for oc in 0..<o {
+            var acc = Double(b?.data[oc] ?? 0)
+            for ky in 0..<kh { for kx in 0..<kw {
+                let iy = oy * s - p + ky, ix = ox * s - p + kx
+                guard iy >= 0, iy < h, ix >= 0, ix < wd else { continue }
+                for ci in 0..<c { acc += Double(x[bi, iy, ix, ci]) * Double(w[oc, ky, kx, ci]) }
+            } }
+            out.append(Float(acc))
+        } } } }
+        return ([n, oh, ow, o], out)
+    }
+
+    func naiveMaxPool(_ x: Tensor, kernel k: Int, stride s: Int, padding p: Int) -> (shape: [Int], data: [Float]) {
+        let (n, h, wd, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let oh = (h + 2 * p - k) / s + 1, ow = (wd + 2 * p - k) / s + 1
+        var out: [Float] = []
+        for bi in 0..<n { for oy in 0..<oh { for ox in 0..<ow { for ci in 0..<c {
+            var m = -Float.infinity
+            for ky in 0..<k { for kx in 0..<k {
+                let iy = oy * s - p + ky, ix = ox * s - p + kx
+                guard iy >= 0, iy < h, ix >= 0, ix < wd else { continue }
+                m = max(m, x[bi, iy, ix, ci])
+            } }
+            out.append(m)
+        } } } }
+        return ([n, oh, ow, c], out)
+    }
+
+    let configs: [(x: [Int], w: [Int], stride: Int, padding: Int)] = [
+        ([2, 5, 5, 3], [4, 3, 3, 3], 2, 1),
+        ([2, 5, 5, 3], [4, 3, 3, 3], 1, 1),
+        ([1, 6, 5, 2], [3, 3, 3, 2], 1, 0),
+        ([2, 4, 4, 1], [2, 2, 2, 1], 2, 0),
+        ([1, 4, 6, 2], [5, 1, 1, 2], 1, 0),
+        ([1, 7, 7, 2], [2, 3, 3, 2], 2, 2),
+        ([1, 5, 4, 3], [2, 2, 3, 3], 2, 1),   // non-square kernel
+    ]
+
+    func testConvForwardMatchesDirectLoops() {
+        for (k, cfg) in configs.enumerated() {
+            let x = TestData.normal(cfg.x, seed: UInt64(k)), w = TestData.normal(cfg.w, seed: UInt64(50 + k))
+            let b = TestData.normal([cfg.w[0]], seed: UInt64(90 + k))
+            for bias in [nil, b] {
+                let y = Tensor.conv2d(x, weight: w, bias: bias, stride: cfg.stride, padding: cfg.padding)
+                let want = naiveConv(x, w, bias, stride: cfg.stride, padding: cfg.padding)
+                XCTAssertEqual(y.shape, want.shape, "config \(k)")
+                assertClose(y.data, want.data, accuracy: 1e-5, "config \(k) bias \(bias != nil)")
+            }
+        }
+    }
+
+    func testConvByHand() {
+        // 3×3 single-channel image, 2×2 kernel of ones, stride 1, no padding: window sums.
+        let x = Tensor(shape: [1, 3, 3, 1], data: [1, 2, 3, 4, 5, 6, 7, 8, 9])
+        let w = Tensor.ones([1, 2, 2, 1])
+        let y = Tensor.conv2d(x, weight: w, bias: Tensor(shape: [1], data: [0.5]))
+        XCTAssertEqual(y.shape, [1, 2, 2, 1])
+        XCTAssertEqual(y.data, [12.5, 16.5, 24.5, 28.5])
+        // Padding 1, stride 2 with a 3×3 kernel of ones: sums over clipped windows at (0,0), (0,2), (2,0), (2,2).
+        let z = Tensor.conv2d(x, weight: Tensor.ones([1, 3, 3, 1]), bias: nil, stride: 2, padding: 1)
+        XCTAssertEqual(z.shape, [1, 2, 2, 1])
+        XCTAssertEqual(z.data, [12, 16, 24, 28])
+    }
+
+    func testConvGradientStride2Padding1WithBias() {
+        let x = TestData.normal([2, 5, 5, 3], seed: 1), w = TestData.normal([4, 3, 3, 3], seed: 2)
+        let b = TestData.normal([4], seed: 3)
+        GradCheck.check("conv2d s2 p1 bias", wrt: [x, w, b]) { Tensor.conv2d(x, weight: w, bias: b, stride: 2, padding: 1) }
+    }
+
+    func testConvGradientAllConfigs() {
+        for (k, cfg) in configs.enumerated() {
+            let x = TestData.normal(cfg.x, seed: UInt64(10 + k)), w = TestData.normal(cfg.w, seed: UInt64(20 + k))
+            let b = TestData.normal([cfg.w[0]], seed: UInt64(30 + k))
+            GradCheck.check("conv2d config \(k)", wrt: [x, w, b]) {
+                Tensor.conv2d(x, weight: w, bias: b, stride: cfg.stride, padding: cfg.padding)
+            }
+            GradCheck.check("conv2d config \(k) no bias", wrt: [x, w]) {
+                Tensor.conv2d(x, weight: w, bias: nil, stride: cfg.stride, padding: cfg.padding)
+            }
+        }
+    }
+
+    func testConvGradientWhenOnlyWeightsRequireGrad() {
+        let x = TestData.normal([1, 4, 4, 2], seed: 4), w = TestData.normal([3, 3, 3, 2], seed: 5)
+        GradCheck.check("conv2d wrt weights", wrt: [w]) { Tensor.conv2d(x, weight: w, bias: nil, padding: 1) }
+        XCTAssertNil(x.grad)
+    }
+
+    func testConvGradientAccumulatesWhenWeightsAreReused() {
+        // The same weights and bias applied twice, and gradients accumulated over two backward calls.
+        let x = TestData.normal([2, 4, 4, 2], seed: 11), w = TestData.normal([2, 3, 3, 2], seed: 12, std: 0.5)
+        let b = TestData.normal([2], seed: 13)
+        GradCheck.check("conv(conv(x))", wrt: [x, w, b]) {
+            Tensor.conv2d(Tensor.conv2d(x, weight: w, bias: b, padding: 1), weight: w, bias: b, stride: 2, padding: 1)
+        }
+        Tensor.conv2d(x, weight: w, bias: b, padding: 1).sum().backward()
+        let gw = w.grad!, gx = x.grad!, gb = b.grad!
+        Tensor.conv2d(x, weight: w, bias: b, padding: 1).sum().backward()
+        assertClose(w.grad!, gw.map { 2 * $0 }, accuracy: 1e-5, "weights accumulate")
+        assertClose(x.grad!, gx.map { 2 * $0 }, accuracy: 1e-5, "input accumulates")
+        assertClose(b.grad!, gb.map { 2 * $0 }, accuracy: 1e-5, "bias accumulates")
+    }
+
+    func testMaxPoolForwardMatchesDirectLoops() {
+        let cases: [([Int], Int, Int?, Int)] = [
+            ([2, 4, 4, 3], 2, nil, 0), ([1, 5, 5, 2], 2, nil, 0), ([1, 5, 5, 2], 3, 2, 1),
+            ([2, 6, 4, 1], 3, 1, 0), ([1, 4, 4, 2], 2, 1, 1),
+        ]
+        for (k, (shape, kernel, stride, padding)) in cases.enumerated() {
+            let x = TestData.normal(shape, seed: UInt64(k))
+            let y = Tensor.maxPool2d(x, kernel: kernel, stride: stride, padding: padding)
+            let want = naiveMaxPool(x, kernel: kernel, stride: stride ?? kernel, padding: padding)
+            XCTAssertEqual(y.shape, want.shape, "case \(k)")
+            XCTAssertEqual(y.data, want.data, "case \(k)")
+        }
+    }
+
+    func testMaxPoolByHand() {
+        let x = Tensor(shape: [1, 2, 4, 1], data: [1, 5, 2, 0, 3, -1, 8, 4])
+        XCTAssertEqual(Tensor.maxPool2d(x, kernel: 2).data, [5, 8])
+        // All-negative input with padding: padding never wins.
+        let neg = Tensor(shape: [1, 2, 2, 1], data: [-4, -3, -2, -1])
+        XCTAssertEqual(Tensor.maxPool2d(neg, kernel: 2, stride: 1, padding: 1).data,
+                       [-4, -3, -3, -2, -1, -1, -2, -1, -1])
+    }
+
+    func testMaxPoolGradient() {
+        let x = TestData.spaced([2, 4, 4, 3], gap: 0.05, seed: 6)
+        GradCheck.check("maxPool2d k2", wrt: [x]) { Tensor.maxPool2d(x, kernel: 2) }
+        let y = TestData.spaced([1, 5, 5, 2], gap: 0.05, seed: 7)
+        GradCheck.check("maxPool2d k3 s2 p1 (overlapping)", wrt: [y]) { Tensor.maxPool2d(y, kernel: 3, stride: 2, padding: 1) }
+    }
+
+    func testMaxPoolGradientRoutesToArgmax() {
+        let x = Tensor(shape: [1, 2, 2, 2], data: [1, 8, 4, 2, 3, 5, 2, 7], requiresGrad: true)
+        Tensor.maxPool2d(x, kernel: 2).sum().backward()
+        // Channel 0 max is 4 (index 2); channel 1 max is 8 (index 1).
+        XCTAssertEqual(x.grad!, [0, 1, 1, 0, 0, 0, 0, 0])
+    }
+
+    func testConvPoolChainGradient() {
+        let x = TestData.normal([2, 6, 6, 2], seed: 8), w = TestData.normal([3, 3, 3, 2], seed: 9)
+        let b = TestData.normal([3], seed: 10)
+        // relu and max pooling have kinks; a smooth activation keeps the check meaningful.
+        GradCheck.check("conv → tanh → flatten", wrt: [x, w, b], h: 1e-3) {
+            Tensor.conv2d(x, weight: w, bias: b, stride: 2, padding: 1).tanh().flattened()
+        }
+    }
+}

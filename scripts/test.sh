@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The README's test command: install what is missing, then run the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+# Tests set their own BLAS thread counts; keep OpenBLAS from spawning one thread per core at load.
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
+swift build --build-tests "$@"
+swift test --skip-build --disable-swift-testing "$@"
