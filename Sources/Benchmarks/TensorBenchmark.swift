@@ -16,6 +16,9 @@ public struct TensorBenchmarkResult: Codable, Sendable {
     public var gemm_efficiency: Double
     public var mlp_images_per_s: Double
     public var mlp_images_per_s_1thread: Double
+    /// Images/s if a 784-256-128-10 step (batch 128) cost only its raw GEMMs: the ceiling
+    /// OpenBLAS sets for mlp_images_per_s on this machine.
+    public var mlp_gemm_bound_images_per_s: Double
     public var cnn_images_per_s: Double
     public var peak_rss_mb: Double
     public var blas_threads: Int
@@ -43,7 +46,7 @@ public struct TensorBenchmark {
         func wanted(_ k: String) -> Bool { only.isEmpty || only.contains(k) }
         Allocator.keepFreedMemory()
         BLAS.setThreads(threads)
-        var (gemm, train, mlp, mlp1, cnn) = (Double.nan, Double.nan, Double.nan, Double.nan, Double.nan)
+        var (gemm, train, mlp, mlp1, cnn, bound) = (Double.nan, Double.nan, Double.nan, Double.nan, Double.nan, Double.nan)
         if wanted("gemm") {
             progress("GEMM roofline (784-1024-1024-10, batch 256)…")
             (gemm, train) = mlpEfficiency()
@@ -53,6 +56,7 @@ public struct TensorBenchmark {
         if wanted("mlp") {
             progress("MLP 784-256-128-10, batch 128, \(threads) BLAS threads…")
             mlp = imagesPerSecond(data: data, batch: 128, makeModel: TensorBenchmark.mlp)
+            bound = 128 / TensorBenchmark.rawGEMMTime(sizes: [784, 256, 128, 10], batch: 128, seconds: seconds).0
         }
         if wanted("mlp1") {
             BLAS.setThreads(1)
@@ -65,7 +69,7 @@ public struct TensorBenchmark {
             cnn = imagesPerSecond(data: data, batch: 128, batchesPerWindow: 20, makeModel: TensorBenchmark.cnn)
         }
         return TensorBenchmarkResult(gemm_gflops: gemm, train_gflops: train, gemm_efficiency: train / gemm,
-                                     mlp_images_per_s: mlp, mlp_images_per_s_1thread: mlp1, cnn_images_per_s: cnn,
+                                     mlp_images_per_s: mlp, mlp_images_per_s_1thread: mlp1, mlp_gemm_bound_images_per_s: bound, cnn_images_per_s: cnn,
                                      peak_rss_mb: TensorBenchmark.peakRSSMegabytes(), blas_threads: threads, data: source)
     }
 
@@ -73,28 +77,9 @@ public struct TensorBenchmark {
 
     /// (raw GEMM GFLOP/s, tensor-core training GFLOP/s) for the 784-1024-1024-10 MLP at batch 256.
     func mlpEfficiency() -> (Double, Double) {
-        let batch = 256, sizes = [784, 1024, 1024, 10]
+        let batch = 256
         var rng = RNG(seed: 1)
-        // Each GEMM as (transA, transB, m, n, k).
-        var gemms: [(Bool, Bool, Int, Int, Int)] = []
-        for l in 0..<3 {
-            let i = sizes[l], o = sizes[l + 1]
-            gemms.append((false, false, batch, o, i))          // forward  Y = X·W
-            gemms.append((true, false, i, o, batch))           // dW = Xᵀ·dY
-            if l > 0 { gemms.append((false, true, batch, i, o)) } // dX = dY·Wᵀ (not for the input)
-        }
-        let flops = gemms.reduce(0.0) { $0 + 2.0 * Double($1.2 * $1.3 * $1.4) }
-        let maxDim = 1024 * 1024
-        let a = rng.uniformArray(maxDim), b = rng.uniformArray(maxDim)
-        var c = [Float](repeating: 0, count: maxDim)
-        let gemmTime = TensorBenchmark.bestTime(seconds: seconds) {
-            a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
-                for (ta, tb, m, n, k) in gemms {
-                    BLAS.sgemm(transA: ta, transB: tb, m: m, n: n, k: k, a: pa.baseAddress!, lda: ta ? m : k,
-                               b: pb.baseAddress!, ldb: tb ? k : n, beta: 0, c: pc.baseAddress!, ldc: n)
-                }
-            } } }
-        }
+        let (gemmTime, flops) = TensorBenchmark.rawGEMMTime(sizes: [784, 1024, 1024, 10], batch: batch, seconds: seconds)
         let model = Sequential(Dense(784, 1024, rng: &rng), Activation(.relu), Dense(1024, 1024, rng: &rng),
                                Activation(.relu), Dense(1024, 10, rng: &rng))
         let params = model.parameters
@@ -107,6 +92,32 @@ public struct TensorBenchmark {
             opt.step(params)
         }
         return (flops / gemmTime / 1e9, flops / stepTime / 1e9)
+    }
+
+    /// Best time of the GEMMs one training step of an MLP with these layer sizes performs
+    /// (forward Y = X·W, dW = Xᵀ·dY, and dX = dY·Wᵀ except for the input), and their FLOPs.
+    static func rawGEMMTime(sizes: [Int], batch: Int, seconds: Double) -> (Double, Double) {
+        var gemms: [(Bool, Bool, Int, Int, Int)] = []  // (transA, transB, m, n, k)
+        for l in 0..<(sizes.count - 1) {
+            let i = sizes[l], o = sizes[l + 1]
+            gemms.append((false, false, batch, o, i))
+            gemms.append((true, false, i, o, batch))
+            if l > 0 { gemms.append((false, true, batch, i, o)) }
+        }
+        let flops = gemms.reduce(0.0) { $0 + 2.0 * Double($1.2 * $1.3 * $1.4) }
+        let size = gemms.map { max($0.2 * $0.4, $0.4 * $0.3, $0.2 * $0.3) }.max()!
+        var rng = RNG(seed: 1)
+        let a = rng.uniformArray(size), b = rng.uniformArray(size)
+        var c = [Float](repeating: 0, count: size)
+        let time = bestTime(seconds: seconds) {
+            a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
+                for (ta, tb, m, n, k) in gemms {
+                    BLAS.sgemm(transA: ta, transB: tb, m: m, n: n, k: k, a: pa.baseAddress!, lda: ta ? m : k,
+                               b: pb.baseAddress!, ldb: tb ? k : n, beta: 0, c: pc.baseAddress!, ldc: n)
+                }
+            } } }
+        }
+        return (time, flops)
     }
 
     // MARK: Images per second

@@ -39,3 +39,16 @@ void hps_column_sums_add(size_t rows, size_t cols, const float *restrict a, floa
         for (size_t j = 0; j < cols; j++) out[j] += row[j];
     }
 }
+
+HPS_CLONES
+void hps_max_tap(size_t c, const float *restrict x, float *restrict y, int32_t *restrict arg, int32_t base, int first) {
+    if (first) {
+        for (size_t j = 0; j < c; j++) { y[j] = x[j]; arg[j] = base + (int32_t)j; }
+        return;
+    }
+    for (size_t j = 0; j < c; j++) {
+        int better = x[j] > y[j];
+        y[j] = better ? x[j] : y[j];
+        arg[j] = better ? base + (int32_t)j : arg[j];
+    }
+}

@@ -127,20 +127,32 @@ extension Tensor {
         precondition(x.rank == 4, "maxPool2d needs x [N,H,W,C], got \(x.shape)")
         let g = ConvGeometry(n: x.shape[0], h: x.shape[1], w: x.shape[2], c: x.shape[3],
                              kh: kernel, kw: kernel, stride: stride ?? kernel, padding: padding)
+        precondition(x.count < Int(Int32.max), "maxPool2d: input of \(x.count) elements exceeds 32-bit indices")
         let c = g.c, outCount = g.n * g.oh * g.ow * c
+        // For each output element, the input index of its window's maximum (-1: window empty).
         var argmax = [Int32](repeating: -1, count: outCount)
         let out = makeBuffer(outCount) { y in
-            y.initialize(repeating: -.infinity, count: outCount)
-            x.data.withUnsafeBufferPointer { px in
-                argmax.withUnsafeMutableBufferPointer { am in
-                    g.forEachTap { row, _, src in
-                        guard let src else { return }
-                        let base = row * c
-                        for j in 0..<c where px[src + j] > y[base + j] || am[base + j] < 0 {
-                            y[base + j] = px[src + j]
-                            am[base + j] = Int32(src + j)
+            x.data.withUnsafeBufferPointer { pxb in
+                argmax.withUnsafeMutableBufferPointer { amb in
+                    let px = pxb.baseAddress!, am = amb.baseAddress!
+                    var row = 0
+                    for b in 0..<g.n { for oy in 0..<g.oh { for ox in 0..<g.ow {
+                        let yo = y + row * c, ao = am + row * c
+                        var first: Int32 = 1
+                        for ky in 0..<g.kh {
+                            let iy = oy * g.stride - g.padding + ky
+                            guard iy >= 0 && iy < g.h else { continue }
+                            for kx in 0..<g.kw {
+                                let ix = ox * g.stride - g.padding + kx
+                                guard ix >= 0 && ix < g.w else { continue }
+                                let src = ((b * g.h + iy) * g.w + ix) * c
+                                hps_max_tap(c, px + src, yo, ao, Int32(src), first)
+                                first = 0
+                            }
                         }
-                    }
+                        if first == 1 { yo.initialize(repeating: -.infinity, count: c) }
+                        row += 1
+                    } } }
                 }
             }
         }

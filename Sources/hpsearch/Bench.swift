@@ -55,6 +55,7 @@ struct TensorBench: ParsableCommand {
             ("train_gflops", f(r.train_gflops), "same FLOPs / full training step (fwd + bwd + Adam)"),
             ("gemm_efficiency", f(r.gemm_efficiency, 3), "train / gemm (target ≥ 0.75)"),
             ("mlp_images_per_s", f(r.mlp_images_per_s, 0), "784-256-128-10, batch 128, \(r.blas_threads) threads"),
+            ("mlp_gemm_bound_images_per_s", f(r.mlp_gemm_bound_images_per_s, 0), "ceiling: that MLP's raw GEMMs alone"),
             ("mlp_images_per_s_1thread", f(r.mlp_images_per_s_1thread, 0), "same, 1 thread"),
             ("cnn_images_per_s", f(r.cnn_images_per_s, 0), "conv32-pool-conv64-pool-128-10, batch 128"),
             ("peak_rss_mb", f(r.peak_rss_mb), "peak resident memory"),
