@@ -23,8 +23,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
-        // Hot elementwise loops (Adam, ReLU, bias gradients), vectorised per CPU at load time.
-        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
+        // Hot elementwise loops (Adam, ReLU, bias gradients, pooling), vectorised per CPU at load
+        // time; no FMA contraction, so every vector width rounds alike.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-ffp-contract=off"])]),
 
         .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "NN", dependencies: ["TensorCore", "CKernels"]),

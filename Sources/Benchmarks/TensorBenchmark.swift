@@ -147,19 +147,18 @@ public struct TensorBenchmark {
         let batcher = Batcher(dataset: data, batchSize: batch, rng: rng.derived(stream: 9))
         let perWindow = batchesPerWindow ?? batcher.batchesPerEpoch
         var epoch = 0
-        /// Runs `count` training steps, continuing through epochs; returns images seen.
+        /// Runs `count` training steps, each call starting a new epoch (fresh order); returns images seen.
         func train(_ count: Int) -> Int {
             var steps = 0, images = 0
             while steps < count {
-                batcher.forEachBatch(epoch: epoch) { x, y in
-                    guard steps < count else { return }
+                batcher.forEachBatch(epoch: epoch, maxBatches: count - steps) { x, y in
                     model.zeroGrad()
                     Loss.softmaxCrossEntropy(model(x), labels: y).backward()
                     opt.step(params)
                     steps += 1
                     images += y.count
                 }
-                if steps < count || batchesPerWindow == nil { epoch += 1 }
+                epoch += 1
             }
             return images
         }

@@ -91,15 +91,17 @@ public struct Batcher {
     /// Number of batches per epoch (the last one may be smaller).
     public var batchesPerEpoch: Int { (dataset.count + batchSize - 1) / batchSize }
 
-    /// Calls `body(inputs [B, D], labels)` for each batch of `epoch`, in that epoch's seeded order.
-    public func forEachBatch(epoch: Int, shuffle: Bool = true, _ body: (Tensor, [Int]) throws -> Void) rethrows {
+    /// Calls `body(inputs [B, D], labels)` for each batch of `epoch`, in that epoch's seeded order,
+    /// stopping after `maxBatches` batches.
+    public func forEachBatch(epoch: Int, shuffle: Bool = true, maxBatches: Int = .max,
+                             _ body: (Tensor, [Int]) throws -> Void) rethrows {
         var order = Array(0..<dataset.count)
         if shuffle { var r = rng.derived(stream: UInt64(epoch)); order = r.permutation(dataset.count) }
         let d = dataset.featureCount
-        var start = 0
+        var start = 0, done = 0
         var buffer = [Float](repeating: 0, count: batchSize * d)
         var labels = [Int](repeating: 0, count: batchSize)
-        while start < dataset.count {
+        while start < dataset.count && done < maxBatches {
             let b = min(batchSize, dataset.count - start)
             if b != labels.count { buffer = [Float](repeating: 0, count: b * d); labels = [Int](repeating: 0, count: b) }
             dataset.features.withUnsafeBufferPointer { src in
@@ -114,6 +116,7 @@ public struct Batcher {
             let x = Tensor(shape: [b, d], data: buffer)
             try body(x, labels)
             start += b
+            done += 1
         }
     }
 }

@@ -40,7 +40,7 @@ public final class BatchNorm: Layer {
             return x * s + b
         }
         let m = x.count / c
-        precondition(m > 1, "BatchNorm in training needs more than one value per feature")
+        precondition(m > 1, "BatchNorm in training needs more than one value per feature: use a batch of at least 2, or set isTraining = false")
         var mean = [Float](repeating: 0, count: c), invStd = [Float](repeating: 0, count: c)
         var xhat = [Float](repeating: 0, count: x.count)
         x.data.withUnsafeBufferPointer { px in

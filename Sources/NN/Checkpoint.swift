@@ -8,6 +8,7 @@ import TensorCore
 
 public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
+    case unwritable(path: String, reason: String)
     case badMagic(path: String)
     case unsupportedVersion(path: String, version: UInt32, supported: UInt32)
     case truncated(path: String, offset: Int, size: Int)
@@ -19,11 +20,12 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unreadable(let p, let r): return "\(p): cannot read checkpoint: \(r)"
+        case .unwritable(let p, let r): return "\(p): cannot write checkpoint: \(r); check free space and permissions"
         case .badMagic(let p): return "\(p): not an hpsearch checkpoint (wrong magic number); pass a file written by hpsearch"
         case .unsupportedVersion(let p, let v, let s):
             return "\(p): checkpoint format version \(v) is newer than this hpsearch supports (\(s)); upgrade hpsearch"
         case .truncated(let p, let o, let s): return "\(p): checkpoint is truncated (needed data past byte \(o) of \(s)); the write was probably interrupted — use an earlier checkpoint or retrain"
-        case .checksumMismatch(let p): return "\(p): checkpoint checksum mismatch: the file is corrupted"
+        case .checksumMismatch(let p): return "\(p): checkpoint checksum mismatch: the file is corrupted; use an earlier checkpoint or retrain"
         case .missingEntry(let p, let n): return "\(p): checkpoint has no tensor '\(n)': it was saved from a different architecture"
         case .unexpectedEntry(let p, let n): return "\(p): checkpoint has a tensor '\(n)' the model does not: it was saved from a different architecture"
         case .shapeMismatch(let p, let n, let e, let f): return "\(p): tensor '\(n)' has shape \(f) in the checkpoint but \(e) in the model: different architecture"
@@ -169,7 +171,7 @@ public struct Checkpoint: Equatable {
     /// Writes atomically (temporary file, then rename), so a crash never leaves a half file in place.
     public func write(to url: URL) throws {
         do { try Data(encoded()).write(to: url, options: .atomic) } catch {
-            throw CheckpointError.unreadable(path: url.path, reason: "write failed: \(error.localizedDescription)")
+            throw CheckpointError.unwritable(path: url.path, reason: error.localizedDescription)
         }
     }
 

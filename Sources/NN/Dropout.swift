@@ -7,6 +7,13 @@ public final class Dropout: Layer {
     public var isTraining = true
     public var rng: RNG
 
+    /// Dropout drawing its masks from its own stream, split off `rng` (which advances), so that
+    /// layers built from one generator never share masks or reuse the bits that drew weights.
+    public convenience init(rate: Float, rng: inout RNG) {
+        self.init(rate: rate, rng: rng.derived(stream: rng.nextUInt64()))
+    }
+
+    /// Dropout drawing its masks from exactly `rng` (callers pass a dedicated stream).
     public init(rate: Float, rng: RNG) {
         precondition(rate >= 0 && rate < 1, "dropout rate must be in [0, 1), got \(rate)")
         self.rate = rate

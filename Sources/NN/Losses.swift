@@ -53,7 +53,9 @@ public enum Loss {
 
     /// Mean squared error over all elements.
     public static func mse(_ prediction: Tensor, _ target: Tensor) -> Tensor {
-        (prediction - target).square().mean()
+        precondition(prediction.shape == target.shape,
+                     "mse: prediction \(prediction.shape) vs target \(target.shape); reshape the target to \(prediction.shape)")
+        return (prediction - target).square().mean()
     }
 
     /// Mean Huber loss: ½r² where |r| ≤ δ, δ(|r| − ½δ) beyond. Gradient: r clipped to [−δ, δ].

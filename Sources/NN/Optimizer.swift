@@ -26,7 +26,7 @@ struct ParameterSlots<State> {
             states = parameters.map(make)
         } else {
             precondition(ids.count == parameters.count && zip(ids, parameters).allSatisfy { $0 == ObjectIdentifier($1) },
-                         "optimizer called with different parameters than on its first step")
+                         "optimizer called with different parameters than on its first step: create one optimizer per model and pass model.parameters in the same order every step")
         }
     }
 }
@@ -43,9 +43,11 @@ public enum GradientClipping {
     /// Returns the norm before clipping.
     @discardableResult
     public static func clipGlobalNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
-        let norm = globalNorm(parameters)
-        if norm > maxNorm, norm.isFinite {
-            let s = maxNorm / norm
+        var sq: Double = 0
+        for p in parameters { if let g = p.grad { for v in g { sq += Double(v) * Double(v) } } }
+        let exact = sq.squareRoot(), norm = Float(exact)
+        if exact > Double(maxNorm), exact.isFinite {
+            let s = Float(Double(maxNorm) / exact)
             for p in parameters where p.grad != nil {
                 p.grad!.withUnsafeMutableBufferPointer { g in for i in 0..<g.count { g[i] *= s } }
             }

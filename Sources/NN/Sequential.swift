@@ -9,7 +9,8 @@ public final class Sequential: Layer {
 
     public init(_ layers: [any Layer]) {
         self.layers = layers
-        for l in layers { l.isTraining = true }
+        // The layers keep the modes they have (a teacher wrapped in eval mode stays in eval mode)
+        // until `isTraining` is set on the container.
     }
 
     public convenience init(_ layers: any Layer...) { self.init(layers) }

@@ -1,5 +1,9 @@
 // BLAS: the one place TensorCore talks to OpenBLAS. Thread count is always set explicitly:
 // OpenBLAS's default (all cores, per process) halves the speed of oversubscribed MPI ranks.
+//
+// Threading contract: BLAS calls (and so tensor operations) come from one thread at a time per
+// process — a rank trains one model on one thread, with OpenBLAS's own threads inside each call.
+// The thread count is process-wide state, lowered to 1 around small GEMMs.
 import CBLAS
 import Foundation
 
@@ -29,14 +33,24 @@ public enum BLAS {
     /// The configured BLAS thread count.
     public static var threads: Int { Int(configuredThreads) }
 
-    /// Applies `HPSEARCH_BLAS_THREADS` if set and valid, otherwise `fallback`; returns the count used.
+    /// Applies `HPSEARCH_BLAS_THREADS` if set, otherwise `fallback`; returns the count used.
+    /// A value that is not a positive integer is an error naming the variable.
     @discardableResult
     public static func configureThreads(fallback: Int,
-                                        environment: [String: String] = ProcessInfo.processInfo.environment) -> Int {
-        let n = environment["HPSEARCH_BLAS_THREADS"].flatMap { Int($0) }.flatMap { $0 >= 1 ? $0 : nil } ?? max(1, fallback)
+                                        environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int {
+        var n = max(1, fallback)
+        if let raw = environment["HPSEARCH_BLAS_THREADS"] {
+            guard let v = Int(raw.trimmingCharacters(in: .whitespaces)), v >= 1 else {
+                throw BLASConfigurationError(value: raw)
+            }
+            n = v
+        }
         setThreads(n)
         return n
     }
+
+    /// Cores on this machine.
+    public static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
 
     /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major; op(A) is m×k, op(B) is k×n.
     /// `lda`/`ldb` are the row strides of A and B as stored (before transposition).
@@ -51,5 +65,13 @@ public enum BLAS {
                     transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha,
                     a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}
+
+/// HPSEARCH_BLAS_THREADS held something other than a positive integer.
+public struct BLASConfigurationError: Error, CustomStringConvertible {
+    public let value: String
+    public var description: String {
+        "HPSEARCH_BLAS_THREADS=\(value) is not a positive integer; set it to the BLAS threads each rank should use (e.g. cores ÷ ranks per node), or unset it"
     }
 }

@@ -85,8 +85,11 @@ public struct RNG: Sendable {
         Double(nextUInt64() >> 11) * 0x1p-53
     }
 
-    /// Uniform in [lo, hi).
-    public mutating func uniform(_ lo: Float, _ hi: Float) -> Float { lo + (hi - lo) * uniform() }
+    /// Uniform in [lo, hi) (rounding can never reach `hi`).
+    public mutating func uniform(_ lo: Float, _ hi: Float) -> Float {
+        let v = lo + (hi - lo) * uniform()
+        return v < hi ? v : Swift.max(lo, hi.nextDown)
+    }
 
     /// Standard normal (Box–Muller, one value per call).
     public mutating func normal(mean: Float = 0, std: Float = 1) -> Float {

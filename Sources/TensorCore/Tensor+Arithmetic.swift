@@ -28,7 +28,7 @@ public enum MultiplyFunction: BinaryFunction {
 public enum DivideFunction: BinaryFunction {
     @inlinable public static func value(_ a: Float, _ b: Float) -> Float { a / b }
     @inlinable public static func da(_ a: Float, _ b: Float) -> Float { 1 / b }
-    @inlinable public static func db(_ a: Float, _ b: Float) -> Float { -a / (b * b) }
+    @inlinable public static func db(_ a: Float, _ b: Float) -> Float { -(a / b) / b }
 }
 
 extension Tensor {
@@ -72,10 +72,11 @@ extension Tensor {
             }
         }
         let result = Tensor(shape: shape, data: out)
+        let ad = a.data, bd = b.data  // forward-time values (copy-on-write: free unless mutated)
         result.record([a, b]) { r in
             r.grad!.withUnsafeBufferPointer { gbuf in
-                a.data.withUnsafeBufferPointer { xa in
-                    b.data.withUnsafeBufferPointer { xb in
+                ad.withUnsafeBufferPointer { xa in
+                    bd.withUnsafeBufferPointer { xb in
                         let g = gbuf.baseAddress!, pa0 = xa.baseAddress!, pb0 = xb.baseAddress!
                         a.accumulateGrad { ga in
                             forEachBroadcast(n, pa, pb, shape) { i, ia, ib in ga[ia] += g[i] * F.da(pa0[ia], pb0[ib]) }

@@ -4,8 +4,8 @@
 
 extension Tensor {
     /// Records that `self` was produced from `inputs` by an operation whose gradient rule is
-    /// `rule`, when grad mode is on and any input requires grad. Returns whether it recorded,
-    /// so callers can skip work (and closure allocation) otherwise.
+    /// `rule`, when grad mode is on and any input requires grad; otherwise keeps nothing (no
+    /// parents, no closure: no-grad evaluation builds no tape). Returns whether it recorded.
     ///
     /// Custom operations outside TensorCore (fused losses) use this too. `rule` receives the
     /// output tensor, whose `grad` is set when the rule runs, and must *add* into the inputs'
@@ -49,24 +49,35 @@ extension Tensor {
 
     /// Computes the gradient of this scalar with respect to every tensor that requires grad
     /// and led to it. Gradients *accumulate* into `grad` (call `zeroGrad` on parameters
-    /// between steps). Intermediate results release their graph and gradient afterwards, so
-    /// a graph can be differentiated once.
-    public func backward() {
+    /// between steps). Unless `retainGraph` is true, intermediate results release their graph
+    /// and gradient afterwards, so the graph can be differentiated once; reaching a released
+    /// part again (a second loss over a shared trunk) stops with a message rather than giving
+    /// silently wrong gradients. Backward rules read the inputs as they were at forward time.
+    public func backward(retainGraph: Bool = false) {
         precondition(count == 1, "backward() needs a scalar, shape is \(shape)")
-        backward(seed: [1])
+        backward(seed: [1], retainGraph: retainGraph)
     }
 
     /// Backward pass from a non-scalar tensor, seeded with `seed` (its "output gradient").
-    public func backward(seed: [Float]) {
+    public func backward(seed: [Float], retainGraph: Bool = false) {
         precondition(seed.count == count, "seed has \(seed.count) values for shape \(shape)")
         let order = topologicalOrder()
+        for node in order where node.graphReleased {
+            preconditionFailure("backward(): part of this graph was already freed by an earlier backward(); "
+                                + "add the losses and call backward() once, or pass retainGraph: true to the first call")
+        }
         grad = seed
         for node in order.reversed() {
             guard let rule = node.backwardFn else { continue }
             if node.grad != nil { rule(node) }
+            if retainGraph {
+                if node !== self && !node.parents.isEmpty { node.grad = nil }
+                continue
+            }
             // Free the graph as we go: interior nodes are not needed again.
             node.backwardFn = nil
             node.parents = []
+            node.graphReleased = true
             if node !== self { node.grad = nil }
         }
     }

@@ -84,6 +84,7 @@ extension Tensor {
         let result = Tensor(shape: [g.n, g.oh, g.ow, o], data: out)
         var inputs = [x, weight]
         if let bias { inputs.append(bias) }
+        let wd = weight.data  // forward-time values
         result.record(inputs) { r in
             r.grad!.withUnsafeBufferPointer { pg in
                 let dy = pg.baseAddress!
@@ -99,7 +100,7 @@ extension Tensor {
                     bias.accumulateGrad { gb in hps_column_sums_add(rows, o, dy, gb) }
                 }
                 if x.requiresGrad {
-                    let dcols = weight.data.withUnsafeBufferPointer { pw in
+                    let dcols = wd.withUnsafeBufferPointer { pw in
                         makeBuffer(rows * patch) { pd in
                             BLAS.sgemm(transA: false, transB: false, m: rows, n: patch, k: o,
                                        a: dy, lda: o, b: pw.baseAddress!, ldb: patch, beta: 0, c: pd, ldc: patch)
@@ -127,6 +128,7 @@ extension Tensor {
         precondition(x.rank == 4, "maxPool2d needs x [N,H,W,C], got \(x.shape)")
         let g = ConvGeometry(n: x.shape[0], h: x.shape[1], w: x.shape[2], c: x.shape[3],
                              kh: kernel, kw: kernel, stride: stride ?? kernel, padding: padding)
+        precondition(padding <= kernel / 2, "maxPool2d: padding \(padding) must be at most half the kernel (\(kernel / 2)), or windows fall wholly outside the image")
         precondition(x.count < Int(Int32.max), "maxPool2d: input of \(x.count) elements exceeds 32-bit indices")
         let c = g.c, outCount = g.n * g.oh * g.ow * c
         // For each output element, the input index of its window's maximum (-1: window empty).

@@ -26,12 +26,13 @@ extension Tensor {
             }
         }
         let result = Tensor(shape: [m, n], data: out)
+        let ad = a.data, bd = b.data  // forward-time values
         result.record([a, b]) { out in
             out.grad!.withUnsafeBufferPointer { g in
                 let gc = g.baseAddress!
                 if a.requiresGrad {
                     // a stored [M,K]: dA = dC[M,N] · op(B)ᵀ ; a stored [K,M] (transposed): dA = op(B) · dCᵀ
-                    b.data.withUnsafeBufferPointer { pb in
+                    bd.withUnsafeBufferPointer { pb in
                         a.writeOrAccumulateGrad { ga, beta in
                             if !transposeA {
                                 BLAS.sgemm(transA: false, transB: !transposeB, m: m, n: k, k: n,
@@ -45,7 +46,7 @@ extension Tensor {
                 }
                 if b.requiresGrad {
                     // b stored [K,N]: dB = op(A)ᵀ · dC ; b stored [N,K]: dB = dCᵀ · op(A)
-                    a.data.withUnsafeBufferPointer { pa in
+                    ad.withUnsafeBufferPointer { pa in
                         b.writeOrAccumulateGrad { gb, beta in
                             if !transposeB {
                                 BLAS.sgemm(transA: !transposeA, transB: false, m: k, n: n, k: m,
@@ -86,11 +87,12 @@ extension Tensor {
             }
         }
         let result = Tensor(shape: [n, o], data: out)
+        let xd = x.data, wd = w.data  // forward-time values
         result.record(bias.map { [x, w, $0] } ?? [x, w]) { r in
             r.grad!.withUnsafeBufferPointer { pg in
                 let dy = pg.baseAddress!
                 if x.requiresGrad {
-                    w.data.withUnsafeBufferPointer { pw in
+                    wd.withUnsafeBufferPointer { pw in
                         x.writeOrAccumulateGrad { gx, beta in
                             BLAS.sgemm(transA: false, transB: true, m: n, n: i, k: o, a: dy, lda: o,
                                        b: pw.baseAddress!, ldb: o, beta: beta, c: gx, ldc: i)
@@ -98,7 +100,7 @@ extension Tensor {
                     }
                 }
                 if w.requiresGrad {
-                    x.data.withUnsafeBufferPointer { px in
+                    xd.withUnsafeBufferPointer { px in
                         w.writeOrAccumulateGrad { gw, beta in
                             BLAS.sgemm(transA: true, transB: false, m: i, n: o, k: n, a: px.baseAddress!, lda: i,
                                        b: dy, ldb: o, beta: beta, c: gw, ldc: o)

@@ -20,9 +20,10 @@ extension Tensor {
             data.withUnsafeBufferPointer { xb in let x = xb.baseAddress!; for i in 0..<n { o[i] = f.value(x[i]) } }
         }
         let result = Tensor(shape: shape, data: out)
+        let xd = data  // forward-time values
         result.record([self]) { r in
             r.grad!.withUnsafeBufferPointer { gb in
-                self.data.withUnsafeBufferPointer { xb in
+                xd.withUnsafeBufferPointer { xb in
                     r.data.withUnsafeBufferPointer { yb in
                         let g = gb.baseAddress!, x = xb.baseAddress!, y = yb.baseAddress!
                         self.accumulateGrad { gx in for i in 0..<n { gx[i] += g[i] * f.derivative(x[i], y[i]) } }
@@ -50,9 +51,10 @@ extension Tensor {
         let n = count
         let out = makeBuffer(n) { o in data.withUnsafeBufferPointer { hps_relu_forward(n, $0.baseAddress!, o) } }
         let result = Tensor(shape: shape, data: out)
+        let xd = data  // forward-time values
         result.record([self]) { r in
             r.grad!.withUnsafeBufferPointer { g in
-                self.data.withUnsafeBufferPointer { x in
+                xd.withUnsafeBufferPointer { x in
                     self.accumulateGrad { gx in hps_relu_backward(n, x.baseAddress!, g.baseAddress!, gx) }
                 }
             }

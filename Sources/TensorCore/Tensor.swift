@@ -26,6 +26,8 @@ public final class Tensor {
     @usableFromInline internal var parents: [Tensor] = []
     /// Propagates `self.grad` into the parents' gradients. `nil` for leaves.
     @usableFromInline internal var backwardFn: ((Tensor) -> Void)?
+    /// Set when a backward pass freed this node's graph: reaching it again is an error.
+    @usableFromInline internal var graphReleased = false
 
     /// Creates a tensor from its shape and row-major data.
     public init(shape: [Int], data: [Float], requiresGrad: Bool = false) {

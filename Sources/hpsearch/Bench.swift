@@ -3,6 +3,7 @@ import ArgumentParser
 import Benchmarks
 import Datasets
 import Foundation
+import TensorCore
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,8 +21,8 @@ struct TensorBench: ParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
-    @Option(help: "BLAS threads for the multi-threaded figures.")
-    var threads = 2
+    @Option(help: "BLAS threads for the multi-threaded figures (default: HPSEARCH_BLAS_THREADS, else 2, as the anchors use).")
+    var threads: Int?
 
     @Option(help: "Seconds to measure each figure.")
     var seconds = 3.0
@@ -33,11 +34,12 @@ struct TensorBench: ParsableCommand {
     var only: String?
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
     }
 
     func run() throws {
+        let threads = try self.threads ?? BLAS.configureThreads(fallback: 2)
         var bench = TensorBenchmark(threads: threads, seconds: seconds, dataDirectory: data) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }

@@ -5,18 +5,20 @@ import TensorCore
 final class BLASTests: XCTestCase {
     override func tearDown() { BLAS.setThreads(1) }
 
-    func testConfigureThreadsFromEnvironment() {
-        XCTAssertEqual(BLAS.configureThreads(fallback: 1, environment: ["HPSEARCH_BLAS_THREADS": "2"]), 2)
+    func testConfigureThreadsFromEnvironment() throws {
+        XCTAssertEqual(try BLAS.configureThreads(fallback: 1, environment: ["HPSEARCH_BLAS_THREADS": "2"]), 2)
         XCTAssertEqual(BLAS.threads, 2)
-        XCTAssertEqual(BLAS.configureThreads(fallback: 1, environment: [:]), 1)
+        XCTAssertEqual(try BLAS.configureThreads(fallback: 1, environment: [:]), 1)
         XCTAssertEqual(BLAS.threads, 1)
     }
 
-    func testInvalidEnvironmentValuesFallBack() {
+    func testInvalidEnvironmentValuesAreErrorsNamingTheVariable() throws {
         for bad in ["0", "-3", "two", ""] {
-            XCTAssertEqual(BLAS.configureThreads(fallback: 2, environment: ["HPSEARCH_BLAS_THREADS": bad]), 2, "'\(bad)'")
+            XCTAssertThrowsError(try BLAS.configureThreads(fallback: 2, environment: ["HPSEARCH_BLAS_THREADS": bad]), "'\(bad)'") { error in
+                XCTAssertTrue("\(error)".contains("HPSEARCH_BLAS_THREADS=\(bad)"), "\(error)")
+            }
         }
-        XCTAssertEqual(BLAS.configureThreads(fallback: 0, environment: [:]), 1, "fallback is at least 1")
+        XCTAssertEqual(try BLAS.configureThreads(fallback: 0, environment: [:]), 1, "fallback is at least 1")
     }
 
     func testSetThreadsClampsToOne() {
