@@ -9,15 +9,17 @@ anchors="${1:-../shared/anchors}"
 
 swift build -c release --product hpsearch >/dev/null
 bin=.build/release/hpsearch
-"$bin" bench tensor
-json=$("$bin" bench tensor --json 2>/dev/null)
+table=$("$bin" bench tensor)
+echo "$table"
+ours=$(echo "$table" | awk '$1 == "mlp_images_per_s" {print $2}')
 
 if [ -f "$anchors/numpy_mlp.py" ] && python3 -c "import numpy" 2>/dev/null; then
   echo
   echo "numpy anchor (python3 $anchors/numpy_mlp.py 2 3):"
-  line=$(cd "$anchors" && python3 numpy_mlp.py 2 3 | tee /dev/stderr | tail -n 1)
+  out=$(cd "$anchors" && python3 numpy_mlp.py 2 3)
+  echo "$out"
+  line=$(echo "$out" | tail -n 1)
   numpy=$(echo "$line" | grep -oE '[0-9]+ img/s' | grep -oE '[0-9]+')
-  ours=$(echo "$json" | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["mlp_images_per_s"]))')
   python3 - "$ours" "$numpy" <<'PY'
 import sys
 ours, numpy = float(sys.argv[1]), float(sys.argv[2])
