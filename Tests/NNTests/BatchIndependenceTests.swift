@@ -1,6 +1,7 @@
 // Batch independence: in evaluation mode, example i's outputs depend on example i's input only,
 // so the gradient of row i's outputs with respect to every other row of the input is exactly
 // zero. BatchNorm in training mode mixes examples through the batch statistics (the contrast).
+import TestSupport
 import XCTest
 import TensorCore
 import NN

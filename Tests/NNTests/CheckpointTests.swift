@@ -1,6 +1,7 @@
 // Checkpoints: exact round trips (parameters, BatchNorm buffers, metadata) through bytes and
 // files, and a typed error for every kind of bad file: truncated, foreign, newer, corrupted,
 // or saved from a different architecture.
+import TestSupport
 import XCTest
 import Foundation
 import TensorCore

@@ -1,5 +1,6 @@
 // Determinism: the same seed gives bit-identical parameters after training (initialisation,
 // data, dropout masks and updates all come from seeded Philox streams); another seed does not.
+import TestSupport
 import XCTest
 import TensorCore
 import NN

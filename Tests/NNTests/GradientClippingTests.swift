@@ -1,4 +1,5 @@
 // Global-norm gradient clipping.
+import TestSupport
 import XCTest
 import TensorCore
 import NN

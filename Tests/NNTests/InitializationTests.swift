@@ -1,5 +1,6 @@
 // Initialisation: the loss of a freshly initialised classifier is ln(classes); bias from class
 // priors reproduces the priors; initialisers have the promised variances and parse their names.
+import TestSupport
 import XCTest
 import Foundation
 import TensorCore

@@ -1,4 +1,5 @@
 // Learning-rate schedules: factors at chosen steps.
+import TestSupport
 import XCTest
 import Foundation
 import NN

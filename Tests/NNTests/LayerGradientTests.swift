@@ -2,6 +2,7 @@
 // its parameters: Dense, Conv2D (stride 2, padding 1, bias, several channels), MaxPool2D,
 // Flatten/Reshape, the activation layers, BatchNorm (train on [N, C] and [N, H, W, C], and eval),
 // Dropout with a fixed mask, and a Sequential stack.
+import TestSupport
 import XCTest
 import TensorCore
 import NN

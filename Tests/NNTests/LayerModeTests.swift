@@ -1,4 +1,5 @@
 // Train/eval modes survive wrapping, and dropout layers built from one generator get their own masks.
+import TestSupport
 import XCTest
 import TensorCore
 @testable import NN

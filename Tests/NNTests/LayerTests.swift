@@ -1,5 +1,6 @@
 // Layer behaviour beyond gradients: BatchNorm statistics and running buffers, Dropout masks and
 // scaling, Sequential naming and train/eval propagation, Dense/Conv2D shapes and initial biases.
+import TestSupport
 import XCTest
 import TensorCore
 import NN

@@ -1,6 +1,7 @@
 // Losses: values by hand or against a direct Double computation, stability, and central-difference
 // gradients for softmax cross-entropy (with and without label smoothing), MSE, Huber and the
 // distillation loss.
+import TestSupport
 import XCTest
 import Foundation
 import TensorCore

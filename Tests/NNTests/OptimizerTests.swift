@@ -1,6 +1,7 @@
 // Optimizers: Adam and AdamW against numbers worked out by hand from the update formulas, SGD
 // (plain, momentum, Nesterov, weight decay) by hand and on a convex quadratic, and the
 // optimizer contract (nil gradients skipped, step counting, changing learning rate).
+import TestSupport
 import XCTest
 import TensorCore
 import NN

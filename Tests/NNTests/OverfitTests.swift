@@ -1,4 +1,5 @@
 // Capacity check: an MLP drives the loss on one small Fashion-MNIST-shaped batch to ~0.
+import TestSupport
 import XCTest
 import TensorCore
 import NN

@@ -1,4 +1,5 @@
 // Elementwise + − × ÷ on equal shapes and with scalars: values and gradients.
+import TestSupport
 import XCTest
 import TensorCore
 

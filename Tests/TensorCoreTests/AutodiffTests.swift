@@ -1,5 +1,6 @@
 // The tape itself: gradients accumulate across uses and across backward calls, flow only to
 // tensors that require them, and interior graph state is released after backward.
+import TestSupport
 import XCTest
 import TensorCore
 

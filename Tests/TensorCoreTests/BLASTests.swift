@@ -1,4 +1,5 @@
 // BLAS thread configuration from the environment.
+import TestSupport
 import XCTest
 import TensorCore
 

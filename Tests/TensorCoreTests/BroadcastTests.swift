@@ -1,6 +1,7 @@
 // Broadcasting: NumPy's rule for shapes, forward values against a naive index computation, and
 // gradients (summed over stretched dimensions) for every path: same shape, scalar, trailing row
 // vector on either side, and the general strided case.
+import TestSupport
 import XCTest
 import TensorCore
 

@@ -1,5 +1,6 @@
 // conv2d (NHWC, weights [O, KH, KW, C]) and maxPool2d: forward values against direct loops and
 // gradients by central differences (stride 2, padding 1, bias, several channels).
+import TestSupport
 import XCTest
 import TensorCore
 

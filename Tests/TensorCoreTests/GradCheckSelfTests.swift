@@ -1,5 +1,6 @@
 // The gradient checker must be able to fail: a deliberately wrong derivative is reported, a
 // correct one is not, and an output that ignores an input is flagged.
+import TestSupport
 import XCTest
 import TensorCore
 

@@ -1,5 +1,6 @@
 // No-grad evaluation: inside Tensor.withoutGrad nothing is recorded, even from parameters, and
 // the previous mode comes back afterwards (also when the body throws, and per thread).
+import TestSupport
 import XCTest
 import Foundation
 import TensorCore

@@ -1,5 +1,6 @@
 // Graph lifetime: retained graphs can be differentiated again, and backward rules use the
 // inputs' values from forward time even if the inputs change before backward.
+import TestSupport
 import XCTest
 import TensorCore
 

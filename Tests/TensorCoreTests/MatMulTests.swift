@@ -1,5 +1,6 @@
 // Matrix product: forward values against a naive triple loop and gradients by central
 // differences, for all four transpose combinations.
+import TestSupport
 import XCTest
 import TensorCore
 

@@ -1,6 +1,7 @@
 // RNG (Philox4x32-10): known-answer vectors, reproducibility per (seed, stream), independence of
 // streams, and the distributions drawn from it (uniform, normal, integers, permutations,
 // Bernoulli) checked statistically with fixed seeds.
+import TestSupport
 import XCTest
 @testable import TensorCore
 

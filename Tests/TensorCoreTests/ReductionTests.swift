@@ -1,5 +1,6 @@
 // Reductions: sum, mean (all and along an axis), max along an axis, argmax, logSumExp and the
 // softmax helper: values by hand and gradients by central differences.
+import TestSupport
 import XCTest
 import Foundation
 import TensorCore

@@ -1,5 +1,6 @@
 // Shape operations: reshaped (with −1), flattened, permuted, transposed and rows: values and
 // gradients.
+import TestSupport
 import XCTest
 import TensorCore
 

@@ -1,4 +1,5 @@
 // Tensor basics: construction, indexing, strides, scalar access, copies and assignment.
+import TestSupport
 import XCTest
 import TensorCore
 

@@ -1,5 +1,6 @@
 // Elementwise functions and activations: values at known points and central-difference
 // gradients (inputs kept away from kinks).
+import TestSupport
 import XCTest
 import Foundation
 import TensorCore

@@ -1,5 +1,4 @@
-// GradCheck: central-difference gradient checking for NN layers and losses (the same checker as
-// TensorCoreTests/GradCheck.swift; test targets cannot share sources).
+// GradCheck: central-difference gradient checking, shared by every test target (TestSupport).
 //
 // For a function f of some tensors, the scalar L = Σ f(·) ⊙ W with fixed random weights W is
 // differentiated by the tape (analytic) and by central differences (numeric):
@@ -9,22 +8,22 @@
 import XCTest
 import TensorCore
 
-struct GradCheckMismatch: CustomStringConvertible {
-    var input: Int, index: Int
-    var analytic: Double, numeric: Double
-    var description: String { "input \(input)[\(index)]: analytic \(analytic), numeric \(numeric)" }
+public struct GradCheckMismatch: CustomStringConvertible {
+    public var input: Int, index: Int
+    public var analytic: Double, numeric: Double
+    public var description: String { "input \(input)[\(index)]: analytic \(analytic), numeric \(numeric)" }
 }
 
-struct GradCheckResult {
-    var mismatches: [GradCheckMismatch] = []
+public struct GradCheckResult {
+    public var mismatches: [GradCheckMismatch] = []
     /// Per input, the largest |numeric gradient| seen (0 means the loss does not depend on it).
-    var largestNumeric: [Double] = []
-    var checked = 0
+    public var largestNumeric: [Double] = []
+    public var checked = 0
 }
 
-enum GradCheck {
+public enum GradCheck {
     /// Runs the check without asserting (so that the checker itself can be tested).
-    static func evaluate(wrt inputs: [Tensor], h: Float = 1e-2, tolerance: Double = 2e-2, seed: UInt64 = 0xC0FFEE,
+    public static func evaluate(wrt inputs: [Tensor], h: Float = 1e-2, tolerance: Double = 2e-2, seed: UInt64 = 0xC0FFEE,
                          _ f: () -> Tensor) -> GradCheckResult {
         for t in inputs { t.requiresGrad = true; t.zeroGrad() }
         let out = f()
@@ -68,7 +67,7 @@ enum GradCheck {
 
     /// Asserts that the analytic gradient of `f` with respect to every tensor in `inputs` matches
     /// central differences, and that the output depends on each input at all.
-    static func check(_ name: String, wrt inputs: [Tensor], h: Float = 1e-2, tolerance: Double = 2e-2,
+    public static func check(_ name: String, wrt inputs: [Tensor], h: Float = 1e-2, tolerance: Double = 2e-2,
                       file: StaticString = #filePath, line: UInt = #line, _ f: () -> Tensor) {
         let r = evaluate(wrt: inputs, h: h, tolerance: tolerance, f)
         XCTAssertEqual(r.checked, inputs.reduce(0) { $0 + $1.count }, "\(name): not every element was checked",
@@ -83,21 +82,21 @@ enum GradCheck {
 }
 
 /// Test-data helpers.
-enum TestData {
+public enum TestData {
     /// Normal values of `shape` (requiresGrad off; GradCheck turns it on).
-    static func normal(_ shape: [Int], seed: UInt64, std: Float = 1) -> Tensor {
+    public static func normal(_ shape: [Int], seed: UInt64, std: Float = 1) -> Tensor {
         var rng = RNG(seed: seed)
         return Tensor.normal(shape, std: std, rng: &rng)
     }
 
     /// Uniform values in [lo, hi).
-    static func uniform(_ shape: [Int], _ lo: Float, _ hi: Float, seed: UInt64) -> Tensor {
+    public static func uniform(_ shape: [Int], _ lo: Float, _ hi: Float, seed: UInt64) -> Tensor {
         var rng = RNG(seed: seed)
         return Tensor.uniform(shape, lo, hi, rng: &rng)
     }
 
     /// Values whose magnitude lies in [lo, hi) with a random sign: away from 0 (for kinks at 0).
-    static func awayFromZero(_ shape: [Int], _ lo: Float = 0.2, _ hi: Float = 1.5, seed: UInt64) -> Tensor {
+    public static func awayFromZero(_ shape: [Int], _ lo: Float = 0.2, _ hi: Float = 1.5, seed: UInt64) -> Tensor {
         var rng = RNG(seed: seed)
         let n = shape.reduce(1, *)
         return Tensor(shape: shape, data: (0..<n).map { _ in
@@ -108,7 +107,7 @@ enum TestData {
 
     /// Distinct values spaced `gap` apart in a random order, symmetric about 0 and never within
     /// gap/2 of it: no ties (for max and max pooling) and no zeros (for relu, abs).
-    static func spaced(_ shape: [Int], gap: Float = 0.1, seed: UInt64) -> Tensor {
+    public static func spaced(_ shape: [Int], gap: Float = 0.1, seed: UInt64) -> Tensor {
         var rng = RNG(seed: seed)
         let n = shape.reduce(1, *)
         let perm = rng.permutation(n)
@@ -117,7 +116,7 @@ enum TestData {
 }
 
 /// Asserts two Float arrays agree elementwise within `accuracy`.
-func assertClose(_ a: [Float], _ b: [Float], accuracy: Float = 1e-5, _ message: String = "",
+public func assertClose(_ a: [Float], _ b: [Float], accuracy: Float = 1e-5, _ message: String = "",
                  file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(a.count, b.count, "\(message): sizes differ", file: file, line: line)
     var bad = 0
