@@ -27,17 +27,16 @@ public final class BatchNorm: Layer {
         let c = features
         precondition(x.shape.last == c, "BatchNorm(\(c)) got input \(x.shape)")
         if !isTraining {
-            // y = γ (x − μ_run)/√(σ²_run + ε) + β: an affine map, differentiable through the ops.
-            let scale = zip(gamma.data, runningVar.data).map { $0 / ($1 + epsilon).squareRoot() }
-            let shift = (0..<c).map { beta.data[$0] - runningMean.data[$0] * scale[$0] }
-            let s = Tensor(shape: [c], data: scale), b = Tensor(shape: [c], data: shift)
-            if gamma.requiresGrad && GradMode.isEnabled {
-                // Keep γ, β differentiable in eval mode (rarely needed; composed from ops).
-                let mu = Tensor(shape: [c], data: runningMean.data)
-                let inv = Tensor(shape: [c], data: runningVar.data.map { 1 / ($0 + epsilon).squareRoot() })
-                return (x - mu) * inv * gamma + beta
+            // y = γ (x − μ_run)/√(σ²_run + ε) + β: an affine map per feature.
+            let inv = runningVar.data.map { 1 / ($0 + epsilon).squareRoot() }
+            if Tensor.tracks(gamma, beta, x) {
+                // Differentiable in γ, β and x (composed from ops; rarely needed in eval mode).
+                let mu = Tensor(shape: [c], data: runningMean.data), s = Tensor(shape: [c], data: inv)
+                return (x - mu) * s * gamma + beta
             }
-            return x * s + b
+            let scale = (0..<c).map { gamma.data[$0] * inv[$0] }
+            let shift = (0..<c).map { beta.data[$0] - runningMean.data[$0] * scale[$0] }
+            return x * Tensor(shape: [c], data: scale) + Tensor(shape: [c], data: shift)
         }
         let m = x.count / c
         precondition(m > 1, "BatchNorm in training needs more than one value per feature: use a batch of at least 2, or set isTraining = false")
