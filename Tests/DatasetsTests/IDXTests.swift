@@ -1,19 +1,15 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import Datasets
 
 /// Writes small IDX files (plain and gzip) to a temporary directory.
 final class IDXTests: XCTestCase {
-    var dir: URL!
+    var scratch: TemporaryDirectory!
+    var dir: URL { scratch.url }
 
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("idx-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: dir)
-    }
+    override func setUpWithError() throws { scratch = try TemporaryDirectory(prefix: "idx") }
+    override func tearDown() { scratch = nil }
 
     static func idx(rank: Int, dims: [Int], payload: [UInt8]) -> [UInt8] {
         var b: [UInt8] = [0, 0, 8, UInt8(rank)]

@@ -8,16 +8,11 @@ import TensorCore
 import NN
 
 final class CheckpointTests: XCTestCase {
-    var tempDir: URL!
+    var scratch: TemporaryDirectory!
+    var tempDir: URL { scratch.url }
 
-    override func setUpWithError() throws {
-        tempDir = FileManager.default.temporaryDirectory.appendingPathComponent("hpsearch-ckpt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: tempDir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: tempDir)
-    }
+    override func setUpWithError() throws { scratch = try TemporaryDirectory(prefix: "hpsearch-ckpt") }
+    override func tearDown() { scratch = nil }
 
     func makeModel(seed: UInt64, hidden: Int = 6) -> Sequential {
         var rng = RNG(seed: seed)
