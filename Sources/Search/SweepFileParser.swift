@@ -1,0 +1,277 @@
+// SweepFileParser: the sweep file's YAML → a validated SweepSpec, or the first problem found as a
+// SweepSpecError at its line and column. Sections are read in this order: name, seed, model, data,
+// metric, budget, sampler, early_stopping, parameters, ensemble, distill.
+import Foundation
+import Yams
+
+struct SweepFileParser {
+    let file: String
+    let text: String
+    let vocabulary: ModelVocabulary
+
+    static let topLevelKeys = ["name", "seed", "data", "model", "metric", "budget", "sampler", "early_stopping",
+                               "parameters", "ensemble", "distill"]
+    /// Names other tools use for our keys.
+    static let topLevelAliases = ["method": "sampler", "early_terminate": "early_stopping"]
+    static let metricNames = ["val_loss", "val_accuracy"]
+
+    func parse() throws -> SweepSpec {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw SweepSpecError(yaml: error, file: file, text: text)
+        }
+        guard let root else {
+            throw SweepSpecError(location: SourceLocation(file: file, line: 0, column: 0),
+                                 message: "the sweep file is empty; it needs at least name, model, budget and parameters")
+        }
+        let top = YAMLField(node: root, path: "", file: file, keyLocation: nil)
+        guard case .mapping = root else {
+            throw top.error("the sweep file must be a mapping of keys (name, model, budget, parameters, …), got \(top.found)")
+        }
+        let m = try top.mapping(allowed: Self.topLevelKeys, aliases: Self.topLevelAliases)
+
+        let name = try m.required("name", "the sweep's name, e.g. `name: fashion-mlp`").text()
+        let seed = try m["seed"].map { UInt64(try $0.int(atLeast: 0)) } ?? 0
+        let models = vocabulary.keys.sorted().joined(separator: ", ")
+        let model = try modelName(m.required("model", "the model to search, one of \(models)"))
+        let data = try m["data"].map(dataSpec) ?? DataSpec()
+        let metric = try m["metric"].map(metricSpec) ?? MetricSpec()
+        let budget = try budgetSpec(m.required("budget", "how much to run, e.g. `budget: {trials: 60, max_epochs: 30}`"))
+        let sampler = try m["sampler"].map(samplerKind) ?? .random
+        let earlyStopping = try m["early_stopping"].map { try earlyStoppingSpec($0, budget: budget) } ?? EarlyStoppingSpec()
+        let parameters = try parameterSpecs(m.required("parameters", "a mapping of parameter name → distribution"),
+                                        model: model)
+        let ensemble = try m["ensemble"].map { try ensembleSpec($0, budget: budget) }
+        let distill = try m["distill"].map { try distillSpec($0, model: model) }
+        return SweepSpec(name: name, seed: seed, data: data, model: model, metric: metric, budget: budget,
+                         sampler: sampler, earlyStopping: earlyStopping, parameters: parameters, ensemble: ensemble,
+                         distill: distill, file: file, text: text)
+    }
+
+    // MARK: Sections
+
+    private func modelName(_ field: YAMLField) throws -> String {
+        let model = try field.string()
+        guard vocabulary[model] != nil else {
+            let models = vocabulary.keys.sorted()
+            throw field.error("unknown model '\(model)'"
+                              + NameSuggestion.hint(model, among: models, then: "expected " + YAMLField.list(models, "or")))
+        }
+        return model
+    }
+
+    private func dataSpec(_ field: YAMLField) throws -> DataSpec {
+        let m = try field.mapping(allowed: ["source", "validation", "train_examples"])
+        let source = try m["source"].map(dataSource) ?? .fashionMNIST
+        let validation = try m["validation"].map { f -> ValidationSize in
+            let value = try f.value()
+            switch value {
+            case .int(let n) where n >= 1: return .count(n)
+            case .double(let x) where x > 0 && x < 1: return .fraction(x)
+            case .int, .double:
+                throw f.error("\(f.name) must be a count ≥ 1 or a fraction strictly between 0 and 1, got \(value)")
+            default: throw f.mismatch("a count ≥ 1 or a fraction in (0, 1)")
+            }
+        }
+        let trainExamples = try m["train_examples"].map { try $0.int(atLeast: 1) }
+        return DataSpec(source: source, validation: validation, trainExamples: trainExamples)
+    }
+
+    private func dataSource(_ field: YAMLField) throws -> DataSource {
+        let expected = "fashion-mnist, {idx: {dir: PATH}} or {csv: {path: PATH, label: COLUMN}}"
+        if case .scalar = field.node {
+            let s = try field.string()
+            guard s == "fashion-mnist" else {
+                throw field.error("unknown data source '\(s)'"
+                                  + NameSuggestion.hint(s, among: ["fashion-mnist"], then: "expected \(expected)"))
+            }
+            return .fashionMNIST
+        }
+        let m = try field.mapping(allowed: nil)
+        guard m.entries.count == 1, let (kind, value) = m.entries.first else {
+            throw field.error("\(field.name) must name exactly one source, got \(m.entries.count); expected \(expected)")
+        }
+        switch kind {
+        case "idx":
+            let idx = try value.mapping(allowed: ["dir"])
+            return .idx(directory: resolve(try idx.required("dir", "the directory holding the IDX files").text()))
+        case "csv":
+            let csv = try value.mapping(allowed: ["path", "label", "test_fraction", "header"])
+            let path = try csv.required("path", "the CSV file, relative to the sweep file").text()
+            let labelField = try csv.required("label", "the label column's header name or 0-based index")
+            let label: LabelColumn
+            switch try labelField.value() {
+            case .int(let i) where i >= 0: label = .index(i)
+            case .string(let s) where !s.isEmpty: label = .name(s)
+            default: throw labelField.mismatch("a column name or a 0-based column index")
+            }
+            let testFraction = try csv["test_fraction"].map { f in
+                let x = try f.number()
+                guard x > 0 && x < 1 else {
+                    throw f.error("\(f.name) must be strictly between 0 and 1, got \(x.compact)")
+                }
+                return x
+            } ?? 0.2
+            let header = try csv["header"].map { try $0.bool() } ?? true
+            return .csv(path: resolve(path), label: label, testFraction: testFraction, hasHeader: header)
+        default:
+            throw value.keyError("unknown data source '\(kind)'"
+                                 + NameSuggestion.hint(kind, among: ["idx", "csv"], then: "expected \(expected)"))
+        }
+    }
+
+    /// `path` relative to the sweep file's directory (unchanged when absolute or when the file has
+    /// no directory part).
+    private func resolve(_ path: String) -> String {
+        guard !path.hasPrefix("/"), let slash = file.lastIndex(of: "/") else { return path }
+        let relative = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
+        return String(file[...slash]) + relative
+    }
+
+    private func metricSpec(_ field: YAMLField) throws -> MetricSpec {
+        let m = try field.mapping(allowed: ["name", "goal"])
+        let name = try m["name"].map { try $0.choice(Self.metricNames, what: "metric") } ?? "val_loss"
+        let natural: Goal = name == "val_accuracy" ? .maximize : .minimize
+        guard let goalField = m["goal"] else { return MetricSpec(name: name, goal: natural) }
+        let goal = Goal(rawValue: try goalField.choice(Goal.allCases.map(\.rawValue), what: "goal",
+                                                       aliases: ["min": "minimize", "max": "maximize"]))!
+        guard goal == natural else {
+            throw goalField.error("goal '\(goal.rawValue)' for \(name) would rank the worst trials first; "
+                                  + "use goal: \(natural.rawValue)")
+        }
+        return MetricSpec(name: name, goal: goal)
+    }
+
+    private func budgetSpec(_ field: YAMLField) throws -> Budget {
+        let m = try field.mapping(allowed: ["trials", "max_epochs"])
+        let trials = try m.required("trials", "how many trials to run (an integer ≥ 1)").int(atLeast: 1)
+        let maxEpochs = try m.required("max_epochs", "the most epochs one trial trains (an integer ≥ 1)").int(atLeast: 1)
+        return Budget(trials: trials, maxEpochs: maxEpochs)
+    }
+
+    private func samplerKind(_ field: YAMLField) throws -> SamplerKind {
+        if (try? field.string()) == "grid" {
+            throw field.error("sampler 'grid' is not supported: random search beats grid search when only a few "
+                              + "parameters matter (Bergstra & Bengio 2012); use random or sobol")
+        }
+        return SamplerKind(rawValue: try field.choice(SamplerKind.allCases.map(\.rawValue), what: "sampler"))!
+    }
+
+    private func earlyStoppingSpec(_ field: YAMLField, budget: Budget) throws -> EarlyStoppingSpec {
+        let m = try field.mapping(allowed: ["patience", "min_delta", "scheduler"])
+        let patience = try m["patience"].map { try $0.int(atLeast: 1) }
+        let minDelta = try m["min_delta"].map { f in
+            let x = try f.number()
+            guard x >= 0 else { throw f.error("\(f.name) must be at least 0, got \(x.compact)") }
+            return x
+        } ?? 0
+        let scheduler = try m["scheduler"].map { try schedulerSpec($0, budget: budget) } ?? .none
+        return EarlyStoppingSpec(patience: patience, minDelta: minDelta, scheduler: scheduler)
+    }
+
+    private static let schedulerKeys = ["none": [], "median": ["grace_epochs", "min_trials"],
+                                        "asha": ["grace_epochs", "reduction_factor"],
+                                        "hyperband": ["grace_epochs", "reduction_factor", "brackets"]]
+
+    /// `scheduler: asha` (defaults) or `scheduler: {type: asha, grace_epochs: 2, …}`.
+    private func schedulerSpec(_ field: YAMLField, budget: Budget) throws -> SchedulerSpec {
+        let types = ["none", "median", "asha", "hyperband"]
+        if case .scalar = field.node {
+            switch try field.choice(types, what: "scheduler") {
+            case "median": return .median(graceEpochs: 1, minTrials: 5)
+            case "asha": return .asha(graceEpochs: 1, reductionFactor: 3)
+            case "hyperband": return .hyperband(graceEpochs: 1, reductionFactor: 3, brackets: nil)
+            default: return .none
+            }
+        }
+        let m = try field.mapping(allowed: ["type", "grace_epochs", "min_trials", "reduction_factor", "brackets"])
+        let type = try m.required("type", "one of " + YAMLField.list(types, "or")).choice(types, what: "scheduler")
+        let takes = Self.schedulerKeys[type]!
+        for (key, value) in m.entries where key != "type" && !takes.contains(key) {
+            throw value.keyError("key '\(key)' does not apply to scheduler '\(type)', which takes "
+                                 + (takes.isEmpty ? "no other keys" : YAMLField.list(takes, "and")))
+        }
+        let grace = try m["grace_epochs"].map { f in
+            let g = try f.int(atLeast: 1)
+            guard g <= budget.maxEpochs else {
+                throw f.error("\(f.name) (\(g)) must be at most budget.max_epochs (\(budget.maxEpochs)), "
+                              + "or no trial would ever be stopped")
+            }
+            return g
+        } ?? 1
+        let factor = try m["reduction_factor"].map { try $0.int(atLeast: 2) } ?? 3
+        switch type {
+        case "median":
+            return .median(graceEpochs: grace, minTrials: try m["min_trials"].map { try $0.int(atLeast: 1) } ?? 5)
+        case "asha":
+            return .asha(graceEpochs: grace, reductionFactor: factor)
+        case "hyperband":
+            return .hyperband(graceEpochs: grace, reductionFactor: factor,
+                              brackets: try m["brackets"].map { try $0.int(atLeast: 1) })
+        default:
+            return .none
+        }
+    }
+
+    private func ensembleSpec(_ field: YAMLField, budget: Budget) throws -> EnsembleSpec {
+        let m = try field.mapping(allowed: ["top_k", "method"])
+        let topK = try m["top_k"].map { f in
+            let k = try f.int(atLeast: 1)
+            guard k <= budget.trials else {
+                throw f.error("\(f.name) (\(k)) must be at most budget.trials (\(budget.trials))")
+            }
+            return k
+        } ?? min(5, budget.trials)
+        let method = try m["method"].map { try $0.choice(EnsembleSpec.methods, what: "ensemble method") } ?? "average"
+        return EnsembleSpec(topK: topK, method: method)
+    }
+
+    private func distillSpec(_ field: YAMLField, model: String) throws -> DistillSpec {
+        let m = try field.mapping(allowed: ["temperature", "alpha", "epochs", "trials", "student"])
+        let temperature = try distillParameter(
+            m.required("temperature", "the softmax temperature, a number > 0 or a distribution"),
+            must: "be greater than 0") { lower, _ in lower > 0 }
+        let alpha = try distillParameter(
+            m.required("alpha", "the soft-target weight, a number in [0, 1] or a distribution"),
+            must: "lie in [0, 1]") { lower, upper in lower >= 0 && upper <= 1 }
+        let epochs = try m["epochs"].map { try $0.int(atLeast: 1) }
+        let trials = try m["trials"].map { try $0.int(atLeast: 1) } ?? 1
+        var student: [String: ParameterValue] = [:]
+        if let f = m["student"] {
+            for (name, value) in try f.mapping(allowed: nil).entries {
+                try checkVocabulary(name, of: model, at: value)
+                student[name] = try value.value()
+            }
+        }
+        return DistillSpec(temperature: temperature, alpha: alpha, epochs: epochs, trials: trials, student: student)
+    }
+
+    /// A number (→ `.constant(.double)`) or a distribution spec, every value of which satisfies `ok`.
+    private func distillParameter(_ field: YAMLField, must: String,
+                                  _ ok: (Double, Double) -> Bool) throws -> Distribution {
+        if case .mapping = field.node {
+            let distribution = try distribution(field.mapping(allowed: Self.distributionKeys))
+            guard let bounds = distribution.numericBounds else {
+                throw field.error("\(field.name) must take numbers only, got \(distribution)")
+            }
+            guard ok(bounds.lower, bounds.upper) else {
+                throw field.error("every value of \(field.name) must \(must), but it takes \(distribution)")
+            }
+            return distribution
+        }
+        let x = try field.number()
+        guard ok(x, x) else { throw field.error("\(field.name) must \(must), got \(x.compact)") }
+        return .constant(.double(x))
+    }
+
+    /// Throws at `field`'s key unless `model` accepts parameter `name`.
+    func checkVocabulary(_ name: String, of model: String, at field: YAMLField) throws {
+        let accepted = vocabulary[model] ?? []
+        guard !accepted.contains(name) else { return }
+        let hint = NameSuggestion.nearest(to: name, among: accepted).map { "did you mean '\($0)'? It" } ?? "it"
+        throw field.keyError("model '\(model)' has no parameter '\(name)'; \(hint) accepts: "
+                             + accepted.sorted().joined(separator: ", "))
+    }
+}
