@@ -1,68 +1,15 @@
-// GradCheck: central-difference gradient checking, shared by every test target (TestSupport).
-//
-// For a function f of some tensors, the scalar L = Σ f(·) ⊙ W with fixed random weights W is
-// differentiated by the tape (analytic) and by central differences (numeric):
-//   ∂L/∂xᵢ ≈ (L(xᵢ + h) − L(xᵢ − h)) / 2h,
-// with each L evaluated from Float outputs but summed and differenced in Double. An element
-// passes when |analytic − numeric| ≤ tolerance · max(1, |numeric|).
+// GradCheck: XCTest assertions over TensorCore's GradientCheck, shared by every test target.
 import XCTest
 import TensorCore
 
-public struct GradCheckMismatch: CustomStringConvertible {
-    public var input: Int, index: Int
-    public var analytic: Double, numeric: Double
-    public var description: String { "input \(input)[\(index)]: analytic \(analytic), numeric \(numeric)" }
-}
-
-public struct GradCheckResult {
-    public var mismatches: [GradCheckMismatch] = []
-    /// Per input, the largest |numeric gradient| seen (0 means the loss does not depend on it).
-    public var largestNumeric: [Double] = []
-    public var checked = 0
-}
+public typealias GradCheckMismatch = GradientCheck.Mismatch
+public typealias GradCheckResult = GradientCheck.Result
 
 public enum GradCheck {
     /// Runs the check without asserting (so that the checker itself can be tested).
     public static func evaluate(wrt inputs: [Tensor], h: Float = 1e-2, tolerance: Double = 2e-2, seed: UInt64 = 0xC0FFEE,
-                         _ f: () -> Tensor) -> GradCheckResult {
-        for t in inputs { t.requiresGrad = true; t.zeroGrad() }
-        let out = f()
-        var rng = RNG(seed: seed, stream: 77)
-        let weights = rng.normalArray(out.count)
-        (out * Tensor(shape: out.shape, data: weights)).sum().backward()
-        let analytic = inputs.map { $0.grad ?? [Float](repeating: 0, count: $0.count) }
-        for t in inputs { t.zeroGrad() }
-
-        func loss() -> Double {
-            let o = Tensor.withoutGrad { f() }
-            precondition(o.shape == out.shape, "f changed its output shape")
-            var s = 0.0
-            for (v, w) in zip(o.data, weights) { s += Double(v) * Double(w) }
-            return s
-        }
-
-        var result = GradCheckResult()
-        for (k, t) in inputs.enumerated() {
-            var largest = 0.0
-            for i in 0..<t.count {
-                let v = t.data[i]
-                let plus = v + h, minus = v - h
-                t.data[i] = plus
-                let lp = loss()
-                t.data[i] = minus
-                let lm = loss()
-                t.data[i] = v
-                let numeric = (lp - lm) / (Double(plus) - Double(minus))
-                let a = Double(analytic[k][i])
-                largest = Swift.max(largest, Swift.abs(numeric))
-                result.checked += 1
-                if !(Swift.abs(a - numeric) <= tolerance * Swift.max(1, Swift.abs(numeric))) {
-                    result.mismatches.append(GradCheckMismatch(input: k, index: i, analytic: a, numeric: numeric))
-                }
-            }
-            result.largestNumeric.append(largest)
-        }
-        return result
+                                _ f: () -> Tensor) -> GradCheckResult {
+        GradientCheck.evaluate(wrt: inputs, h: h, tolerance: tolerance, seed: seed, f)
     }
 
     /// Asserts that the analytic gradient of `f` with respect to every tensor in `inputs` matches
