@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // System-library shims.
@@ -30,9 +31,17 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "NN", dependencies: ["TensorCore", "CKernels"]),
         .target(name: "Datasets", dependencies: ["TensorCore", "CZlib"]),
+        // The sweep file, distributions, samplers and stoppers: pure (no I/O beyond reading the
+        // sweep file, no MPI, no SQLite).
+        .target(name: "Search", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Model builders, the trainer, the recipe's checks, the LR range test. Reads a trial's
+        // configuration and the sweep's data section in Search's vocabulary.
+        .target(name: "Training", dependencies: ["TensorCore", "NN", "Datasets", "Search"]),
+        // What users look at: SVG plots, tables, reports.
+        .target(name: "Reports", dependencies: ["Search"]),
         .target(name: "Benchmarks", dependencies: ["TensorCore", "NN", "Datasets"]),
         .executableTarget(name: "hpsearch", dependencies: [
-            "TensorCore", "NN", "Datasets", "Benchmarks",
+            "TensorCore", "NN", "Datasets", "Search", "Training", "Reports", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -41,5 +50,8 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "TestSupport"], exclude: ["Malformed"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Search", "NN", "TensorCore", "Datasets", "TestSupport"]),
     ]
 )

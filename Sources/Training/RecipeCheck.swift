@@ -1,0 +1,308 @@
+// RecipeCheck: the training recipe's sanity checks, run before a sweep spends a cluster.
+//   1 data look            class counts, imbalance, feature range, NaN/Inf, exact duplicates
+//   2 loss at init         ≈ the entropy of the class priors (−ln(1/C) when balanced)
+//   3 input-independent    zeroed inputs, same short budget: must end clearly worse
+//   4 overfit one batch    a handful of examples to ~zero loss and 100% accuracy
+//   5 gradient check       tape vs central differences on a tiny instance of the model
+//   6 batch independence   example i's output has zero gradient w.r.t. every other example
+//   7 loss decreases       over the first training steps
+import Datasets
+import Foundation
+import NN
+import TensorCore
+
+public struct RecipeCheck {
+    public var data: PreparedData
+    public var config: TrainingConfig
+    public var seed: UInt64
+    /// Builds the network for a config; `ModelBuilder` by default. Tests substitute broken
+    /// models to prove each check can fail.
+    public var makeModel: (TrainingConfig, inout RNG) throws -> any Layer
+    /// Steps of the short training budget used by checks 3 and 7.
+    public var baselineSteps = 150
+    public var decreaseSteps = 50
+    /// Examples in the batch check 4 must memorise (2–16).
+    public var overfitExamples = 8
+    public var overfitSteps = 400
+
+    public init(data: PreparedData, config: TrainingConfig, seed: UInt64) {
+        self.data = data
+        self.config = config
+        self.seed = seed
+        self.makeModel = { config, rng in
+            try ModelBuilder.build(config, featureCount: data.featureCount, imageShape: data.imageShape,
+                                   classCount: data.classCount, classPriors: data.train.classCounts.map(Float.init), rng: &rng).model
+        }
+    }
+
+    /// The config stripped of what fights memorisation and of nondeterminism between calls.
+    var plainConfig: TrainingConfig {
+        var c = config
+        c.dropout = 0
+        c.weightDecay = 0
+        c.labelSmoothing = 0
+        c.augment = .none
+        c.schedule = .constant
+        c.warmupEpochs = 0
+        return c
+    }
+
+    func model(_ c: TrainingConfig, stream: UInt64) throws -> any Layer {
+        var rng = RNG(seed: seed, stream: stream)
+        return try makeModel(c, &rng)
+    }
+
+    /// Runs every check in order; `announce` hears each one's name as it starts.
+    public func runAll(announce: (String) -> Void = { _ in }) -> [CheckResult] {
+        let checks: [(String, () throws -> CheckResult)] = [
+            ("data look", dataLook), ("loss at init", lossAtInit), ("input-independent baseline", baseline),
+            ("overfit one batch", overfitOneBatch), ("gradient check", gradientCheck),
+            ("batch independence", batchIndependence), ("loss decreases", lossDecreases),
+        ]
+        return checks.enumerated().map { i, check in
+            announce(check.0)
+            do { return try check.1() } catch {
+                return CheckResult(id: i + 1, name: check.0, status: .fail, summary: "could not run: \(error)")
+            }
+        }
+    }
+
+    // MARK: 1. data
+
+    public func dataLook() -> CheckResult {
+        let train = data.train
+        let counts = train.classCounts
+        let present = counts.filter { $0 > 0 }
+        let imbalance = Double(present.max() ?? 0) / Double(max(present.min() ?? 1, 1))
+        var lo = Float.infinity, hi = -Float.infinity, nonFinite = 0
+        for split in [train, data.validation, data.test] {
+            for v in split.features {
+                if v.isFinite { lo = min(lo, v); hi = max(hi, v) } else { nonFinite += 1 }
+            }
+        }
+        let within = Self.duplicates(in: train)
+        let across = Self.duplicates(of: data.test, in: train)
+        let acrossShare = Double(across.rows) / Double(max(data.test.count, 1))
+        let withinShare = Double(within.rows) / Double(max(train.count, 1))
+        var status = CheckResult.Status.pass
+        var hints: [String] = []
+        if nonFinite > 0 { status = .fail; hints.append("\(nonFinite) NaN/Inf feature values: clean or impute them") }
+        if present.count < 2 || present.count < counts.count {
+            status = .fail; hints.append("classes absent from the training split: \(counts.enumerated().filter { $0.1 == 0 }.map { String($0.0) })")
+        }
+        if status != .fail {
+            if imbalance > 10 { status = .warn; hints.append("classes are imbalanced \(String(format: "%.1f", imbalance)):1; consider class weights or a stratified metric") }
+            if acrossShare > 0.005 { status = .warn; hints.append("\(across.rows) test rows also occur in train: test accuracy is optimistic") }
+            if withinShare > 0.01 { status = .warn; hints.append("\(within.rows) duplicated training rows") }
+            if within.conflicts > 0 { status = .warn; hints.append("\(within.conflicts) duplicated training rows carry different labels (label noise)") }
+        }
+        let summary = String(format: "%d train / %d val / %d test, %d classes (%d…%d per class, imbalance %.2f:1), features in [%.3g, %.3g], %d NaN/Inf, %d duplicate rows in train (%d with conflicting labels), %d test rows also in train",
+                             train.count, data.validation.count, data.test.count, counts.count, present.min() ?? 0, present.max() ?? 0,
+                             imbalance, lo, hi, nonFinite, within.rows, within.conflicts, across.rows)
+        return CheckResult(id: 1, name: "data", status: status, summary: summary,
+                           values: ["train": Double(train.count), "validation": Double(data.validation.count), "test": Double(data.test.count),
+                                    "classes": Double(counts.count), "imbalance": imbalance, "min_feature": Double(lo), "max_feature": Double(hi),
+                                    "non_finite": Double(nonFinite), "duplicates_train": Double(within.rows),
+                                    "duplicate_label_conflicts": Double(within.conflicts), "duplicates_train_test": Double(across.rows)],
+                           hint: hints.isEmpty ? nil : hints.joined(separator: "; "))
+    }
+
+    /// Rows of `data` equal (bit for bit) to an earlier row; `conflicts` counts those whose label differs.
+    static func duplicates(in data: Dataset) -> (rows: Int, conflicts: Int) {
+        var firstByHash: [UInt64: [Int]] = [:]
+        var rows = 0, conflicts = 0
+        for r in 0..<data.count {
+            let h = rowHash(data, r)
+            if let earlier = firstByHash[h], let match = earlier.first(where: { sameRow(data, $0, data, r) }) {
+                rows += 1
+                if data.labels[match] != data.labels[r] { conflicts += 1 }
+            } else {
+                firstByHash[h, default: []].append(r)
+            }
+        }
+        return (rows, conflicts)
+    }
+
+    /// Rows of `probe` that also occur in `reference`.
+    static func duplicates(of probe: Dataset, in reference: Dataset) -> (rows: Int, conflicts: Int) {
+        var byHash: [UInt64: [Int]] = [:]
+        for r in 0..<reference.count { byHash[rowHash(reference, r), default: []].append(r) }
+        var rows = 0, conflicts = 0
+        for r in 0..<probe.count {
+            if let candidates = byHash[rowHash(probe, r)], let match = candidates.first(where: { sameRow(reference, $0, probe, r) }) {
+                rows += 1
+                if reference.labels[match] != probe.labels[r] { conflicts += 1 }
+            }
+        }
+        return (rows, conflicts)
+    }
+
+    static func rowHash(_ d: Dataset, _ r: Int) -> UInt64 {
+        var h: UInt64 = 0xcbf29ce484222325
+        for i in r * d.featureCount..<(r + 1) * d.featureCount {
+            h = (h ^ UInt64(d.features[i].bitPattern)) &* 0x100000001b3
+        }
+        return h
+    }
+
+    static func sameRow(_ a: Dataset, _ i: Int, _ b: Dataset, _ j: Int) -> Bool {
+        let n = a.featureCount
+        return a.features[i * n..<(i + 1) * n].elementsEqual(b.features[j * n..<(j + 1) * n])
+    }
+
+    // MARK: 2. loss at init
+
+    public func lossAtInit() throws -> CheckResult {
+        let net = try model(config, stream: 1)
+        let sample = data.validation.slice(0..<min(2000, data.validation.count))
+        let loss = Trainer.evaluate(net, sample).loss
+        let counts = data.train.classCounts.map(Double.init), total = counts.reduce(0, +)
+        let expected = -counts.reduce(0.0) { $1 > 0 ? $0 + ($1 / total) * Foundation.log($1 / total) : $0 }
+        let uniform = Foundation.log(Double(data.classCount))
+        let tolerance = 0.1 * expected + 0.05
+        let ok = Swift.abs(loss - expected) <= tolerance
+        return CheckResult(id: 2, name: "init_loss", status: ok ? .pass : .fail,
+                           summary: String(format: "loss at init %.4f; expected %.4f (entropy of the class priors; −ln(1/%d) = %.4f), tolerance ±%.3f",
+                                           loss, expected, data.classCount, uniform, tolerance),
+                           values: ["loss": loss, "expected": expected, "ln_classes": uniform, "tolerance": tolerance],
+                           hint: ok ? nil : "the output layer starts too confident: initialise its bias from the class priors and its weights small")
+    }
+
+    // MARK: 3. input-independent baseline
+
+    public func baseline() throws -> CheckResult {
+        func zeroed(_ d: Dataset) -> Dataset { var z = d; z.features = [Float](repeating: 0, count: d.features.count); return z }
+        let validation = data.validation.slice(0..<min(5000, data.validation.count))
+        let real = try model(config, stream: 1), blind = try model(config, stream: 1)
+        _ = trainSteps(real, on: data.train, steps: baselineSteps, config: config)
+        _ = trainSteps(blind, on: zeroed(data.train), steps: baselineSteps, config: config)
+        let realLoss = Trainer.evaluate(real, validation).loss
+        let blindLoss = Trainer.evaluate(blind, zeroed(validation)).loss
+        let margin = max(0.05, 0.05 * blindLoss)
+        let ok = realLoss < blindLoss - margin
+        return CheckResult(id: 3, name: "baseline", status: ok ? .pass : .fail,
+                           summary: String(format: "validation loss after %d steps: real inputs %.4f, zeroed inputs %.4f (must be lower by ≥ %.3f)",
+                                           baselineSteps, realLoss, blindLoss, margin),
+                           values: ["real_loss": realLoss, "zeroed_loss": blindLoss, "margin": margin, "steps": Double(baselineSteps)],
+                           hint: ok ? nil : "the model learns nothing from its inputs: check that features and labels line up (shuffled labels?) and that inputs reach the model")
+    }
+
+    // MARK: 4. overfit one batch
+
+    public func overfitOneBatch() throws -> CheckResult {
+        let n = min(max(overfitExamples, 2), 16, data.train.count)
+        let batch = data.train.slice(0..<n)
+        var c = plainConfig
+        c.learningRate = max(c.learningRate, 1e-3)
+        let net = try model(c, stream: 1)
+        let optimizer = Trainer.makeOptimizer(c)
+        let x = Tensor(shape: [n, batch.featureCount], data: batch.features)
+        var loss = Double.infinity, accuracy = 0.0, steps = 0
+        net.isTraining = true
+        while steps < overfitSteps {
+            let logits = net(x)
+            let l = Loss.softmaxCrossEntropy(logits, labels: batch.labels)
+            loss = Double(l.item)
+            accuracy = Double(Trainer.correctCount(logits, batch.labels)) / Double(n)
+            if loss < 0.01 && accuracy == 1 || !loss.isFinite { break }
+            net.zeroGrad()
+            l.backward()
+            optimizer.step(net.parameters)
+            steps += 1
+        }
+        let ok = loss < 0.05 && accuracy == 1
+        return CheckResult(id: 4, name: "overfit_batch", status: ok ? .pass : .fail,
+                           summary: String(format: "%d examples after %d steps: loss %.4g, accuracy %.0f%% (needs < 0.05 and 100%%)", n, steps, loss, accuracy * 100),
+                           values: ["examples": Double(n), "steps": Double(steps), "loss": loss, "accuracy": accuracy],
+                           hint: ok ? nil : "a network that cannot memorise \(n) examples has a bug (a frozen layer, a wrong gradient, a loss on the wrong outputs) or far too little capacity")
+    }
+
+    // MARK: 5. gradient check
+
+    public func gradientCheck() throws -> CheckResult {
+        var c = plainConfig
+        c.width = min(c.width, 8)
+        c.channels = min(c.channels, 2)
+        c.denseWidth = min(c.denseWidth, 8)
+        let net = try model(c, stream: 5)
+        let n = min(4, data.train.count)
+        let batch = data.train.slice(0..<n)
+        let x = Tensor(shape: [n, batch.featureCount], data: batch.features)
+        net.isTraining = true
+        let result = GradientCheck.evaluate(wrt: net.parameters, h: 1e-2, tolerance: 5e-2, maxPerInput: 12) {
+            Loss.softmaxCrossEntropy(net(x), labels: batch.labels)
+        }
+        let share = Double(result.checked - result.mismatches.count) / Double(max(result.checked, 1))
+        let ok = share >= 0.9 && result.checked > 0
+        let first = result.mismatches.first.map { " first mismatch: parameter \(net.namedParameters[$0.input].0)[\($0.index)] analytic \(String(format: "%.4g", $0.analytic)) vs numeric \(String(format: "%.4g", $0.numeric))." } ?? ""
+        return CheckResult(id: 5, name: "gradient", status: ok ? .pass : .fail,
+                           summary: String(format: "%d of %d sampled parameter gradients agree with central differences (%.1f%%, needs ≥ 90%%).", result.checked - result.mismatches.count, result.checked, share * 100) + first,
+                           values: ["checked": Double(result.checked), "mismatches": Double(result.mismatches.count), "agreement": share],
+                           hint: ok ? nil : "a backward rule is wrong: run the op's finite-difference test")
+    }
+
+    // MARK: 6. batch independence
+
+    public func batchIndependence() throws -> CheckResult {
+        let net = try model(plainConfig, stream: 1)
+        let n = min(8, data.train.count)
+        guard n >= 2 else { return CheckResult(id: 6, name: "batch_independence", status: .warn, summary: "needs at least 2 training examples") }
+        let batch = data.train.slice(0..<n)
+        let x = Tensor(shape: [n, batch.featureCount], data: batch.features, requiresGrad: true)
+        net.isTraining = false   // dropout off, batch norm on running statistics: no legitimate mixing left
+        let probe = n / 2
+        let out = net(x)
+        let classes = out.shape[1]
+        var mask = [Float](repeating: 0, count: out.count)
+        for j in 0..<classes { mask[probe * classes + j] = 1 }
+        (out * Tensor(shape: out.shape, data: mask)).sum().backward()
+        let g = x.grad ?? []
+        let d = batch.featureCount
+        var own = 0.0, leaked = 0.0
+        for r in 0..<n {
+            let norm = g[r * d..<(r + 1) * d].reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+            if r == probe { own = norm } else { leaked = max(leaked, norm) }
+        }
+        let ok = own > 0 && leaked <= 1e-6 * max(own, 1e-12)
+        return CheckResult(id: 6, name: "batch_independence", status: ok ? .pass : .fail,
+                           summary: String(format: "gradient of example %d's outputs: ‖own input‖ = %.3g, largest ‖other input‖ = %.3g (must be 0)", probe, own, leaked),
+                           values: ["own_gradient": own, "leaked_gradient": leaked],
+                           hint: ok ? nil : (own == 0 ? "outputs do not depend on their own inputs" : "a layer mixes information across the batch dimension (a reshape or reduction over the wrong axis?)"))
+    }
+
+    // MARK: 7. loss decreases
+
+    public func lossDecreases() throws -> CheckResult {
+        let net = try model(config, stream: 1)
+        let losses = trainSteps(net, on: data.train, steps: decreaseSteps, config: config)
+        let k = max(1, losses.count / 5)
+        let first = losses.prefix(k).reduce(0, +) / Double(k), last = losses.suffix(k).reduce(0, +) / Double(k)
+        let ok = losses.allSatisfy(\.isFinite) && last < 0.95 * first
+        return CheckResult(id: 7, name: "loss_decreases", status: ok ? .pass : .fail,
+                           summary: String(format: "training loss over %d steps: first %d average %.4f → last %d average %.4f (must fall ≥ 5%%)", losses.count, k, first, k, last),
+                           values: ["first": first, "last": last, "steps": Double(losses.count)],
+                           hint: ok ? nil : "training does not reduce the loss: check the learning rate (hpsearch lr-find), the sign of the update, and that gradients reach every layer")
+    }
+
+    /// `steps` optimisation steps on seeded shuffled batches of `data`; returns each step's loss.
+    func trainSteps(_ net: any Layer, on dataset: Dataset, steps: Int, config: TrainingConfig) -> [Double] {
+        let batcher = Batcher(dataset: dataset, batchSize: min(config.batchSize, dataset.count), rng: RNG(seed: seed, stream: 2))
+        let optimizer = Trainer.makeOptimizer(config)
+        let parameters = net.parameters
+        var losses: [Double] = []
+        net.isTraining = true
+        var epoch = 0
+        while losses.count < steps {
+            batcher.forEachBatch(epoch: epoch, maxBatches: steps - losses.count) { x, labels in
+                let loss = Loss.softmaxCrossEntropy(net(x), labels: labels, labelSmoothing: Float(config.labelSmoothing))
+                losses.append(Double(loss.item))
+                net.zeroGrad()
+                loss.backward()
+                if config.clipNorm > 0 { GradientClipping.clipGlobalNorm(parameters, maxNorm: Float(config.clipNorm)) }
+                optimizer.step(parameters)
+            }
+            epoch += 1
+        }
+        return losses
+    }
+}

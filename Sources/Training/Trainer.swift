@@ -1,0 +1,212 @@
+// Trainer: one trial's training run. Epochs in a seeded order, a full validation pass after each,
+// per-trial patience with the best weights restored, divergence ending the trial (not the
+// process), and a reporter that may stop it (the coordinator's pruning).
+import Datasets
+import Foundation
+import NN
+import Search
+import TensorCore
+
+public final class Trainer {
+    public let config: TrainingConfig
+    public let data: PreparedData
+    public let seed: UInt64
+    public let model: Sequential
+    public let cost: ModelCost
+    public var maxEpochs: Int
+    /// Epochs without an improvement of at least `minDelta` before stopping; nil: never.
+    public var patience: Int?
+    public var minDelta: Double
+    public var metric: MetricSpec
+    public weak var progress: (any TrainingProgress)?
+    /// Training examples per epoch at most (nil: all); for the recipe's short checks.
+    public var maxBatchesPerEpoch = Int.max
+    /// A mean epoch training loss above `divergenceFactor` × the initial loss counts as divergence.
+    public var divergenceFactor = 4.0
+
+    /// Builds the model from `seed` (the trial's training seed): the same seed gives the same
+    /// initial weights, batch order, dropout masks and augmentations on any rank.
+    public init(config: TrainingConfig, data: PreparedData, seed: UInt64, maxEpochs: Int, patience: Int? = nil,
+                minDelta: Double = 0, metric: MetricSpec = MetricSpec(name: "val_loss", goal: .minimize)) throws {
+        self.config = config
+        self.data = data
+        self.seed = seed
+        self.maxEpochs = maxEpochs
+        self.patience = patience
+        self.minDelta = minDelta
+        self.metric = metric
+        var rng = RNG(seed: seed, stream: 1)
+        let priors = data.train.classCounts.map(Float.init)
+        (model, cost) = try ModelBuilder.build(config, featureCount: data.featureCount, imageShape: data.imageShape,
+                                               classCount: data.classCount, classPriors: priors, rng: &rng)
+    }
+
+    public func makeOptimizer() -> any Optimizer { Self.makeOptimizer(config) }
+
+    /// The optimizer `config` names, with its learning rate, moments and weight decay (L2 for
+    /// Adam and SGD, decoupled for AdamW).
+    public static func makeOptimizer(_ config: TrainingConfig) -> any Optimizer {
+        let lr = Float(config.learningRate), wd = Float(config.weightDecay)
+        switch config.optimizer {
+        case .adam: return Adam(learningRate: lr, beta1: Float(config.beta1), beta2: Float(config.beta2), weightDecay: wd)
+        case .adamw: return Adam(learningRate: lr, beta1: Float(config.beta1), beta2: Float(config.beta2), weightDecay: wd, decoupledWeightDecay: true)
+        case .sgd: return SGD(learningRate: lr, momentum: Float(config.momentum), nesterov: config.nesterov, weightDecay: wd)
+        }
+    }
+
+    /// The schedule over the whole budget, in steps.
+    public func makeSchedule(stepsPerEpoch: Int) -> LRSchedule {
+        let total = maxEpochs * stepsPerEpoch
+        let warm = min(Int((config.warmupEpochs * Double(stepsPerEpoch)).rounded()), max(total - 1, 0))
+        // The decay runs over the steps after the warm-up, so it ends where the budget ends.
+        let base: LRSchedule
+        switch config.schedule {
+        case .constant: base = .constant
+        case .cosine: base = .cosine(totalSteps: total - warm, minFactor: 0)
+        case .step: base = .step(every: max(1, (total - warm) / 3), gamma: 0.2)
+        }
+        return warm > 0 ? .warmup(steps: warm, then: base) : base
+    }
+
+    /// Trains up to `maxEpochs`; after each epoch `reporter` sees the metrics and may stop the
+    /// run. The model ends with the weights of the best epoch by `metric`.
+    public func train(reporter: ((EpochMetrics) -> TrainingDecision)? = nil) -> TrainingResult {
+        let start = Date()
+        let batcher = Batcher(dataset: data.train, batchSize: min(config.batchSize, data.train.count), rng: RNG(seed: seed, stream: 2))
+        let batches = min(batcher.batchesPerEpoch, maxBatchesPerEpoch)
+        let optimizer = makeOptimizer()
+        let schedule = makeSchedule(stepsPerEpoch: batches)
+        let parameters = model.parameters
+        let augmenter = makeAugmenter()
+        let smoothing = Float(config.labelSmoothing), clip = Float(config.clipNorm)
+
+        var history: [EpochMetrics] = []
+        var best: (metrics: EpochMetrics, snapshot: Checkpoint)?
+        var sinceImprovement = 0
+        var initialLoss = Double.nan
+        var outcome = TrialOutcome.completed
+        var step = 0
+
+        epochs: for epoch in 1...max(maxEpochs, 1) {
+            progress?.epochStarted(epoch, of: maxEpochs, batches: batches)
+            let epochStart = Date()
+            model.isTraining = true
+            var lossSum = 0.0, correct = 0, seen = 0, batchIndex = 0
+            var augmentRNG = RNG(seed: seed, stream: 3).derived(stream: UInt64(epoch))
+            var failure: String?
+            batcher.forEachBatch(epoch: epoch, maxBatches: batches) { x, labels in
+                guard failure == nil else { return }
+                if let aug = augmenter { aug.apply(&x.data, rows: labels.count, rng: &augmentRNG) }
+                let logits = model(x)
+                let loss = Loss.softmaxCrossEntropy(logits, labels: labels, labelSmoothing: smoothing)
+                let value = Double(loss.item)
+                if initialLoss.isNaN { initialLoss = value }
+                guard value.isFinite else {
+                    failure = "training loss became \(value) at epoch \(epoch), batch \(batchIndex + 1)"
+                    return
+                }
+                model.zeroGrad()
+                loss.backward()
+                if clip > 0 { GradientClipping.clipGlobalNorm(parameters, maxNorm: clip) }
+                optimizer.learningRate = schedule.rate(base: Float(config.learningRate), step: step)
+                optimizer.step(parameters)
+                step += 1
+                batchIndex += 1
+                lossSum += value * Double(labels.count)
+                seen += labels.count
+                correct += Self.correctCount(logits, labels)
+                if let p = progress {
+                    p.batchFinished(batchIndex, of: batches, runningLoss: lossSum / Double(seen),
+                                    examplesPerSecond: Double(seen) / Date().timeIntervalSince(epochStart))
+                }
+            }
+            if let failure { outcome = .diverged(failure); break epochs }
+            let trainSeconds = Date().timeIntervalSince(epochStart)
+            let trainLoss = lossSum / Double(max(seen, 1))
+            if trainLoss > divergenceFactor * max(initialLoss, 1e-3) {
+                outcome = .diverged(String(format: "epoch %d training loss %.4g is over %.0f× the initial loss %.4g", epoch, trainLoss, divergenceFactor, initialLoss))
+                break
+            }
+            let validation = evaluate(data.validation)
+            guard validation.loss.isFinite else {
+                outcome = .diverged("validation loss became \(validation.loss) at epoch \(epoch)")
+                break
+            }
+            let m = EpochMetrics(epoch: epoch, trainLoss: trainLoss, trainAccuracy: Double(correct) / Double(max(seen, 1)),
+                                 validationLoss: validation.loss, validationAccuracy: validation.accuracy,
+                                 learningRate: Double(optimizer.learningRate), seconds: Date().timeIntervalSince(epochStart),
+                                 examplesPerSecond: Double(seen) / max(trainSeconds, 1e-9))
+            history.append(m)
+            let improved = best.map { isImprovement(m.value(of: metric), over: $0.metrics.value(of: metric)) } ?? true
+            if best == nil || isBetter(m.value(of: metric), than: best!.metrics.value(of: metric)) {
+                best = (m, Checkpoint(layer: model))
+            }
+            sinceImprovement = improved ? 0 : sinceImprovement + 1
+            progress?.epochFinished(m, isBest: best?.metrics.epoch == epoch)
+            if reporter?(m) == .stop { outcome = .pruned; break }
+            if let patience, sinceImprovement >= patience, epoch < maxEpochs { outcome = .earlyStopped; break }
+        }
+        if let best { try? best.snapshot.restore(into: model) }
+        model.isTraining = false
+        return TrainingResult(history: history, best: best?.metrics, outcome: outcome,
+                              seconds: Date().timeIntervalSince(start), initialLoss: initialLoss)
+    }
+
+    /// Strictly better (any amount): decides which weights are kept.
+    func isBetter(_ a: Double, than b: Double) -> Bool {
+        metric.goal == .minimize ? a < b : a > b
+    }
+
+    /// Better by at least `minDelta`: decides patience.
+    func isImprovement(_ a: Double, over b: Double) -> Bool {
+        metric.goal == .minimize ? a < b - minDelta : a > b + minDelta
+    }
+
+    func makeAugmenter() -> Augmenter? {
+        guard config.augment != .none, let shape = data.imageShape, shape.count == 3 else { return nil }
+        let fill = data.train.features.prefix(shape.reduce(1, *)).min() ?? 0
+        return Augmenter(mode: config.augment, height: shape[0], width: shape[1], channels: shape[2], fill: fill)
+    }
+
+    /// Loss (without label smoothing), accuracy and probabilities of the current model over all of
+    /// `dataset`, in evaluation mode and without recording a graph.
+    public func evaluate(_ dataset: Dataset, batchSize: Int = 1000) -> Evaluation {
+        Self.evaluate(model, dataset, batchSize: batchSize)
+    }
+
+    public static func evaluate(_ model: any Layer, _ dataset: Dataset, batchSize: Int = 1000) -> Evaluation {
+        let wasTraining = model.isTraining
+        model.isTraining = false
+        defer { model.isTraining = wasTraining }
+        let c = dataset.classCount
+        var probabilities = [Float](repeating: 0, count: dataset.count * c)
+        var nll = 0.0, correct = 0
+        let batcher = Batcher(dataset: dataset, batchSize: max(1, min(batchSize, dataset.count)), rng: RNG(seed: 0))
+        var row = 0
+        Tensor.withoutGrad {
+            batcher.forEachBatch(epoch: 0, shuffle: false) { x, labels in
+                let logits = model(x)
+                precondition(logits.shape == [labels.count, c], "model output \(logits.shape) does not match \(labels.count) examples × \(c) classes")
+                logits.data.withUnsafeBufferPointer { z in
+                    for r in 0..<labels.count {
+                        var m = -Float.infinity, arg = 0
+                        for j in 0..<c where z[r * c + j] > m { m = z[r * c + j]; arg = j }
+                        var s = 0.0
+                        for j in 0..<c { s += Foundation.exp(Double(z[r * c + j] - m)) }
+                        let logZ = Double(m) + Foundation.log(s)
+                        for j in 0..<c { probabilities[(row + r) * c + j] = Float(Foundation.exp(Double(z[r * c + j]) - logZ)) }
+                        nll += logZ - Double(z[r * c + labels[r]])
+                        if arg == labels[r] { correct += 1 }
+                    }
+                }
+                row += labels.count
+            }
+        }
+        let n = Double(max(dataset.count, 1))
+        return Evaluation(loss: nll / n, accuracy: Double(correct) / n, probabilities: probabilities, count: dataset.count)
+    }
+
+    static func correctCount(_ logits: Tensor, _ labels: [Int]) -> Int {
+        zip(logits.argmax(axis: 1), labels).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) }
+    }
+}

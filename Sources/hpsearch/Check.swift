@@ -1,0 +1,45 @@
+// `hpsearch check`: the training recipe's sanity checks, as a pass/fail table.
+import ArgumentParser
+import Foundation
+import Training
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the recipe's checks on a sweep's data and default model before spending a cluster on it.",
+        discussion: """
+        1 data look (classes, ranges, NaNs, duplicates)   2 loss at init   3 input-independent baseline
+        4 overfit one batch   5 gradient check   6 batch independence   7 loss decreases.
+        Exit status 1 when any check fails.
+        """
+    )
+
+    @OptionGroup var sweep: SweepOptions
+
+    @Flag(help: "Print one JSON object: {passed, checks: [{id, name, status, summary, values, hint}]}.")
+    var json = false
+
+    func run() throws {
+        let (spec, _, config, data) = try sweep.load(log: json ? logLine : { print($0) })
+        let check = RecipeCheck(data: data, config: config, seed: sweep.seed ?? spec.seed)
+        let started = Date()
+        let results = check.runAll { name in if !json { logLine("checking: \(name)…") } }
+        let passed = !results.contains { $0.status == .fail }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            struct Report: Encodable { var passed: Bool; var seconds: Double; var checks: [CheckResult] }
+            print(String(decoding: try encoder.encode(Report(passed: passed, seconds: Date().timeIntervalSince(started), checks: results)), as: UTF8.self))
+        } else {
+            let width = results.map(\.name.count).max() ?? 10
+            print("")
+            for r in results {
+                print("\(r.id)  \(r.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(r.status.rawValue.uppercased().padding(toLength: 4, withPad: " ", startingAt: 0))  \(r.summary)")
+                if let hint = r.hint { print(String(repeating: " ", count: width + 11) + "→ " + hint) }
+            }
+            let failed = results.filter { $0.status == .fail }.count, warned = results.filter { $0.status == .warn }.count
+            print(String(format: "\n%@: %d passed, %d warnings, %d failed (%.1f s)", passed ? "OK" : "FAILED",
+                         results.count - failed - warned, warned, failed, Date().timeIntervalSince(started)))
+        }
+        if !passed { throw ExitCode(1) }
+    }
+}

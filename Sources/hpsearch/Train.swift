@@ -1,0 +1,76 @@
+// `hpsearch train`: train one configuration of a sweep file and print every epoch's metrics.
+import ArgumentParser
+import Foundation
+import Search
+import Training
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train one configuration of a sweep (each parameter's default, else its median; --set overrides).",
+        discussion: "Every epoch ends with a full pass over the validation split. The test split is read only with --evaluate-test."
+    )
+
+    @OptionGroup var sweep: SweepOptions
+
+    @Option(help: "Epochs (default: the sweep's budget.max_epochs).")
+    var epochs: Int?
+
+    @Flag(help: "Evaluate the kept (best-epoch) weights on the test split at the end.")
+    var evaluateTest = false
+
+    @Flag(help: "Print one JSON object at the end on standard output (progress goes to standard error).")
+    var json = false
+
+    func validate() throws {
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+    }
+
+    func run() throws {
+        let (spec, configuration, config, data) = try sweep.load(log: logLine)
+        let progress = TerminalProgress(output: json ? .standardError : .standardOutput)
+        let trainer = try Trainer(config: config, data: data, seed: sweep.seed ?? spec.seed, maxEpochs: epochs ?? spec.budget.maxEpochs,
+                                  patience: spec.earlyStopping.patience, minDelta: spec.earlyStopping.minDelta, metric: spec.metric)
+        logLine("model: \(config.model.rawValue), \(trainer.cost.parameters) parameters, \(trainer.cost.flopsPerExample) FLOPs/example")
+        trainer.progress = progress
+        let result = trainer.train()
+        var out: [String: Any] = [
+            "epochs": result.history.count,
+            "seconds": result.seconds,
+            "outcome": result.outcome.name,
+            "config": configuration.values.mapValues(\.jsonValue),
+            "params": trainer.cost.parameters,
+            "flops_per_example": trainer.cost.flopsPerExample,
+            "images_per_second": result.history.isEmpty ? 0 : result.history.map(\.examplesPerSecond).reduce(0, +) / Double(result.history.count),
+        ]
+        if let best = result.best {
+            out["val_loss"] = best.validationLoss
+            out["val_accuracy"] = best.validationAccuracy
+            out["best_epoch"] = best.epoch
+        }
+        if case .diverged(let why) = result.outcome { out["error"] = why }
+        let summary = "\(result.outcome) after \(result.history.count) epochs in \(String(format: "%.1f", result.seconds)) s"
+            + (result.best.map { String(format: "; best epoch %d: val_loss %.4f, val_acc %.4f", $0.epoch, $0.validationLoss, $0.validationAccuracy) } ?? "")
+        if evaluateTest {
+            let test = trainer.evaluate(data.test)
+            out["test_accuracy"] = test.accuracy
+            out["test_loss"] = test.loss
+            if json { logLine(summary) } else { print(summary) }
+            let line = String(format: "test (%d examples): loss %.4f, accuracy %.4f", test.count, test.loss, test.accuracy)
+            if json { logLine(line) } else { print(line) }
+        } else if json { logLine(summary) } else { print(summary) }
+        if json { try printJSON(out) }
+        if case .diverged = result.outcome { throw ExitCode(2) }
+    }
+}
+
+extension ParameterValue {
+    /// The value as JSONSerialization takes it.
+    var jsonValue: Any {
+        switch self {
+        case .int(let v): return v
+        case .double(let v): return v
+        case .string(let v): return v
+        case .bool(let v): return v
+        }
+    }
+}
