@@ -1,6 +1,7 @@
 // See include/ckernels.h.
 #include "ckernels.h"
 #include <math.h>
+#include <stdlib.h>
 
 #if defined(__x86_64__) && defined(__clang__) && defined(__linux__)
 #define HPS_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
@@ -50,5 +51,63 @@ void hps_max_tap(size_t c, const float *restrict x, float *restrict y, int32_t *
         int better = x[j] > y[j];
         y[j] = better ? x[j] : y[j];
         arg[j] = better ? base + (int32_t)j : arg[j];
+    }
+}
+
+HPS_CLONES
+void hps_bn_stats(size_t m, size_t c, const float *restrict x, float eps, float *restrict mean,
+                  float *restrict inv_std, float *restrict unbiased_var) {
+    double *sum = calloc(2 * c, sizeof(double)), *sq = sum + c;
+    for (size_t r = 0; r < m; r++) {
+        const float *row = x + r * c;
+        for (size_t j = 0; j < c; j++) sum[j] += row[j];
+    }
+    for (size_t j = 0; j < c; j++) mean[j] = (float)(sum[j] / (double)m);
+    for (size_t r = 0; r < m; r++) {
+        const float *row = x + r * c;
+        for (size_t j = 0; j < c; j++) { double d = (double)(row[j] - mean[j]); sq[j] += d * d; }
+    }
+    for (size_t j = 0; j < c; j++) {
+        inv_std[j] = 1.0f / sqrtf((float)(sq[j] / (double)m) + eps);
+        unbiased_var[j] = m > 1 ? (float)(sq[j] / (double)(m - 1)) : 0.0f;
+    }
+    free(sum);
+}
+
+HPS_CLONES
+void hps_bn_normalize(size_t m, size_t c, const float *restrict x, const float *restrict mean,
+                      const float *restrict inv_std, const float *restrict gamma, const float *restrict beta,
+                      float *restrict xhat, float *restrict y) {
+    for (size_t r = 0; r < m; r++) {
+        const float *row = x + r * c;
+        float *h = xhat + r * c, *o = y + r * c;
+        for (size_t j = 0; j < c; j++) {
+            float v = (row[j] - mean[j]) * inv_std[j];
+            h[j] = v;
+            o[j] = gamma[j] * v + beta[j];
+        }
+    }
+}
+
+HPS_CLONES
+void hps_bn_backward_sums(size_t m, size_t c, const float *restrict dy, const float *restrict xhat,
+                          float *restrict sum_dy, float *restrict sum_dy_xhat) {
+    for (size_t j = 0; j < c; j++) { sum_dy[j] = 0.0f; sum_dy_xhat[j] = 0.0f; }
+    for (size_t r = 0; r < m; r++) {
+        const float *g = dy + r * c, *h = xhat + r * c;
+        for (size_t j = 0; j < c; j++) { sum_dy[j] += g[j]; sum_dy_xhat[j] += g[j] * h[j]; }
+    }
+}
+
+HPS_CLONES
+void hps_bn_backward_input(size_t m, size_t c, const float *restrict dy, const float *restrict xhat,
+                           const float *restrict gamma, const float *restrict inv_std, const float *restrict sum_dy,
+                           const float *restrict sum_dy_xhat, float *restrict gx) {
+    const float fm = (float)m;
+    for (size_t r = 0; r < m; r++) {
+        const float *g = dy + r * c, *h = xhat + r * c;
+        float *out = gx + r * c;
+        for (size_t j = 0; j < c; j++)
+            out[j] += gamma[j] * inv_std[j] / fm * (fm * g[j] - sum_dy[j] - h[j] * sum_dy_xhat[j]);
     }
 }

@@ -1,6 +1,7 @@
 // Batch normalisation over the last (feature/channel) dimension: for [N, C] ("1-D") and NHWC
 // [N, H, W, C] ("2-D") alike, statistics are taken over every other dimension (M = count / C rows).
 // Training uses the batch's statistics and updates running ones; evaluation uses the running ones.
+import CKernels
 import Foundation
 import TensorCore
 
@@ -40,40 +41,25 @@ public final class BatchNorm: Layer {
         }
         let m = x.count / c
         precondition(m > 1, "BatchNorm in training needs more than one value per feature: use a batch of at least 2, or set isTraining = false")
-        var mean = [Float](repeating: 0, count: c), invStd = [Float](repeating: 0, count: c)
+        var mean = [Float](repeating: 0, count: c), invStd = mean, unbiased = mean
+        hps_bn_stats(m, c, x.data, epsilon, &mean, &invStd, &unbiased)
+        let rm = runningMean.data, rv = runningVar.data
+        runningMean.data = (0..<c).map { (1 - momentum) * rm[$0] + momentum * mean[$0] }
+        runningVar.data = (0..<c).map { (1 - momentum) * rv[$0] + momentum * unbiased[$0] }
+        let g = gamma.data
         var xhat = [Float](repeating: 0, count: x.count)
-        x.data.withUnsafeBufferPointer { px in
-            var sum = [Double](repeating: 0, count: c), sq = [Double](repeating: 0, count: c)
-            for r in 0..<m { for j in 0..<c { sum[j] += Double(px[r * c + j]) } }
-            for j in 0..<c { mean[j] = Float(sum[j] / Double(m)) }
-            for r in 0..<m { for j in 0..<c { let d = Double(px[r * c + j] - mean[j]); sq[j] += d * d } }
-            for j in 0..<c {
-                let variance = Float(sq[j] / Double(m))
-                invStd[j] = 1 / (variance + epsilon).squareRoot()
-                runningMean.data[j] = (1 - momentum) * runningMean.data[j] + momentum * mean[j]
-                runningVar.data[j] = (1 - momentum) * runningVar.data[j] + momentum * Float(sq[j] / Double(m - 1))
-            }
-            for r in 0..<m { for j in 0..<c { xhat[r * c + j] = (px[r * c + j] - mean[j]) * invStd[j] } }
-        }
-        let g = gamma.data, b = beta.data
-        var out = [Float](repeating: 0, count: x.count)
-        for r in 0..<m { for j in 0..<c { out[r * c + j] = g[j] * xhat[r * c + j] + b[j] } }
+        let out = makeBuffer(x.count) { y in hps_bn_normalize(m, c, x.data, mean, invStd, g, beta.data, &xhat, y) }
         let result = Tensor(shape: x.shape, data: out)
         let gammaT = gamma, betaT = beta
         result.record([x, gamma, beta]) { r in
-            let dy = r.grad!
-            var sumDy = [Float](repeating: 0, count: c), sumDyXhat = [Float](repeating: 0, count: c)
-            for i in 0..<m { for j in 0..<c { sumDy[j] += dy[i * c + j]; sumDyXhat[j] += dy[i * c + j] * xhat[i * c + j] } }
+            var sumDy = [Float](repeating: 0, count: c), sumDyXhat = sumDy
+            r.grad!.withUnsafeBufferPointer { dy in
+                hps_bn_backward_sums(m, c, dy.baseAddress!, xhat, &sumDy, &sumDyXhat)
+                // dx = γ·invStd/M · (M·dy − Σdy − x̂·Σ(dy·x̂))
+                x.accumulateGrad { gx in hps_bn_backward_input(m, c, dy.baseAddress!, xhat, g, invStd, sumDy, sumDyXhat, gx) }
+            }
             gammaT.accumulateGrad { gg in for j in 0..<c { gg[j] += sumDyXhat[j] } }
             betaT.accumulateGrad { gb in for j in 0..<c { gb[j] += sumDy[j] } }
-            // dx = γ·invStd/M · (M·dy − Σdy − x̂·Σ(dy·x̂))
-            x.accumulateGrad { gx in
-                let fm = Float(m)
-                for i in 0..<m { for j in 0..<c {
-                    let k = i * c + j
-                    gx[k] += g[j] * invStd[j] / fm * (fm * dy[k] - sumDy[j] - xhat[k] * sumDyXhat[j])
-                } }
-            }
         }
         return result
     }
