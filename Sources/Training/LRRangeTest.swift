@@ -44,8 +44,7 @@ public struct LRRangeTest {
 
     public func run(progress: (Int, Int) -> Void = { _, _ in }) throws -> Result {
         var rng = RNG(seed: seed, stream: 1)
-        let (net, _) = try ModelBuilder.build(config, featureCount: data.featureCount, imageShape: data.imageShape,
-                                              classCount: data.classCount, classPriors: data.train.classCounts.map(Float.init), rng: &rng)
+        let (net, _) = try ModelBuilder.build(config, for: data, rng: &rng)
         let optimizer = Trainer.makeOptimizer(config)
         let parameters = net.parameters
         let batcher = Batcher(dataset: data.train, batchSize: min(config.batchSize, data.train.count), rng: RNG(seed: seed, stream: 2))

@@ -24,18 +24,20 @@ public enum ModelBuilder {
         var layers: [any Layer] = []
         var flops = 0
         let dropout = Float(config.dropout)
-        var features: Int
+        var features = 0
+        /// Dense → [batch norm] → activation → [dropout], from `features` to `width`.
+        func hidden(_ width: Int) {
+            layers.append(Dense(features, width, bias: !config.batchNorm, initializer: config.initializer, rng: &rng))
+            flops += 2 * features * width
+            if config.batchNorm { layers.append(BatchNorm(features: width)) }
+            layers.append(Activation(config.activation))
+            if dropout > 0 { layers.append(Dropout(rate: dropout, rng: &rng)) }
+            features = width
+        }
         switch config.model {
         case .mlp:
             features = featureCount
-            for _ in 0..<config.depth {
-                layers.append(Dense(features, config.width, bias: !config.batchNorm, initializer: config.initializer, rng: &rng))
-                flops += 2 * features * config.width
-                if config.batchNorm { layers.append(BatchNorm(features: config.width)) }
-                layers.append(Activation(config.activation))
-                if dropout > 0 { layers.append(Dropout(rate: dropout, rng: &rng)) }
-                features = config.width
-            }
+            for _ in 0..<config.depth { hidden(config.width) }
         case .cnn:
             guard let shape = imageShape, shape.count == 3, shape.reduce(1, *) == featureCount else {
                 throw ModelBuildError(description: "model 'cnn' needs image data (an IDX source); this data has \(featureCount) plain features. Use model: mlp for tables.")
@@ -58,12 +60,7 @@ public enum ModelBuilder {
             layers.append(Flatten())
             features = h * w * c
             if dropout > 0 { layers.append(Dropout(rate: dropout, rng: &rng)) }
-            layers.append(Dense(features, config.denseWidth, bias: !config.batchNorm, initializer: config.initializer, rng: &rng))
-            flops += 2 * features * config.denseWidth
-            if config.batchNorm { layers.append(BatchNorm(features: config.denseWidth)) }
-            layers.append(Activation(config.activation))
-            if dropout > 0 { layers.append(Dropout(rate: dropout, rng: &rng)) }
-            features = config.denseWidth
+            hidden(config.denseWidth)
         }
         let head = Dense(features, classCount, initializer: .glorotNormal, scale: 0.1, rng: &rng)
         if let priors = classPriors, priors.count == classCount, priors.reduce(0, +) > 0 {
@@ -73,5 +70,11 @@ public enum ModelBuilder {
         flops += 2 * features * classCount
         let model = Sequential(layers)
         return (model, ModelCost(parameters: model.parameterCount, flopsPerExample: flops))
+    }
+
+    /// `build` for the shapes and class priors of `data`'s training split.
+    public static func build(_ config: TrainingConfig, for data: PreparedData, rng: inout RNG) throws -> (model: Sequential, cost: ModelCost) {
+        try build(config, featureCount: data.featureCount, imageShape: data.imageShape, classCount: data.classCount,
+                  classPriors: data.train.classCounts.map(Float.init), rng: &rng)
     }
 }

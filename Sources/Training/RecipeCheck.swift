@@ -29,10 +29,7 @@ public struct RecipeCheck {
         self.data = data
         self.config = config
         self.seed = seed
-        self.makeModel = { config, rng in
-            try ModelBuilder.build(config, featureCount: data.featureCount, imageShape: data.imageShape,
-                                   classCount: data.classCount, classPriors: data.train.classCounts.map(Float.init), rng: &rng).model
-        }
+        self.makeModel = { config, rng in try ModelBuilder.build(config, for: data, rng: &rng).model }
     }
 
     /// The config stripped of what fights memorisation and of nondeterminism between calls.

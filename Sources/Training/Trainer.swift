@@ -36,9 +36,7 @@ public final class Trainer {
         self.minDelta = minDelta
         self.metric = metric
         var rng = RNG(seed: seed, stream: 1)
-        let priors = data.train.classCounts.map(Float.init)
-        (model, cost) = try ModelBuilder.build(config, featureCount: data.featureCount, imageShape: data.imageShape,
-                                               classCount: data.classCount, classPriors: priors, rng: &rng)
+        (model, cost) = try ModelBuilder.build(config, for: data, rng: &rng)
     }
 
     public func makeOptimizer() -> any Optimizer { Self.makeOptimizer(config) }

@@ -26,8 +26,7 @@ final class RecipeCheckTests: XCTestCase {
     func withLayer(_ insert: any Layer, into check: inout RecipeCheck) {
         let data = check.data
         check.makeModel = { config, rng in
-            let model = try ModelBuilder.build(config, featureCount: data.featureCount, imageShape: data.imageShape,
-                                               classCount: data.classCount, classPriors: data.train.classCounts.map(Float.init), rng: &rng).model
+            let model = try ModelBuilder.build(config, for: data, rng: &rng).model
             var layers = model.layers
             layers.insert(insert, at: 2)
             return Sequential(layers)
