@@ -19,7 +19,7 @@ struct Check: ParsableCommand {
     var json = false
 
     func run() throws {
-        let (spec, _, config, data) = try sweep.load(log: json ? logLine : { print($0) })
+        let (spec, _, config, data) = try sweep.load(log: logLine)
         let check = RecipeCheck(data: data, config: config, seed: sweep.seed ?? spec.seed)
         let started = Date()
         let results = check.runAll { name in if !json { logLine("checking: \(name)…") } }

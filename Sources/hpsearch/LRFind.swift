@@ -34,7 +34,7 @@ struct LRFind: ParsableCommand {
     }
 
     func run() throws {
-        let (spec, _, config, data) = try sweep.load(log: json ? logLine : { print($0) })
+        let (spec, _, config, data) = try sweep.load(log: logLine)
         var test = LRRangeTest(config: config, data: data, seed: sweep.seed ?? spec.seed)
         test.steps = steps
         test.minRate = minRate
