@@ -1,0 +1,125 @@
+// Stopper: early stopping across trials. Rank 0 feeds it every (trial, epoch, metric) and tells the
+// worker to stop when it says so. Pure and deterministic given the sequence of calls.
+import Foundation
+
+/// Whether a trial goes on after an epoch.
+public enum StopDecision: Sendable, Equatable {
+    case `continue`
+    /// Stop now; `reason` is for people ("ASHA rung 2 (epoch 6): 0.412 not in the top 1/3 of …").
+    case stop(reason: String)
+
+    public var isStop: Bool {
+        if case .stop = self { true } else { false }
+    }
+}
+
+/// An early-stopping rule over all trials of a sweep.
+///
+/// Metric values arrive as the trainer reports them; stoppers orient them by `MetricSpec.goal`
+/// (lower is better inside, maximised metrics negated; NaN counts as the worst value) and report
+/// values in the metric's own orientation. No stopper stops a trial at or after its last epoch
+/// (`epoch ≥ maxEpochs(trial:)`): that trial is complete, not pruned.
+public protocol Stopper {
+    /// Trial `trial` finished `epoch` (1-based) with metric `value`; decide whether it goes on.
+    /// Called once per (trial, epoch), epochs in order per trial; trials interleave arbitrarily.
+    /// (An epoch not after the trial's last reported one is taken as the trial starting over, e.g.
+    /// a lost trial run again by `resume`; each stopper documents what it keeps.)
+    mutating func report(trial: Int, epoch: Int, value: Double) -> StopDecision
+    /// The trial ended (any reason) after `epochs` epochs; stoppers may use it (ASHA does not need to).
+    mutating func finished(trial: Int, epochs: Int)
+    /// The epoch budget for this trial (Hyperband brackets may give trials different budgets);
+    /// `budget.max_epochs` for every stopper here.
+    func maxEpochs(trial: Int) -> Int
+}
+
+extension Stopper {
+    public mutating func finished(trial: Int, epochs: Int) {}
+}
+
+/// Which half of a `CombinedStopper` stopped a trial: the trial's own patience (the trial is
+/// `early_stopped`) or the cross-trial scheduler (the trial is `pruned`).
+public enum StopCause: String, Sendable, Equatable {
+    case patience, scheduler
+}
+
+/// Per-trial patience and a cross-trial scheduler together: a trial stops when either says so.
+/// Both see every report (so their records stay complete); when both say stop, the scheduler's
+/// reason wins, as in the trainer, which asks its pruning callback before its own patience.
+public struct CombinedStopper: Stopper {
+    public var patience: PatienceStopper?
+    public var scheduler: (any Stopper)?
+    public let maxEpochs: Int
+    /// Who stopped the trial at the latest `report` that returned `.stop`; nil after a `.continue`.
+    public private(set) var lastStopCause: StopCause?
+
+    public init(patience: PatienceStopper?, scheduler: (any Stopper)?, maxEpochs: Int) {
+        self.patience = patience
+        self.scheduler = scheduler
+        self.maxEpochs = maxEpochs
+    }
+
+    /// `early_stopping.patience`/`min_delta` and `early_stopping.scheduler` of `spec`.
+    public init(for spec: SweepSpec) {
+        let es = spec.earlyStopping
+        self.init(patience: es.patience.map {
+            PatienceStopper(patience: $0, minDelta: es.minDelta, goal: spec.metric.goal, maxEpochs: spec.budget.maxEpochs)
+        }, scheduler: makeScheduler(for: spec), maxEpochs: spec.budget.maxEpochs)
+    }
+
+    public mutating func report(trial: Int, epoch: Int, value: Double) -> StopDecision {
+        let fromScheduler = scheduler?.report(trial: trial, epoch: epoch, value: value) ?? .continue
+        let fromPatience = patience?.report(trial: trial, epoch: epoch, value: value) ?? .continue
+        if fromScheduler.isStop {
+            lastStopCause = .scheduler
+            return fromScheduler
+        }
+        lastStopCause = fromPatience.isStop ? .patience : nil
+        return fromPatience
+    }
+
+    public mutating func finished(trial: Int, epochs: Int) {
+        scheduler?.finished(trial: trial, epochs: epochs)
+        patience?.finished(trial: trial, epochs: epochs)
+    }
+
+    public func maxEpochs(trial: Int) -> Int {
+        min(maxEpochs, scheduler?.maxEpochs(trial: trial) ?? maxEpochs)
+    }
+}
+
+/// The stopper of `spec`: its patience (if any) combined with its scheduler (if any); a
+/// `CombinedStopper`, which never stops when both are absent.
+public func makeStopper(for spec: SweepSpec) -> any Stopper {
+    CombinedStopper(for: spec)
+}
+
+/// The cross-trial scheduler of `spec.earlyStopping.scheduler`, nil for `none`.
+public func makeScheduler(for spec: SweepSpec) -> (any Stopper)? {
+    let goal = spec.metric.goal, maxEpochs = spec.budget.maxEpochs
+    switch spec.earlyStopping.scheduler {
+    case .none:
+        return nil
+    case .median(let grace, let minTrials):
+        return MedianStopper(graceEpochs: grace, minTrials: minTrials, goal: goal, maxEpochs: maxEpochs)
+    case .asha(let grace, let eta):
+        return ASHAStopper(graceEpochs: grace, reductionFactor: eta, goal: goal, maxEpochs: maxEpochs)
+    case .hyperband(let grace, let eta, let brackets):
+        return HyperbandStopper(graceEpochs: grace, reductionFactor: eta, brackets: brackets, goal: goal, maxEpochs: maxEpochs)
+    }
+}
+
+extension Goal {
+    /// `value` with lower better: negated for maximize; NaN becomes +∞ (the worst).
+    func oriented(_ value: Double) -> Double {
+        let x = self == .maximize ? -value : value
+        return x.isNaN ? .infinity : x
+    }
+
+    /// An oriented value back in the metric's own orientation, for messages.
+    func natural(_ oriented: Double) -> Double { self == .maximize ? -oriented : oriented }
+}
+
+/// A metric value for a stop reason: four significant digits.
+func formatMetric(_ x: Double) -> String {
+    String(format: "%.4g", x)
+}

@@ -1,0 +1,31 @@
+// TrialState: where a trial is in its life, as the store records it.
+
+public enum TrialState: String, Sendable, Codable, CaseIterable {
+    /// Sampled, not yet handed to a worker.
+    case pending
+    /// On a worker.
+    case running
+    /// Ran its whole epoch budget.
+    case completed
+    /// Its own patience ran out (best weights kept).
+    case earlyStopped = "early_stopped"
+    /// The sweep's stopper (median, ASHA, Hyperband) ended it.
+    case pruned
+    /// NaN/Inf or exploding loss.
+    case diverged
+    /// The worker threw an error (message stored).
+    case failed
+    /// Its worker died or went silent; `resume` runs it again.
+    case lost
+
+    /// Finished for good: never run again, not even by `resume`.
+    public var isFinished: Bool {
+        switch self {
+        case .completed, .earlyStopped, .pruned, .diverged, .failed: return true
+        case .pending, .running, .lost: return false
+        }
+    }
+
+    /// Produced a usable model (candidates for the ensemble).
+    public var hasModel: Bool { self == .completed || self == .earlyStopped || self == .pruned }
+}
