@@ -1,0 +1,144 @@
+// The SQLite store's schema and its migrations.
+//
+// Version 0 is an empty database (a new or 0-byte file). Each migration step takes the file from
+// the previous version to its own; `SQLiteStore` applies the steps above the file's version in one
+// transaction and records the new version in `meta`. Add a step (never edit a shipped one) and
+// raise `SQLiteStore.schemaVersion` to change the schema.
+//
+// Epochs and artifacts are WITHOUT ROWID tables: one B-tree keyed by the primary key, so a write
+// touches one B-tree and reading a trial's epochs in order is a range scan of it. That key's
+// leading column is `trial`, so it also serves as the index on epochs(trial) and artifacts(trial)
+// (a separate one would only double the cost of every write). There are no other indexes.
+enum SQLiteSchema {
+    static let migrations: [(version: Int, sql: String)] = [
+        (1, """
+        CREATE TABLE meta (
+            key   TEXT PRIMARY KEY NOT NULL,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE sweeps (
+            id          INTEGER PRIMARY KEY CHECK (id = 1),
+            name        TEXT NOT NULL,
+            seed        INTEGER NOT NULL,   -- UInt64 bit pattern
+            spec_text   TEXT NOT NULL,
+            created_at  REAL NOT NULL,      -- unix seconds
+            environment TEXT NOT NULL       -- JSON object of strings
+        );
+
+        CREATE TABLE trials (
+            "index"           INTEGER PRIMARY KEY,
+            configuration     TEXT NOT NULL,     -- JSON object
+            seed              INTEGER NOT NULL,  -- UInt64 bit pattern
+            state             TEXT NOT NULL,     -- TrialState raw value
+            rank              INTEGER,
+            epochs            INTEGER NOT NULL,
+            best_epoch        INTEGER,
+            best_value        REAL,
+            best_val_loss     REAL,
+            best_val_accuracy REAL,
+            message           TEXT,
+            started_at        REAL,              -- unix seconds
+            finished_at       REAL
+        );
+
+        CREATE TABLE epochs (
+            trial          INTEGER NOT NULL REFERENCES trials ("index"),
+            epoch          INTEGER NOT NULL,
+            train_loss     REAL NOT NULL,        -- REAL columns hold the text 'NaN' for NaN
+            train_accuracy REAL NOT NULL,
+            val_loss       REAL NOT NULL,
+            val_accuracy   REAL NOT NULL,
+            learning_rate  REAL NOT NULL,
+            seconds        REAL NOT NULL,
+            PRIMARY KEY (trial, epoch)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE artifacts (
+            trial    INTEGER NOT NULL REFERENCES trials ("index"),
+            kind     TEXT NOT NULL,
+            path     TEXT NOT NULL,              -- relative to the run directory
+            bytes    INTEGER NOT NULL,
+            checksum INTEGER NOT NULL,           -- UInt64 bit pattern
+            PRIMARY KEY (trial, kind)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE ensembles (
+            id         INTEGER PRIMARY KEY,
+            method     TEXT NOT NULL,
+            members    TEXT NOT NULL,            -- JSON array of trial indices
+            weights    TEXT NOT NULL,            -- JSON array of numbers
+            result     TEXT NOT NULL,            -- JSON object
+            created_at REAL NOT NULL
+        );
+        """),
+    ]
+}
+
+/// The SQL of every statement SQLiteStore prepares, by name.
+enum SQL {
+    static let tableCount = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1"
+    static let objectCount = "SELECT count(*) FROM sqlite_master"
+    static let schemaVersion = "SELECT value FROM meta WHERE key = 'schema_version'"
+    static let setSchemaVersion = "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)"
+
+    static let begin = "BEGIN"
+    static let beginImmediate = "BEGIN IMMEDIATE"
+    static let commit = "COMMIT"
+    static let rollback = "ROLLBACK"
+    static let savepoint = "SAVEPOINT hpsearch_nested"
+    static let release = "RELEASE hpsearch_nested"
+    static let rollbackToSavepoint = "ROLLBACK TO hpsearch_nested"
+
+    /// Inserts the sweep, or replaces it when the stored one has the same name (changes nothing otherwise).
+    static let setSweep = """
+        INSERT INTO sweeps (id, name, seed, spec_text, created_at, environment) VALUES (1, ?1, ?2, ?3, ?4, ?5)
+        ON CONFLICT (id) DO UPDATE SET seed = excluded.seed, spec_text = excluded.spec_text,
+            created_at = excluded.created_at, environment = excluded.environment
+        WHERE sweeps.name = excluded.name
+        """
+    static let sweep = "SELECT name, seed, spec_text, created_at, environment FROM sweeps WHERE id = 1"
+
+    static let upsertTrial = """
+        INSERT INTO trials ("index", configuration, seed, state, rank, epochs, best_epoch, best_value, best_val_loss,
+                            best_val_accuracy, message, started_at, finished_at)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+        ON CONFLICT ("index") DO UPDATE SET configuration = excluded.configuration, seed = excluded.seed,
+            state = excluded.state, rank = excluded.rank, epochs = excluded.epochs, best_epoch = excluded.best_epoch,
+            best_value = excluded.best_value, best_val_loss = excluded.best_val_loss,
+            best_val_accuracy = excluded.best_val_accuracy, message = excluded.message,
+            started_at = excluded.started_at, finished_at = excluded.finished_at
+        """
+    private static let trialColumns = """
+        "index", configuration, seed, state, rank, epochs, best_epoch, best_value, best_val_loss, best_val_accuracy,
+        message, started_at, finished_at
+        """
+    static let trial = "SELECT \(trialColumns) FROM trials WHERE \"index\" = ?1"
+    static let trials = "SELECT \(trialColumns) FROM trials ORDER BY \"index\""
+
+    static let appendEpoch = """
+        INSERT OR REPLACE INTO epochs (trial, epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, seconds)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        """
+    private static let epochColumns = "trial, epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, seconds"
+    static let epochs = "SELECT \(epochColumns) FROM epochs WHERE trial = ?1 ORDER BY epoch"
+    static let allEpochs = "SELECT \(epochColumns) FROM epochs ORDER BY trial, epoch"
+
+    static let putArtifact = "INSERT OR REPLACE INTO artifacts (trial, kind, path, bytes, checksum) VALUES (?1, ?2, ?3, ?4, ?5)"
+    static let artifacts = "SELECT trial, kind, path, bytes, checksum FROM artifacts WHERE trial = ?1 ORDER BY kind"
+
+    /// ?1 NULL assigns the next id (the largest + 1).
+    static let putEnsemble = """
+        INSERT OR REPLACE INTO ensembles (id, method, members, weights, result, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        """
+    static let ensembles = "SELECT id, method, members, weights, result, created_at FROM ensembles ORDER BY id"
+
+    /// The statements behind the Store methods, by method, for tests that inspect their plans and costs.
+    static let byOperation: [String: String] = [
+        "setSweep": setSweep, "sweep": sweep,
+        "upsertTrial": upsertTrial, "trial": trial, "trials": trials,
+        "appendEpoch": appendEpoch, "epochs": epochs, "allEpochs": allEpochs,
+        "putArtifact": putArtifact, "artifacts": artifacts,
+        "putEnsemble": putEnsemble, "ensembles": ensembles,
+    ]
+}
