@@ -1,0 +1,58 @@
+import Search
+import XCTest
+@testable import Cluster
+
+final class MessageTests: XCTestCase {
+    func testEveryKindRoundTrips() throws {
+        let task = TrialTask(index: 3, configuration: Configuration(["lr": .double(1e-3), "depth": .int(2), "opt": .string("adam"), "bn": .bool(true)]),
+                             seed: UInt64.max - 5, maxEpochs: 30)
+        let report = EpochReport(trial: 3, epoch: 2, trainLoss: 0.5, trainAccuracy: 0.8, validationLoss: 0.45, validationAccuracy: 0.82,
+                                 learningRate: 1e-3, seconds: 2.5)
+        let messages: [Message] = [
+            .hello(host: "node01", pid: 4242), .welcome(file: "sweeps/x.yaml", text: "name: x\n"), .assign(task), .epoch(report),
+            .decision(trial: 3, proceed: false, reason: "ASHA rung 1"), .decision(trial: 4, proceed: true, reason: nil),
+            .finished(TrialResult(trial: 3, state: "completed", epochs: 5, bestEpoch: 4, seconds: 9, parameters: 10, flopsPerExample: 20),
+                      checkpoint: [1, 2, 3], validationProbabilities: [], testProbabilities: [UInt8](repeating: 9, count: 100_000)),
+            .fatal("no data"), .shutdown,
+        ]
+        for m in messages { XCTAssertEqual(try Message.decode(m.encoded()), m) }
+    }
+
+    func testVersionAndTruncationAreClearErrors() throws {
+        var bytes = try Message.shutdown.encoded()
+        bytes[0] = 99
+        XCTAssertThrowsError(try Message.decode(bytes)) { XCTAssertTrue("\($0)".contains("wire version 99"), "\($0)") }
+        let full = try Message.fatal("x").encoded()
+        XCTAssertThrowsError(try Message.decode(Array(full.dropLast(2)))) { XCTAssertTrue("\($0)".contains("truncated"), "\($0)") }
+        XCTAssertThrowsError(try Message.decode([Message.version, 200, 0, 0, 0, 0])) { XCTAssertTrue("\($0)".contains("unknown kind"), "\($0)") }
+    }
+}
+
+final class LocalCommunicatorTests: XCTestCase {
+    func testContractAcrossThreads() throws {
+        let world = LocalCommunicator.world(size: 4)
+        XCTAssertNil(try world[2].poll())
+        let group = DispatchGroup()
+        let failures = Failures()
+        for c in world.dropFirst() {
+            DispatchQueue.global().async(group: group) {
+                do { try CommunicatorSelfTest.run(c, blobBytes: 1 << 20) } catch { failures.add("\(error)") }
+            }
+        }
+        let summary = try CommunicatorSelfTest.run(world[0], blobBytes: 1 << 20)
+        group.wait()
+        XCTAssertEqual(failures.all, [])
+        XCTAssertTrue(summary.hasPrefix("4 ranks"), summary)
+    }
+
+    func testSendingOutsideTheWorldIsAnError() {
+        XCTAssertThrowsError(try LocalCommunicator.world(size: 2)[0].send(.shutdown, to: 2))
+    }
+}
+
+final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    func add(_ s: String) { lock.lock(); items.append(s); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
+}
