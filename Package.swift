@@ -23,6 +23,8 @@ let package = Package(
                        providers: [.apt(["libopenmpi-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
 
         // Hot elementwise loops (Adam, ReLU, bias gradients, pooling), vectorised per CPU at load
         // time; no FMA contraction, so every vector width rounds alike.
@@ -37,11 +39,17 @@ let package = Package(
         // Model builders, the trainer, the recipe's checks, the LR range test. Reads a trial's
         // configuration and the sweep's data section in Search's vocabulary.
         .target(name: "Training", dependencies: ["TensorCore", "NN", "Datasets", "Search"]),
+        // The sweep's records: SQLite through its C API (prepared statements; see README).
+        .target(name: "Storage", dependencies: ["Search", "CSQLite"]),
+        // Ranks talking: MPI (polled, never spinning) and an in-process world for tests and laptops.
+        .target(name: "Cluster", dependencies: ["Search", "CMPI"]),
+        // Rank 0's decisions and the loops that drive a sweep (MPI, or one process).
+        .target(name: "Coordinator", dependencies: ["Search", "Storage", "Cluster", "Training", "NN"]),
         // What users look at: SVG plots, tables, reports.
         .target(name: "Reports", dependencies: ["Search"]),
         .target(name: "Benchmarks", dependencies: ["TensorCore", "NN", "Datasets"]),
         .executableTarget(name: "hpsearch", dependencies: [
-            "TensorCore", "NN", "Datasets", "Search", "Training", "Reports", "Benchmarks",
+            "TensorCore", "NN", "Datasets", "Search", "Storage", "Cluster", "Coordinator", "Training", "Reports", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -51,6 +59,9 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "TestSupport"], exclude: ["Malformed"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Search", "TestSupport"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Search"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Cluster", "Storage", "Search", "Training", "Datasets", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Search", "NN", "TensorCore", "Datasets", "TestSupport"]),
     ]

@@ -32,7 +32,7 @@ public enum TrainingDecision: Sendable, Equatable {
 public enum TrialOutcome: Sendable, Equatable, CustomStringConvertible {
     /// Ran every epoch of the budget.
     case completed
-    /// Per-trial patience ran out: no improvement of at least min_delta for `patience` epochs.
+    /// Per-trial patience ran out: no improvement of more than min_delta for `patience` epochs.
     case earlyStopped
     /// The reporter (the coordinator's stopper) said stop.
     case pruned

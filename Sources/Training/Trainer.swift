@@ -14,7 +14,7 @@ public final class Trainer {
     public let model: Sequential
     public let cost: ModelCost
     public var maxEpochs: Int
-    /// Epochs without an improvement of at least `minDelta` before stopping; nil: never.
+    /// Epochs without an improvement of more than `minDelta` before stopping; nil: never.
     public var patience: Int?
     public var minDelta: Double
     public var metric: MetricSpec
@@ -155,7 +155,7 @@ public final class Trainer {
         metric.goal == .minimize ? a < b : a > b
     }
 
-    /// Better by at least `minDelta`: decides patience.
+    /// Better by more than `minDelta`: decides patience.
     func isImprovement(_ a: Double, over b: Double) -> Bool {
         metric.goal == .minimize ? a < b - minDelta : a > b + minDelta
     }

@@ -8,7 +8,7 @@ import TensorCore
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure this machine: tensor-core speed against OpenBLAS.",
-        subcommands: [TensorBench.self]
+        subcommands: [TensorBench.self, CoordinatorBench.self]
     )
 }
 

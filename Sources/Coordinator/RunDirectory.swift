@@ -1,0 +1,74 @@
+// RunDirectory: one sweep's files: the store, a copy of the sweep file, each trial's artifacts,
+// and a lock that keeps a second `hpsearch run` out.
+import Foundation
+
+public struct RunDirectory: Sendable {
+    public let url: URL
+
+    public init(_ path: String) { url = URL(fileURLWithPath: path) }
+
+    public var storePath: String { url.appendingPathComponent("sweep.db").path }
+    public var sweepCopyPath: String { url.appendingPathComponent("sweep.yaml").path }
+    public var lockPath: String { url.appendingPathComponent("run.lock").path }
+
+    /// `trials/00042`, relative to the run directory.
+    public static func trialFolder(_ index: Int) -> String { "trials/" + String(format: "%05d", index) }
+
+    /// Creates the directory and the trials folder.
+    public func create() throws {
+        try FileManager.default.createDirectory(at: url.appendingPathComponent("trials"), withIntermediateDirectories: true)
+    }
+
+    public var exists: Bool { FileManager.default.fileExists(atPath: storePath) }
+
+    /// Writes `bytes` to `relative` (atomically) and returns their FNV-1a checksum.
+    @discardableResult
+    public func write(_ bytes: [UInt8], to relative: String) throws -> UInt64 {
+        let target = url.appendingPathComponent(relative)
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(bytes).write(to: target, options: .atomic)
+        var h: UInt64 = 0xcbf29ce484222325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        return h
+    }
+
+    public func read(_ relative: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: url.appendingPathComponent(relative)))
+    }
+
+    /// The default run directory for a sweep: `runs/<name>-<yyyyMMdd-HHmmss>`.
+    public static func defaultPath(name: String, date: Date = Date()) -> String {
+        let f = DateFormatter()
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        f.timeZone = TimeZone(identifier: "UTC")
+        return "runs/\(name)-\(f.string(from: date))"
+    }
+}
+
+/// An exclusive advisory lock on the run directory (flock), released when the process exits,
+/// however it exits: a crashed run never leaves a stale lock behind.
+public final class RunLock {
+    private let fd: Int32
+
+    public init(_ run: RunDirectory) throws {
+        fd = open(run.lockPath, O_CREAT | O_RDWR, 0o644)
+        guard fd >= 0 else { throw CoordinatorError("cannot create \(run.lockPath): \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw CoordinatorError("\(run.url.path) is in use by another hpsearch process; wait for it to finish (or stop it), then resume")
+        }
+        let pid = "\(getpid())\n"
+        _ = ftruncate(fd, 0)
+        _ = pid.withCString { write(fd, $0, strlen($0)) }
+    }
+
+    deinit {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}
+
+public struct CoordinatorError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

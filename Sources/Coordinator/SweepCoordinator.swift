@@ -1,0 +1,160 @@
+// SweepCoordinator: rank 0's decisions, independent of how messages travel. It hands out trial
+// indices 0..<budget.trials exactly once each (plus re-runs of lost trials), records every
+// epoch, asks the stopper, and stores each finished trial's artifacts under the run directory.
+// The MPI loop and the size-1 loop both drive it.
+import Cluster
+import Foundation
+import Search
+import Storage
+
+public final class SweepCoordinator {
+    public let spec: SweepSpec
+    public let store: any Store
+    public let run: RunDirectory
+    private var sampler: any Sampler
+    private var stopper: any Stopper
+    /// Indices to run before sampling new ones (resumed trials), in order.
+    private var requeued: [Int] = []
+    private var nextIndex = 0
+    /// Trials on workers: index → rank.
+    public private(set) var running: [Int: Int] = [:]
+    private var records: [Int: TrialRecord] = [:]
+    /// Called after each event with a one-line summary (progress display).
+    public var onEvent: ((String) -> Void)?
+
+    public init(spec: SweepSpec, store: any Store, run: RunDirectory) {
+        self.spec = spec
+        self.store = store
+        self.run = run
+        sampler = makeSampler(for: spec)
+        // Per-trial patience runs inside the trainer (so a trial ends `early_stopped` on its own
+        // worker); the coordinator's stopper is the cross-trial scheduler only.
+        var schedulerOnly = spec
+        schedulerOnly.earlyStopping.patience = nil
+        stopper = makeStopper(for: schedulerOnly)
+    }
+
+    /// Reads what the store already holds (resume): finished trials are kept, trials that were
+    /// running or lost are queued again from their first epoch, and the stopper relearns every
+    /// recorded epoch so its rungs and medians are as they were.
+    public func prepare() throws {
+        let existing = try store.trials()
+        for t in existing { records[t.index] = t }
+        let epochs = try store.allEpochs()
+        for e in epochs where records[e.trial]?.state.isFinished == true {
+            _ = stopper.report(trial: e.trial, epoch: e.epoch, value: value(validationLoss: e.validationLoss, validationAccuracy: e.validationAccuracy))
+        }
+        requeued = existing.filter { !$0.state.isFinished }.map(\.index).sorted()
+        nextIndex = (existing.map(\.index).max() ?? -1) + 1
+    }
+
+    func value(validationLoss: Double, validationAccuracy: Double) -> Double {
+        spec.metric.name == "val_accuracy" ? validationAccuracy : validationLoss
+    }
+
+    /// True when every trial of the budget has finished and none is running.
+    public var isComplete: Bool {
+        running.isEmpty && requeued.isEmpty && nextIndex >= spec.budget.trials
+    }
+
+    /// The next trial for `rank`, recorded as running; nil when the budget is spent.
+    public func nextTask(for rank: Int) throws -> TrialTask? {
+        let index: Int
+        if !requeued.isEmpty {
+            index = requeued.removeFirst()
+        } else if nextIndex < spec.budget.trials {
+            index = nextIndex
+            nextIndex += 1
+        } else {
+            return nil
+        }
+        let a = try sampler.assignment(index)
+        var record = records[index] ?? TrialRecord(index: index, configuration: a.configuration, seed: a.seed)
+        record.configuration = a.configuration
+        record.seed = a.seed
+        record.state = .running
+        record.rank = rank
+        record.epochs = 0
+        record.bestEpoch = nil
+        record.bestValue = nil
+        record.bestValidationLoss = nil
+        record.bestValidationAccuracy = nil
+        record.message = nil
+        record.startedAt = Date()
+        record.finishedAt = nil
+        try store.upsertTrial(record)
+        records[index] = record
+        running[index] = rank
+        onEvent?("trial \(index) → rank \(rank): \(a.configuration)")
+        return TrialTask(index: index, configuration: a.configuration, seed: a.seed, maxEpochs: stopper.maxEpochs(trial: index))
+    }
+
+    /// Records an epoch and decides whether the trial goes on.
+    public func epoch(_ r: EpochReport) throws -> StopDecision {
+        guard var record = records[r.trial], running[r.trial] != nil else {
+            throw CoordinatorError("epoch report for trial \(r.trial), which is not running")
+        }
+        let v = value(validationLoss: r.validationLoss, validationAccuracy: r.validationAccuracy)
+        record.epochs = r.epoch
+        if record.bestValue.map({ spec.metric.isBetter(v, than: $0) }) ?? true {
+            record.bestValue = v
+            record.bestEpoch = r.epoch
+            record.bestValidationLoss = r.validationLoss
+            record.bestValidationAccuracy = r.validationAccuracy
+        }
+        try store.transaction {
+            try store.appendEpoch(EpochRecord(trial: r.trial, epoch: r.epoch, trainLoss: r.trainLoss, trainAccuracy: r.trainAccuracy,
+                                              validationLoss: r.validationLoss, validationAccuracy: r.validationAccuracy,
+                                              learningRate: r.learningRate, seconds: r.seconds))
+            try store.upsertTrial(record)
+        }
+        records[r.trial] = record
+        let decision = stopper.report(trial: r.trial, epoch: r.epoch, value: v)
+        if case .stop(let reason) = decision {
+            records[r.trial]?.message = reason
+        }
+        return decision
+    }
+
+    /// Stores a finished trial: its state and message, and its artifacts under `trials/NNNNN/`.
+    public func finished(_ result: TrialResult, checkpoint: [UInt8], validationProbabilities: [UInt8], testProbabilities: [UInt8]) throws {
+        guard var record = records[result.trial] else { throw CoordinatorError("result for unknown trial \(result.trial)") }
+        let folder = RunDirectory.trialFolder(result.trial)
+        var artifacts: [ArtifactRecord] = []
+        for (kind, file, bytes) in [("checkpoint", "model.ckpt", checkpoint), ("validation_predictions", "validation.f32", validationProbabilities),
+                                    ("test_predictions", "test.f32", testProbabilities)] where !bytes.isEmpty {
+            let path = folder + "/" + file
+            let sum = try run.write(bytes, to: path)
+            artifacts.append(ArtifactRecord(trial: result.trial, kind: kind, path: path, bytes: bytes.count, checksum: sum))
+        }
+        record.state = TrialState(rawValue: result.state) ?? .failed
+        // A pruned trial keeps the stopper's reason; others carry the worker's message, if any.
+        if record.state != .pruned { record.message = result.message }
+        record.epochs = result.epochs
+        record.finishedAt = Date()
+        try store.transaction {
+            for a in artifacts { try store.putArtifact(a) }
+            try store.upsertTrial(record)
+        }
+        records[result.trial] = record
+        running[result.trial] = nil
+        stopper.finished(trial: result.trial, epochs: result.epochs)
+        let best = record.bestValue.map { String(format: "%@ %.4f at epoch %d", spec.metric.name, $0, record.bestEpoch ?? 0) } ?? "no epoch"
+        onEvent?("trial \(result.trial) \(record.state.rawValue) after \(result.epochs) epochs: \(best)\(record.message.map { " (\($0))" } ?? "")")
+    }
+
+    /// The trial on `rank` is lost (its worker died or went silent): it will run again on resume.
+    public func lost(rank: Int, reason: String) throws {
+        for (index, r) in running where r == rank {
+            guard var record = records[index] else { continue }
+            record.state = .lost
+            record.message = reason
+            try store.upsertTrial(record)
+            records[index] = record
+            running[index] = nil
+        }
+    }
+
+    /// Trials by index.
+    public var trials: [TrialRecord] { records.values.sorted { $0.index < $1.index } }
+}

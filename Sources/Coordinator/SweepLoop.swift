@@ -1,0 +1,156 @@
+// The loops that drive a sweep: rank 0 over a communicator, each worker rank, and the size-1
+// world where rank 0 trains the trials itself.
+import Cluster
+import Foundation
+import Search
+import Training
+
+/// Rank 0: answers workers until the budget is spent, then shuts every worker down.
+public struct CoordinatorLoop {
+    public let coordinator: SweepCoordinator
+    public let communicator: any Communicator
+
+    public init(coordinator: SweepCoordinator, communicator: any Communicator) {
+        self.coordinator = coordinator
+        self.communicator = communicator
+    }
+
+    public func run() throws {
+        var active = Set(1..<communicator.size)
+        var idle = Set<Int>()
+        while !active.isEmpty {
+            // Hand out work to idle workers; shut down those with nothing left to do.
+            for rank in idle.sorted() {
+                idle.remove(rank)
+                if let task = try coordinator.nextTask(for: rank) {
+                    try communicator.send(.assign(task), to: rank)
+                } else {
+                    try communicator.send(.shutdown, to: rank)
+                    active.remove(rank)
+                }
+            }
+            guard !active.isEmpty, let first = try communicator.receive() else { continue }
+            // Group commit: everything that has already arrived is handled in one transaction
+            // (one WAL append instead of one per event). A crash loses at most this batch of
+            // acknowledged epochs, and resume re-runs unfinished trials anyway.
+            try coordinator.store.transaction {
+                var next: (source: Int, message: Message)? = first
+                var handled = 0
+                while let (source, message) = next {
+                    try handle(message, from: source, active: &active, idle: &idle)
+                    handled += 1
+                    next = handled < 1024 ? try communicator.poll() : nil
+                }
+            }
+        }
+    }
+
+    private func handle(_ message: Message, from source: Int, active: inout Set<Int>, idle: inout Set<Int>) throws {
+        switch message {
+        case .hello:
+            try communicator.send(.welcome(file: coordinator.spec.file, text: coordinator.spec.text), to: source)
+            idle.insert(source)
+        case .epoch(let report):
+            switch try coordinator.epoch(report) {
+            case .continue: try communicator.send(.decision(trial: report.trial, proceed: true, reason: nil), to: source)
+            case .stop(let reason): try communicator.send(.decision(trial: report.trial, proceed: false, reason: reason), to: source)
+            }
+        case .finished(let result, let checkpoint, let validation, let test):
+            try coordinator.finished(result, checkpoint: checkpoint, validationProbabilities: validation, testProbabilities: test)
+            // Hand out the next trial at once, inside the batch.
+            if let task = try coordinator.nextTask(for: source) {
+                try communicator.send(.assign(task), to: source)
+            } else {
+                idle.insert(source)
+            }
+        case .fatal(let why):
+            try coordinator.lost(rank: source, reason: "rank \(source) cannot work: \(why)")
+            coordinator.onEvent?("rank \(source) gave up: \(why)")
+            active.remove(source)
+        default:
+            throw CoordinatorError("rank 0 got an unexpected message from rank \(source): \(message)")
+        }
+    }
+}
+
+/// A worker rank: says hello, loads the sweep and its data once, then trains what it is given.
+public struct WorkerLoop {
+    public let communicator: any Communicator
+    /// Makes the executor for the sweep rank 0 sends (the trainer on the sweep's data by
+    /// default; tests and the coordinator benchmark substitute their own).
+    public var makeExecutor: (SweepSpec) throws -> any TrialExecutor = { spec in
+        TrialRunner(spec: spec, data: try PreparedData.load(spec.data, seed: spec.seed))
+    }
+
+    public init(communicator: any Communicator) { self.communicator = communicator }
+
+    public func run() throws {
+        try communicator.send(.hello(host: ProcessInfo.processInfo.hostName, pid: getpid()), to: 0)
+        var runner: (any TrialExecutor)?
+        while true {
+            guard let (_, message) = try communicator.receive() else { continue }
+            switch message {
+            case .welcome(let file, let text):
+                do {
+                    let spec = try SweepSpec.parse(yaml: text, file: file, vocabulary: TrainingConfig.vocabulary)
+                    runner = try makeExecutor(spec)
+                } catch {
+                    try communicator.send(.fatal("\(error)"), to: 0)
+                    return
+                }
+            case .assign(let task):
+                guard let runner else { throw CoordinatorError("assigned a trial before the sweep arrived") }
+                var decisionError: Error?
+                let out = runner.run(task) { report in
+                    do {
+                        try communicator.send(.epoch(report), to: 0)
+                        while true {
+                            guard let (_, reply) = try communicator.receive() else { continue }
+                            if case .decision(let trial, let proceed, _) = reply, trial == task.index { return proceed ? .continue : .stop }
+                            if case .shutdown = reply { return .stop }
+                        }
+                    } catch {
+                        decisionError = error
+                        return .stop
+                    }
+                }
+                if let decisionError { throw decisionError }
+                try communicator.send(.finished(out.result, checkpoint: out.checkpoint, validationProbabilities: out.validationProbabilities,
+                                                testProbabilities: out.testProbabilities), to: 0)
+            case .shutdown:
+                return
+            default:
+                throw CoordinatorError("worker \(communicator.rank) got an unexpected message: \(message)")
+            }
+        }
+    }
+}
+
+/// The size-1 world: rank 0 samples, trains and decides in one process.
+public struct LocalLoop {
+    public let coordinator: SweepCoordinator
+    public let runner: any TrialExecutor
+
+    public init(coordinator: SweepCoordinator, runner: any TrialExecutor) {
+        self.coordinator = coordinator
+        self.runner = runner
+    }
+
+    public func run() throws {
+        while let task = try coordinator.nextTask(for: 0) {
+            var failure: Error?
+            let out = runner.run(task) { report in
+                do {
+                    if case .stop = try coordinator.epoch(report) { return .stop }
+                    return .continue
+                } catch {
+                    failure = error
+                    return .stop
+                }
+            }
+            if let failure { throw failure }
+            try coordinator.finished(out.result, checkpoint: out.checkpoint, validationProbabilities: out.validationProbabilities,
+                                     testProbabilities: out.testProbabilities)
+        }
+    }
+}

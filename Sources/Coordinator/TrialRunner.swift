@@ -1,0 +1,86 @@
+// TrialRunner: trains one assigned trial on whatever rank holds it, asking `decide` after every
+// epoch, and packs what rank 0 stores: the best weights and the validation and test
+// probabilities (the test split is predicted for the ensemble's final evaluation only; nothing
+// selects on it).
+import Cluster
+import Foundation
+import NN
+import Search
+import Training
+
+/// Runs one trial on the rank that holds it, calling `decide` after every epoch (rank 0's answer
+/// arrives through it) and returning what rank 0 stores.
+public protocol TrialExecutor {
+    func run(_ task: TrialTask, decide: (EpochReport) -> TrainingDecision) -> TrialOutput
+}
+
+/// A finished trial: its result and the bytes rank 0 stores (empty when there is no model).
+public struct TrialOutput: Sendable {
+    public var result: TrialResult
+    public var checkpoint: [UInt8]
+    public var validationProbabilities: [UInt8]
+    public var testProbabilities: [UInt8]
+
+    public init(result: TrialResult, checkpoint: [UInt8] = [], validationProbabilities: [UInt8] = [], testProbabilities: [UInt8] = []) {
+        self.result = result
+        self.checkpoint = checkpoint
+        self.validationProbabilities = validationProbabilities
+        self.testProbabilities = testProbabilities
+    }
+}
+
+/// Trains the trial with the project's trainer.
+public struct TrialRunner: TrialExecutor {
+    public let spec: SweepSpec
+    public let data: PreparedData
+    public weak var progress: (any TrainingProgress)?
+
+    public init(spec: SweepSpec, data: PreparedData, progress: (any TrainingProgress)? = nil) {
+        self.spec = spec
+        self.data = data
+        self.progress = progress
+    }
+
+    /// Trains `task`; errors in the configuration or the model become a `failed` result, never a throw.
+    public func run(_ task: TrialTask, decide: (EpochReport) -> TrainingDecision) -> TrialOutput {
+        let started = Date()
+        do {
+            let config = try spec.trainingConfig(task.configuration)
+            let trainer = try Trainer(config: config, data: data, seed: task.seed, maxEpochs: task.maxEpochs,
+                                      patience: spec.earlyStopping.patience, minDelta: spec.earlyStopping.minDelta, metric: spec.metric)
+            trainer.progress = progress
+            // The reporter is optional (hence escaping) in the trainer's signature but only used
+            // during `train`.
+            let r = withoutActuallyEscaping(decide) { decide in
+                trainer.train { m in
+                    decide(EpochReport(trial: task.index, epoch: m.epoch, trainLoss: m.trainLoss, trainAccuracy: m.trainAccuracy,
+                                       validationLoss: m.validationLoss, validationAccuracy: m.validationAccuracy,
+                                       learningRate: m.learningRate, seconds: m.seconds))
+                }
+            }
+            var result = TrialResult(trial: task.index, state: r.outcome.name, epochs: r.history.count, bestEpoch: r.best?.epoch,
+                                     seconds: Date().timeIntervalSince(started), parameters: trainer.cost.parameters,
+                                     flopsPerExample: trainer.cost.flopsPerExample)
+            if case .diverged(let why) = r.outcome { result.message = why }
+            guard r.best != nil else { return TrialOutput(result: result, checkpoint: [], validationProbabilities: [], testProbabilities: []) }
+            let validation = trainer.evaluate(data.validation), test = trainer.evaluate(data.test)
+            let checkpoint = Checkpoint(layer: trainer.model, metadata: ["trial": "\(task.index)", "model": config.model.rawValue,
+                                                                         "configuration": task.configuration.description])
+            return TrialOutput(result: result, checkpoint: checkpoint.encoded(),
+                          validationProbabilities: Self.bytes(validation.probabilities), testProbabilities: Self.bytes(test.probabilities))
+        } catch {
+            return TrialOutput(result: TrialResult(trial: task.index, state: TrialState.failed.rawValue, message: "\(error)", epochs: 0,
+                                              seconds: Date().timeIntervalSince(started)),
+                          checkpoint: [], validationProbabilities: [], testProbabilities: [])
+        }
+    }
+
+    /// Float32 little-endian bytes.
+    public static func bytes(_ values: [Float]) -> [UInt8] {
+        values.withUnsafeBufferPointer { Array(UnsafeRawBufferPointer($0)) }
+    }
+
+    public static func floats(_ bytes: [UInt8]) -> [Float] {
+        bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    }
+}

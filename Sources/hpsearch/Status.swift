@@ -1,0 +1,82 @@
+// `hpsearch status`: a sweep's trials, best first; readable while the sweep writes.
+import ArgumentParser
+import Coordinator
+import Foundation
+import Search
+import Storage
+import Training
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show a sweep's trials, the best first.")
+
+    @Argument(help: "The run directory.")
+    var runDirectory: String
+
+    @Flag(help: "Print a JSON list of trials: {trial, state, rank, epochs, best_epoch, value, val_loss, val_accuracy, config, message}.")
+    var json = false
+
+    @Option(help: "Show at most this many trials (the best ones).")
+    var limit: Int?
+
+    func run() throws {
+        let run = RunDirectory(runDirectory)
+        guard run.exists else { throw CoordinatorError("\(runDirectory) holds no sweep (no sweep.db)") }
+        let store = try SQLiteStore(path: run.storePath, readOnly: true)
+        guard let sweep = try store.sweep() else { throw CoordinatorError("\(runDirectory): the store has no sweep yet") }
+        let spec = try SweepSpec.parse(yaml: sweep.specText, file: run.sweepCopyPath, vocabulary: TrainingConfig.vocabulary)
+        let trials = try store.trials()
+        if json {
+            let rows: [[String: Any]] = StatusTable.ordered(trials, spec: spec).map { t in
+                var row: [String: Any] = ["trial": t.index, "state": t.state.rawValue, "epochs": t.epochs,
+                                          "config": t.configuration.values.mapValues(\.jsonValue)]
+                row["rank"] = t.rank
+                row["best_epoch"] = t.bestEpoch
+                row["value"] = t.bestValue
+                row["val_loss"] = t.bestValidationLoss
+                row["val_accuracy"] = t.bestValidationAccuracy
+                row["message"] = t.message
+                return row
+            }
+            let data = try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(StatusTable.render(trials: trials, spec: spec, limit: limit))
+        }
+    }
+}
+
+/// The trials table of `run` and `status`.
+enum StatusTable {
+    /// Best first (by the sweep metric), then trials without a value by index.
+    static func ordered(_ trials: [TrialRecord], spec: SweepSpec) -> [TrialRecord] {
+        trials.sorted { a, b in
+            switch (a.bestValue, b.bestValue) {
+            case let (x?, y?): return x == y ? a.index < b.index : spec.metric.isBetter(x, than: y)
+            case (.some, nil): return true
+            case (nil, .some): return false
+            default: return a.index < b.index
+            }
+        }
+    }
+
+    static func render(trials: [TrialRecord], spec: SweepSpec, limit: Int? = nil) -> String {
+        let counts = Dictionary(grouping: trials, by: \.state).mapValues(\.count)
+        var lines = ["\(spec.name): \(trials.count)/\(spec.budget.trials) trials — " +
+                     TrialState.allCases.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", ")]
+        let names = spec.parameters.map(\.name)
+        lines.append(["trial", "state", "rank", "epochs", spec.metric.name, "val_acc"].enumerated()
+            .map { $1.padding(toLength: [6, 14, 5, 7, 10, 8][$0], withPad: " ", startingAt: 0) }.joined(separator: " ") + "  config")
+        for t in ordered(trials, spec: spec).prefix(limit ?? .max) {
+            let cells = [String(t.index), t.state.rawValue, t.rank.map(String.init) ?? "-", String(t.epochs),
+                         t.bestValue.map { String(format: "%.4f", $0) } ?? "-", t.bestValidationAccuracy.map { String(format: "%.4f", $0) } ?? "-"]
+            let config = names.compactMap { n in t.configuration[n].map { "\(n)=\(short($0))" } }.joined(separator: " ")
+            lines.append(cells.enumerated().map { $1.padding(toLength: [6, 14, 5, 7, 10, 8][$0], withPad: " ", startingAt: 0) }.joined(separator: " ") + "  " + config)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func short(_ v: ParameterValue) -> String {
+        if case .double(let d) = v { return String(format: "%.3g", d) }
+        return v.description
+    }
+}

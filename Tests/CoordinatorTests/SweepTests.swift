@@ -1,0 +1,158 @@
+// End to end over the in-process world: rank 0's loop and worker loops on threads, a real
+// SQLite store in a temporary run directory, synthetic data.
+import Cluster
+import Datasets
+import Foundation
+import Search
+import Storage
+import TensorCore
+import TestSupport
+import XCTest
+@testable import Coordinator
+@testable import Training
+
+final class SweepTests: XCTestCase {
+    static func blobs(_ n: Int, seed: UInt64) -> Dataset {
+        var centres = RNG(seed: 99), rng = RNG(seed: seed)
+        let mu = (0..<3).map { _ in centres.normalArray(8, std: 1.2) }
+        var x: [Float] = [], y: [Int] = []
+        for i in 0..<n { x += zip(mu[i % 3], rng.normalArray(8)).map { $0 + $1 }; y.append(i % 3) }
+        return Dataset(features: x, labels: y, featureCount: 8, classCount: 3)
+    }
+
+    static let data = PreparedData(train: blobs(300, seed: 1), validation: blobs(150, seed: 2), test: blobs(150, seed: 3))
+
+    static func spec(scheduler: String = "none", trials: Int = 6, epochs: Int = 4) throws -> SweepSpec {
+        try SweepSpec.parse(yaml: """
+        name: synthetic
+        seed: 5
+        data: {source: {idx: {dir: /unused}}, validation: 10}
+        model: mlp
+        budget: {trials: \(trials), max_epochs: \(epochs)}
+        early_stopping:
+          scheduler: {type: \(scheduler)\(scheduler == "asha" ? ", grace_epochs: 1, reduction_factor: 2" : "")}
+        parameters:
+          learning_rate: {distribution: log_uniform_values, min: 1.0e-4, max: 3.0e-2}
+          width: {values: [8, 16, 32]}
+          depth: {value: 1}
+          batch_size: {value: 32}
+        """, file: "synthetic.yaml", vocabulary: TrainingConfig.vocabulary)
+    }
+
+    /// Runs a sweep over `size` in-process ranks; returns the store.
+    func sweep(_ spec: SweepSpec, size: Int, dir: TemporaryDirectory, name: String = "run") throws -> (SQLiteStore, RunDirectory) {
+        let run = RunDirectory(dir.file(name).path)
+        try run.create()
+        let store = try SQLiteStore(path: run.storePath)
+        try store.setSweep(SweepRecord(name: spec.name, seed: spec.seed, specText: spec.text))
+        let coordinator = SweepCoordinator(spec: spec, store: store, run: run)
+        try coordinator.prepare()
+        if size == 1 {
+            try LocalLoop(coordinator: coordinator, runner: TrialRunner(spec: spec, data: Self.data)).run()
+            return (store, run)
+        }
+        let world = LocalCommunicator.world(size: size)
+        let group = DispatchGroup(), failures = Failures()
+        for c in world.dropFirst() {
+            var worker = WorkerLoop(communicator: c)
+            worker.makeExecutor = { spec in TrialRunner(spec: spec, data: Self.data) }
+            let w = Unchecked(value: worker)
+            DispatchQueue.global().async(group: group) {
+                do { try w.value.run() } catch { failures.add("\(error)") }
+            }
+        }
+        try CoordinatorLoop(coordinator: coordinator, communicator: world[0]).run()
+        group.wait()
+        XCTAssertEqual(failures.all, [])
+        return (store, run)
+    }
+
+    /// Per trial: configuration and per-epoch validation losses.
+    func summary(_ store: SQLiteStore) throws -> [String] {
+        try store.trials().map { t in
+            "\(t.index) \(t.configuration) seed=\(t.seed) \(t.state.rawValue) " + (try store.epochs(trial: t.index).map { String(format: "%.6f", $0.validationLoss) }.joined(separator: ","))
+        }
+    }
+
+    func testThreeRanksRecordEveryTrialAndItsArtifacts() throws {
+        let dir = try TemporaryDirectory(prefix: "sweep")
+        let (store, run) = try sweep(try Self.spec(), size: 3, dir: dir)
+        let trials = try store.trials()
+        XCTAssertEqual(trials.map(\.index), Array(0..<6))
+        XCTAssertTrue(trials.allSatisfy { $0.state == .completed && $0.epochs == 4 }, "\(trials.map(\.state))")
+        XCTAssertEqual(Set(trials.compactMap(\.rank)), [1, 2], "both workers trained")
+        XCTAssertEqual(Set(trials.map(\.configuration)).count, 6, "no duplicate configurations")
+        for t in trials {
+            XCTAssertEqual(try store.epochs(trial: t.index).map(\.epoch), [1, 2, 3, 4])
+            let kinds = try store.artifacts(trial: t.index).map(\.kind).sorted()
+            XCTAssertEqual(kinds, ["checkpoint", "test_predictions", "validation_predictions"])
+            let probs = TrialRunner.floats(try run.read(RunDirectory.trialFolder(t.index) + "/validation.f32"))
+            XCTAssertEqual(probs.count, 150 * 3)
+        }
+    }
+
+    func testResultsDoNotDependOnTheNumberOfRanks() throws {
+        let dir = try TemporaryDirectory(prefix: "sweep")
+        let spec = try Self.spec()
+        let one = try summary(sweep(spec, size: 1, dir: dir, name: "one").0)
+        let two = try summary(sweep(spec, size: 2, dir: dir, name: "two").0)
+        let three = try summary(sweep(spec, size: 3, dir: dir, name: "three").0)
+        XCTAssertEqual(one, two)
+        XCTAssertEqual(one, three)
+    }
+
+    func testASHAPrunesSomeTrialsAndMetricsMatchTheFullRunsForTheEpochsRun() throws {
+        let dir = try TemporaryDirectory(prefix: "sweep")
+        let asha = try Self.spec(scheduler: "asha", trials: 9, epochs: 4)
+        let pruned = try sweep(asha, size: 3, dir: dir, name: "asha").0
+        let full = try sweep(try Self.spec(trials: 9, epochs: 4), size: 1, dir: dir, name: "full").0
+        let states = try pruned.trials().map(\.state)
+        XCTAssertTrue(states.contains(.pruned), "\(states)")
+        XCTAssertTrue(states.allSatisfy(\.isFinished))
+        for t in try pruned.trials() {
+            let a = try pruned.epochs(trial: t.index).map(\.validationLoss)
+            let b = try full.epochs(trial: t.index).map(\.validationLoss)
+            XCTAssertEqual(a, Array(b.prefix(a.count)), "trial \(t.index)")
+            if t.state == .pruned { XCTAssertNotNil(t.message) }
+        }
+    }
+
+    func testResumeAfterACrashRunsEveryTrialOnceAndEqualsAnUninterruptedRun() throws {
+        let dir = try TemporaryDirectory(prefix: "sweep")
+        let spec = try Self.spec()
+        let reference = try summary(sweep(spec, size: 1, dir: dir, name: "reference").0)
+        // A run that dies with trial 0 finished, trials 1 and 2 in flight.
+        let run = RunDirectory(dir.file("crashed").path)
+        try run.create()
+        do {
+            let store = try SQLiteStore(path: run.storePath)
+            try store.setSweep(SweepRecord(name: spec.name, seed: spec.seed, specText: spec.text))
+            let c = SweepCoordinator(spec: spec, store: store, run: run)
+            try c.prepare()
+            let runner = TrialRunner(spec: spec, data: Self.data)
+            let t0 = try XCTUnwrap(c.nextTask(for: 1)), t1 = try XCTUnwrap(c.nextTask(for: 2))
+            _ = try XCTUnwrap(c.nextTask(for: 1))
+            let out = runner.run(t0) { r in (try? c.epoch(r)) == .continue ? .continue : .stop }
+            try c.finished(out.result, checkpoint: out.checkpoint, validationProbabilities: out.validationProbabilities, testProbabilities: out.testProbabilities)
+            _ = runner.run(t1) { r in _ = try? c.epoch(r); return r.epoch == 2 ? .stop : .continue }   // dies mid-trial
+        }
+        let store = try SQLiteStore(path: run.storePath)
+        XCTAssertEqual(try store.trials().filter { $0.state == .running }.count, 2)
+        let finishedBefore = try XCTUnwrap(store.trial(0)?.finishedAt)
+        let c = SweepCoordinator(spec: spec, store: store, run: run)
+        try c.prepare()
+        try LocalLoop(coordinator: c, runner: TrialRunner(spec: spec, data: Self.data)).run()
+        XCTAssertEqual(try summary(store), reference)
+        XCTAssertEqual(try store.trial(0)?.finishedAt, finishedBefore, "a finished trial is never retrained")
+    }
+}
+
+final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    func add(_ s: String) { lock.lock(); items.append(s); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
+}
+
+/// Hands a worker loop (which holds a communicator) to the thread that runs it.
+struct Unchecked<T>: @unchecked Sendable { let value: T }
