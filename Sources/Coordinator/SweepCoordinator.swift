@@ -52,9 +52,9 @@ public final class SweepCoordinator {
         spec.metric.name == "val_accuracy" ? validationAccuracy : validationLoss
     }
 
-    /// True when every trial of the budget has finished and none is running.
+    /// True when every trial of the budget has finished (none running, pending or lost).
     public var isComplete: Bool {
-        running.isEmpty && requeued.isEmpty && nextIndex >= spec.budget.trials
+        running.isEmpty && requeued.isEmpty && nextIndex >= spec.budget.trials && records.values.allSatisfy(\.state.isFinished)
     }
 
     /// The next trial for `rank`, recorded as running; nil when the budget is spent.

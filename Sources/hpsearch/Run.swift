@@ -25,7 +25,9 @@ struct Run: ParsableCommand {
 
     func run() throws {
         try SweepJob(options: options).start { log in
-            let spec = try SweepSpec.loadForTraining(path: sweep)
+            // Absolute, so that workers (and a later resume, reading the copy in the run
+            // directory) resolve the sweep's relative data paths from the same place.
+            let spec = try SweepSpec.loadForTraining(path: URL(fileURLWithPath: sweep).standardizedFileURL.path)
             try preflight(spec)
             let run = RunDirectory(dir ?? RunDirectory.defaultPath(name: spec.name))
             guard !run.exists else { throw CoordinatorError("\(run.url.path) already holds a sweep; use `hpsearch resume \(run.url.path)` or another --dir") }
@@ -52,7 +54,11 @@ struct Resume: ParsableCommand {
         try SweepJob(options: options).start { log in
             let run = RunDirectory(runDirectory)
             guard run.exists else { throw CoordinatorError("\(runDirectory) holds no sweep (no sweep.db); start one with `hpsearch run`") }
-            let spec = try SweepSpec.loadForTraining(path: run.sweepCopyPath)
+            // The copy's text, anchored where the original sweep file was (relative data paths).
+            let original = try SQLiteStore(path: run.storePath, readOnly: true).sweep()?.environment["sweep_file"] ?? run.sweepCopyPath
+            let text = try String(contentsOfFile: run.sweepCopyPath, encoding: .utf8)
+            let spec = try SweepSpec.parse(yaml: text, file: original, vocabulary: TrainingConfig.vocabulary)
+            try spec.validateForTraining()
             log("resuming \(run.url.path)")
             return (spec, run)
         }
@@ -97,7 +103,7 @@ struct SweepJob {
         let store = try SQLiteStore(path: run.storePath)
         if try store.sweep() == nil {
             try store.setSweep(SweepRecord(name: spec.name, seed: spec.seed, specText: spec.text,
-                                           environment: ["ranks": "\(communicator.size)", "host": ProcessInfo.processInfo.hostName,
+                                           environment: ["sweep_file": spec.file, "ranks": "\(communicator.size)", "host": ProcessInfo.processInfo.hostName,
                                                          "blas_threads": "\(BLAS.threads)", "hpsearch": HPSearch.configuration.version]))
         }
         let coordinator = SweepCoordinator(spec: spec, store: store, run: run)
@@ -116,6 +122,11 @@ struct SweepJob {
             try LocalLoop(coordinator: coordinator, runner: TrialRunner(spec: spec, data: data)).run()
         } else {
             try CoordinatorLoop(coordinator: coordinator, communicator: communicator).run()
+        }
+        guard coordinator.isComplete else {
+            print(StatusTable.render(trials: try store.trials(), spec: spec, limit: 10))
+            let why = coordinator.trials.compactMap { $0.state == .lost ? $0.message : nil }.first ?? "every worker stopped"
+            throw CoordinatorError("the sweep is incomplete: \(why). Fix the cause, then `hpsearch resume \(run.url.path)`")
         }
         print(StatusTable.render(trials: try store.trials(), spec: spec, limit: 10))
         let wall = Date().timeIntervalSince(started)
