@@ -9,6 +9,8 @@ import Training
 public struct CoordinatorLoop {
     public let coordinator: SweepCoordinator
     public let communicator: any Communicator
+    /// How long rank 0 keeps a transaction open to gather more events (group commit).
+    public var commitWindow = 0.002
 
     public init(coordinator: SweepCoordinator, communicator: any Communicator) {
         self.coordinator = coordinator
@@ -30,16 +32,21 @@ public struct CoordinatorLoop {
                 }
             }
             guard !active.isEmpty, let first = try communicator.receive() else { continue }
-            // Group commit: everything that has already arrived is handled in one transaction
-            // (one WAL append instead of one per event). A crash loses at most this batch of
-            // acknowledged epochs, and resume re-runs unfinished trials anyway.
+            // Group commit: what arrives within `commitWindow` of the first message is handled
+            // in one transaction (one WAL append and one round of file locks instead of one per
+            // event). A crash loses at most this window of acknowledged epochs, and resume
+            // re-runs unfinished trials anyway.
             try coordinator.store.transaction {
-                var next: (source: Int, message: Message)? = first
-                var handled = 0
-                while let (source, message) = next {
-                    try handle(message, from: source, active: &active, idle: &idle)
-                    handled += 1
-                    next = handled < 1024 ? try communicator.poll() : nil
+                try handle(first.message, from: first.source, active: &active, idle: &idle)
+                let opened = Date()
+                var handled = 1
+                while handled < 4096, !active.isEmpty, Date().timeIntervalSince(opened) < commitWindow {
+                    if let (source, message) = try communicator.poll() {
+                        try handle(message, from: source, active: &active, idle: &idle)
+                        handled += 1
+                    } else {
+                        Thread.sleep(forTimeInterval: 20e-6)
+                    }
                 }
             }
         }

@@ -15,6 +15,8 @@ public final class SQLiteStore: Store {
     private let codec = RecordCodec()
     /// Open `transaction` calls (0 outside any).
     private var transactionDepth = 0
+    /// JSON of the configurations of unfinished trials, by index (see upsertTrial).
+    private var configurationJSON: [Int: (configuration: Configuration, json: String)] = [:]
 
     /// Opens (creating it when new, unless `readOnly`) the store at `path` and brings its schema up to date.
     ///
@@ -134,7 +136,15 @@ public final class SQLiteStore: Store {
     // MARK: Trials
 
     public func upsertTrial(_ trial: TrialRecord) throws {
-        let configuration = try codec.json(trial.configuration, "trial \(trial.index)'s configuration")
+        // A running trial is upserted after every epoch with the same configuration: keep its
+        // JSON rather than encode it again (JSON encoding was a fifth of rank 0's time).
+        let configuration: String
+        if let cached = configurationJSON[trial.index], cached.configuration == trial.configuration {
+            configuration = cached.json
+        } else {
+            configuration = try codec.json(trial.configuration, "trial \(trial.index)'s configuration")
+        }
+        if trial.state.isFinished { configurationJSON[trial.index] = nil } else { configurationJSON[trial.index] = (trial.configuration, configuration) }
         try guarded("recording trial \(trial.index)") {
             try database.run(SQL.upsertTrial) { s in
                 try s.bind(trial.index, at: 1)
