@@ -22,28 +22,8 @@ public struct TrialTask: Sendable, Equatable, Codable {
     }
 }
 
-/// One epoch's metrics, as a worker reports them.
-public struct EpochReport: Sendable, Equatable, Codable {
-    public var trial: Int
-    public var epoch: Int
-    public var trainLoss: Double
-    public var trainAccuracy: Double
-    public var validationLoss: Double
-    public var validationAccuracy: Double
-    public var learningRate: Double
-    public var seconds: Double
-    public init(trial: Int, epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double,
-                validationAccuracy: Double, learningRate: Double, seconds: Double) {
-        self.trial = trial
-        self.epoch = epoch
-        self.trainLoss = trainLoss
-        self.trainAccuracy = trainAccuracy
-        self.validationLoss = validationLoss
-        self.validationAccuracy = validationAccuracy
-        self.learningRate = learningRate
-        self.seconds = seconds
-    }
-}
+/// One epoch's metrics, as a worker reports them (the record the store keeps).
+public typealias EpochReport = EpochRecord
 
 /// How a trial ended on its worker, with what rank 0 stores.
 public struct TrialResult: Sendable, Equatable, Codable {

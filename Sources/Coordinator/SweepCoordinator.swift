@@ -103,9 +103,7 @@ public final class SweepCoordinator {
             record.bestValidationAccuracy = r.validationAccuracy
         }
         try store.transaction {
-            try store.appendEpoch(EpochRecord(trial: r.trial, epoch: r.epoch, trainLoss: r.trainLoss, trainAccuracy: r.trainAccuracy,
-                                              validationLoss: r.validationLoss, validationAccuracy: r.validationAccuracy,
-                                              learningRate: r.learningRate, seconds: r.seconds))
+            try store.appendEpoch(r)
             try store.upsertTrial(record)
         }
         records[r.trial] = record

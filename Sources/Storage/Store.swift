@@ -62,31 +62,6 @@ public struct TrialRecord: Sendable, Equatable {
     }
 }
 
-/// One epoch of one trial.
-public struct EpochRecord: Sendable, Equatable {
-    public var trial: Int
-    /// 1-based.
-    public var epoch: Int
-    public var trainLoss: Double
-    public var trainAccuracy: Double
-    public var validationLoss: Double
-    public var validationAccuracy: Double
-    public var learningRate: Double
-    public var seconds: Double
-
-    public init(trial: Int, epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double,
-                validationAccuracy: Double, learningRate: Double, seconds: Double) {
-        self.trial = trial
-        self.epoch = epoch
-        self.trainLoss = trainLoss
-        self.trainAccuracy = trainAccuracy
-        self.validationLoss = validationLoss
-        self.validationAccuracy = validationAccuracy
-        self.learningRate = learningRate
-        self.seconds = seconds
-    }
-}
-
 /// A file a trial produced under the run directory (checkpoint, predictions), by kind.
 public struct ArtifactRecord: Sendable, Equatable {
     public var trial: Int
