@@ -52,8 +52,9 @@ public struct TrialResult: Sendable, Equatable, Codable {
 public enum Message: Sendable, Equatable {
     /// Worker → 0: ready for work (first message of every worker).
     case hello(host: String, pid: Int32)
-    /// 0 → worker: the sweep to work on (file path and its text).
-    case welcome(file: String, text: String)
+    /// 0 → worker: the sweep to work on (file path and its text), and rank 0's host (a worker
+    /// sharing rank 0's node leaves it a core's share of BLAS threads, not more).
+    case welcome(file: String, text: String, host: String)
     /// 0 → worker: train this.
     case assign(TrialTask)
     /// Worker → 0: an epoch finished; the worker waits for a `decision`.
@@ -101,7 +102,7 @@ extension Message {
         var blobs: [[UInt8]] = []
         switch self {
         case .hello(let host, let pid): h.host = host; h.pid = pid
-        case .welcome(let file, let text): h.file = file; h.text = text
+        case .welcome(let file, let text, let host): h.file = file; h.text = text; h.host = host
         case .assign(let t): h.task = t
         case .epoch(let r): h.report = r
         case .decision(let trial, let proceed, let reason): h.trial = trial; h.proceed = proceed; h.reason = reason
@@ -179,7 +180,7 @@ extension Message {
         func need<T>(_ v: T?, _ name: String) throws -> T { guard let v else { throw fail("kind \(kind) without \(name)") }; return v }
         switch kind {
         case 1: return .hello(host: try need(h.host, "host"), pid: try need(h.pid, "pid"))
-        case 2: return .welcome(file: try need(h.file, "file"), text: try need(h.text, "text"))
+        case 2: return .welcome(file: try need(h.file, "file"), text: try need(h.text, "text"), host: try need(h.host, "host"))
         case 3: return .assign(try need(h.task, "task"))
         case 4: return .epoch(try need(h.report, "report"))
         case 5: return .decision(trial: try need(h.trial, "trial"), proceed: try need(h.proceed, "proceed"), reason: h.reason)

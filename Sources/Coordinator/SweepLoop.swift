@@ -55,7 +55,8 @@ public struct CoordinatorLoop {
     private func handle(_ message: Message, from source: Int, active: inout Set<Int>, idle: inout Set<Int>) throws {
         switch message {
         case .hello:
-            try communicator.send(.welcome(file: coordinator.spec.file, text: coordinator.spec.text), to: source)
+            try communicator.send(.welcome(file: coordinator.spec.file, text: coordinator.spec.text,
+                                           host: ProcessInfo.processInfo.hostName), to: source)
             idle.insert(source)
         case .epoch(let report):
             switch try coordinator.epoch(report) {
@@ -89,6 +90,9 @@ public struct WorkerLoop {
         TrialRunner(spec: spec, data: try PreparedData.load(spec.data, seed: spec.seed))
     }
 
+    /// Called with rank 0's host name before any training (sets this rank's BLAS threads).
+    public var configureThreads: (_ coordinatorHost: String) -> Void = { _ in }
+
     public init(communicator: any Communicator) { self.communicator = communicator }
 
     public func run() throws {
@@ -97,7 +101,8 @@ public struct WorkerLoop {
         while true {
             guard let (_, message) = try communicator.receive() else { continue }
             switch message {
-            case .welcome(let file, let text):
+            case .welcome(let file, let text, let host):
+                configureThreads(host)
                 do {
                     let spec = try SweepSpec.parse(yaml: text, file: file, vocabulary: TrainingConfig.vocabulary)
                     runner = try makeExecutor(spec)

@@ -81,12 +81,20 @@ struct SweepJob {
         Allocator.keepFreedMemory()
         let communicator: any Communicator = MPICommunicator.launchedByMPI ? try MPICommunicator() : LocalCommunicator.world(size: 1)[0]
         defer { (communicator as? MPICommunicator)?.finalize() }
-        let localRanks = Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? "") ?? 1
-        // Rank 0 of a multi-rank job mostly waits: one thread. Workers share the node's cores.
-        let fallback = communicator.rank == 0 && communicator.size > 1 ? 1 : max(1, BLAS.cores / max(localRanks, 1))
+        let localRanks = max(1, Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? "") ?? 1)
+        // Rank 0 of a multi-rank job mostly waits (~1% of a core): one thread, and the workers
+        // on its node share all the cores. Elsewhere workers share their node's cores.
+        let fallback = communicator.rank == 0 && communicator.size > 1 ? 1 : max(1, BLAS.cores / localRanks)
         if let t = options.threads { BLAS.setThreads(max(1, t)) } else { try BLAS.configureThreads(fallback: fallback) }
         if communicator.rank != 0 {
-            try WorkerLoop(communicator: communicator).run()
+            var worker = WorkerLoop(communicator: communicator)
+            if options.threads == nil {
+                worker.configureThreads = { host in
+                    let workersHere = host == ProcessInfo.processInfo.hostName ? max(localRanks - 1, 1) : localRanks
+                    _ = try? BLAS.configureThreads(fallback: max(1, BLAS.cores / workersHere))
+                }
+            }
+            try worker.run()
             return
         }
         let log: (String) -> Void = options.quiet ? { _ in } : { logLine($0) }
