@@ -38,6 +38,35 @@ public final class Adam: Optimizer {
              weightDecay: weightDecay, decoupledWeightDecay: true)
     }
 
+    /// "adam.step" (exact integer entry), then "adam.m.<k>" and "adam.v.<k>" with parameter k's
+    /// shape (zeros before the first step).
+    public func stateEntries(for parameters: [Tensor]) -> [Checkpoint.Entry] {
+        var out = [Checkpoint.Entry(name: "adam.step", integers: [UInt64(stepCount)])]
+        let all = moments.states(for: parameters)
+        for (k, p) in parameters.enumerated() {
+            let s = all?[k]
+            let zeros = s == nil ? [Float](repeating: 0, count: p.count) : []
+            out.append(Checkpoint.Entry(name: "adam.m.\(k)", shape: p.shape, data: s?.m ?? zeros))
+            out.append(Checkpoint.Entry(name: "adam.v.\(k)", shape: p.shape, data: s?.v ?? zeros))
+        }
+        return out
+    }
+
+    public func restoreState(_ entries: [Checkpoint.Entry], for parameters: [Tensor]) throws {
+        var reader = try OptimizerStateReader(entries, source: "Adam state")
+        let steps = try reader.takeStep("adam.step")
+        var restored: [Moments] = []
+        for (k, p) in parameters.enumerated() {
+            let m = Moments(count: 0)
+            m.m = try reader.take("adam.m.\(k)", shape: p.shape)
+            m.v = try reader.take("adam.v.\(k)", shape: p.shape)
+            restored.append(m)
+        }
+        try reader.finish()
+        moments.restore(parameters, restored)
+        stepCount = steps
+    }
+
     public func step(_ parameters: [Tensor]) {
         moments.prepare(parameters) { Moments(count: $0.count) }
         stepCount += 1

@@ -16,6 +16,16 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case missingEntry(path: String, name: String)
     case unexpectedEntry(path: String, name: String)
     case shapeMismatch(path: String, name: String, expected: [Int], found: [Int])
+    /// A tensor is present with the right shape but holds values that cannot be what was saved
+    /// (e.g. an integer or generator state that is out of range).
+    case invalidEntry(path: String, name: String, reason: String)
+    /// A metadata key a training state needs is absent (e.g. a plain model checkpoint was passed).
+    case missingMetadata(path: String, key: String)
+    /// A metadata value cannot be parsed.
+    case invalidMetadata(path: String, key: String, reason: String)
+    /// A training state that was saved by a different run: another seed, architecture,
+    /// configuration or training setting (`field`), with the first difference.
+    case incompatibleState(path: String, field: String, expected: String, found: String)
 
     public var description: String {
         switch self {
@@ -29,6 +39,11 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         case .missingEntry(let p, let n): return "\(p): checkpoint has no tensor '\(n)': it was saved from a different architecture"
         case .unexpectedEntry(let p, let n): return "\(p): checkpoint has a tensor '\(n)' the model does not: it was saved from a different architecture"
         case .shapeMismatch(let p, let n, let e, let f): return "\(p): tensor '\(n)' has shape \(f) in the checkpoint but \(e) in the model: different architecture"
+        case .invalidEntry(let p, let n, let r): return "\(p): tensor '\(n)' holds invalid values: \(r); the file is corrupted or was not written by hpsearch"
+        case .missingMetadata(let p, let k): return "\(p): checkpoint has no metadata '\(k)': it is not a training state (a model checkpoint cannot resume training)"
+        case .invalidMetadata(let p, let k, let r): return "\(p): metadata '\(k)' is invalid: \(r)"
+        case .incompatibleState(let p, let f, let e, let found):
+            return "\(p): training state belongs to another run: \(f) is \(found) in the state but \(e) in this trainer; resume only with the trial's own configuration, seed and budget"
         }
     }
 }
@@ -41,6 +56,50 @@ public struct Checkpoint: Equatable {
         public var name: String
         public var shape: [Int]
         public var data: [Float]
+
+        public init(name: String, shape: [Int], data: [Float]) {
+            precondition(shape.allSatisfy { $0 >= 0 } && shape.reduce(1, *) == data.count,
+                         "entry '\(name)': shape \(shape) needs \(shape.reduce(1, *)) values, got \(data.count)")
+            self.name = name
+            self.shape = shape
+            self.data = data
+        }
+
+        /// Exact unsigned integers in a Float entry: each word as four 16-bit limbs (least
+        /// significant first), every limb exactly representable in Float32; shape [count, 4].
+        public init(name: String, integers: [UInt64]) {
+            var data: [Float] = []
+            data.reserveCapacity(integers.count * 4)
+            for w in integers { for k in 0..<4 { data.append(Float(UInt16(truncatingIfNeeded: w >> (16 * UInt64(k))))) } }
+            self.init(name: name, shape: [integers.count, 4], data: data)
+        }
+
+        /// The words an `init(name:integers:)` entry holds. Throws `CheckpointError.shapeMismatch`
+        /// when its shape is not [n, 4] (or not [`count`, 4] when `count` is given), and
+        /// `.invalidEntry` when a limb is not an integer in 0...65535.
+        public func integers(count: Int? = nil, source: String = "checkpoint") throws -> [UInt64] {
+            guard shape.count == 2, shape[1] == 4, count.map({ $0 == shape[0] }) ?? true else {
+                let expected = count.map { [$0, 4] } ?? [shape.first ?? 0, 4]
+                throw CheckpointError.shapeMismatch(path: source, name: name, expected: expected, found: shape)
+            }
+            guard data.count == shape[0] * 4 else {
+                throw CheckpointError.invalidEntry(path: source, name: name, reason: "\(data.count) values for shape \(shape)")
+            }
+            var out: [UInt64] = []
+            out.reserveCapacity(shape[0])
+            for i in 0..<shape[0] {
+                var w: UInt64 = 0
+                for k in 0..<4 {
+                    let v = data[i * 4 + k]
+                    guard v >= 0, v <= 65535, v == v.rounded(.towardZero) else {
+                        throw CheckpointError.invalidEntry(path: source, name: name, reason: "\(v) is not a 16-bit integer limb")
+                    }
+                    w |= UInt64(v) << (16 * UInt64(k))
+                }
+                out.append(w)
+            }
+            return out
+        }
     }
 
     public var entries: [Entry]
@@ -59,8 +118,20 @@ public struct Checkpoint: Equatable {
     }
 
     /// Copies the saved values into `layer`; every tensor must be present with the same shape.
+    /// Nothing is written unless all of them are.
     public func restore(into layer: any Layer, source: String = "checkpoint") throws {
         let targets = layer.namedParameters + layer.namedBuffers.map { ("buffer:" + $0.0, $0.1) }
+        try check(targets, source: source)
+        let values = Dictionary(uniqueKeysWithValues: entries.map { ($0.name, $0.data) })
+        for (name, t) in targets { t.assign(values[name]!) }
+    }
+
+    /// Throws what `restore(into:source:)` would, without writing anything.
+    public func check(against layer: any Layer, source: String = "checkpoint") throws {
+        try check(layer.namedParameters + layer.namedBuffers.map { ("buffer:" + $0.0, $0.1) }, source: source)
+    }
+
+    private func check(_ targets: [(String, Tensor)], source: String) throws {
         var byName: [String: Entry] = [:]
         for e in entries {
             // A name saved twice would trap in Dictionary(uniqueKeysWithValues:) below.
@@ -73,14 +144,18 @@ public struct Checkpoint: Equatable {
             }
         }
         if let extra = byName.keys.sorted().first { throw CheckpointError.unexpectedEntry(path: source, name: extra) }
-        let values = Dictionary(uniqueKeysWithValues: entries.map { ($0.name, $0.data) })
-        for (name, t) in targets { t.assign(values[name]!) }
     }
 
     // MARK: Encoding
 
+    /// The file's bytes. Tensor data is copied as whole Float32 arrays (no per-value work).
     public func encoded() -> [UInt8] {
-        var out = Checkpoint.magic
+        var size = 8 + 4 + 4 + 4 + 8
+        for (k, v) in metadata { size += 8 + k.utf8.count + v.utf8.count }
+        for e in entries { size += 4 + e.name.utf8.count + 4 + 8 * e.shape.count + 4 * e.data.count }
+        var out: [UInt8] = []
+        out.reserveCapacity(size)
+        out.append(contentsOf: Checkpoint.magic)
         func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
         func i64(_ v: Int64) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
         func str(_ s: String) { let b = Array(s.utf8); u32(UInt32(b.count)); out.append(contentsOf: b) }
@@ -92,18 +167,27 @@ public struct Checkpoint: Equatable {
             str(e.name)
             u32(UInt32(e.shape.count))
             for d in e.shape { i64(Int64(d)) }
-            out.reserveCapacity(out.count + e.data.count * 4 + 8)
-            for v in e.data { u32(v.bitPattern) }
+            Checkpoint.appendLittleEndian(e.data, to: &out)
         }
         let h = Checkpoint.fnv1a(out[...])
         withUnsafeBytes(of: h.littleEndian) { out.append(contentsOf: $0) }
         return out
     }
 
+    static func appendLittleEndian(_ values: [Float], to out: inout [UInt8]) {
+        #if _endian(little)
+        values.withUnsafeBytes { out.append(contentsOf: $0) }
+        #else
+        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
+        #endif
+    }
+
     public static func fnv1a(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return h
+        bytes.withUnsafeBufferPointer { b in
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for x in b { h = (h ^ UInt64(x)) &* 0x100_0000_01b3 }
+            return h
+        }
     }
 
     public static func decode(_ bytes: [UInt8], source: String = "checkpoint") throws -> Checkpoint {
@@ -155,8 +239,18 @@ public struct Checkpoint: Equatable {
                 n = p
             }
             try need(n * 4)
-            var data = [Float](repeating: 0, count: n)
-            for i in 0..<n { data[i] = Float(bitPattern: try u32()) }
+            let start = pos
+            let data = [Float](unsafeUninitializedCapacity: n) { buf, initialized in
+                bytes.withUnsafeBytes { raw in
+                    #if _endian(little)
+                    if n > 0 { UnsafeMutableRawPointer(buf.baseAddress!).copyMemory(from: raw.baseAddress! + start, byteCount: n * 4) }
+                    #else
+                    for i in 0..<n { buf[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self))) }
+                    #endif
+                }
+                initialized = n
+            }
+            pos += n * 4
             entries.append(Entry(name: name, shape: shape, data: data))
         }
         let bodyEnd = pos

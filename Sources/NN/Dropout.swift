@@ -21,6 +21,13 @@ public final class Dropout: Layer {
     }
 
     public var namedParameters: [(String, Tensor)] { [] }
+    public var namedRandomStreams: [(String, RNG)] { [("mask", rng)] }
+
+    public func setRandomStream(_ name: String, to rng: RNG) -> Bool {
+        guard name == "mask" else { return false }
+        self.rng = rng
+        return true
+    }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
         guard isTraining, rate > 0 else { return x }

@@ -10,16 +10,24 @@ import TensorCore
 ///   optimizer and checkpoints rely on both.
 /// - `namedBuffers` lists non-trainable state that a checkpoint must also save.
 /// - `isTraining` switches train/eval behaviour (dropout, batch norm); containers propagate it.
+/// - `namedRandomStreams` lists the generators the layer draws from in training (dropout's
+///   masks), with stable names, and `setRandomStream(_:to:)` replaces one: a resumable training
+///   state saves and restores them (see `randomStateEntries()`). Containers prefix and forward.
 /// Layers are reference types used from one thread at a time.
 public protocol Layer: AnyObject {
     func callAsFunction(_ x: Tensor) -> Tensor
     var namedParameters: [(String, Tensor)] { get }
     var namedBuffers: [(String, Tensor)] { get }
     var isTraining: Bool { get set }
+    var namedRandomStreams: [(String, RNG)] { get }
+    /// Replaces the stream `name` (as `namedRandomStreams` names it); false if there is none.
+    func setRandomStream(_ name: String, to rng: RNG) -> Bool
 }
 
 extension Layer {
     public var namedBuffers: [(String, Tensor)] { [] }
+    public var namedRandomStreams: [(String, RNG)] { [] }
+    public func setRandomStream(_ name: String, to rng: RNG) -> Bool { false }
     /// Trainable tensors, in `namedParameters` order.
     public var parameters: [Tensor] { namedParameters.map(\.1) }
     /// Total number of trainable scalars.

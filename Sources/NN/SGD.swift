@@ -16,6 +16,30 @@ public final class SGD: Optimizer {
         self.weightDecay = weightDecay
     }
 
+    /// "sgd.step" (exact integer entry), then, with momentum, "sgd.velocity.<k>" with parameter
+    /// k's shape (zeros before the first step). Plain SGD has no per-parameter state.
+    public func stateEntries(for parameters: [Tensor]) -> [Checkpoint.Entry] {
+        var out = [Checkpoint.Entry(name: "sgd.step", integers: [UInt64(stepCount)])]
+        guard momentum > 0 else { return out }
+        let all = velocity.states(for: parameters)
+        for (k, p) in parameters.enumerated() {
+            let v = all?[k] ?? [Float](repeating: 0, count: p.count)
+            out.append(Checkpoint.Entry(name: "sgd.velocity.\(k)", shape: p.shape, data: v))
+        }
+        return out
+    }
+
+    public func restoreState(_ entries: [Checkpoint.Entry], for parameters: [Tensor]) throws {
+        var reader = try OptimizerStateReader(entries, source: "SGD state")
+        let steps = try reader.takeStep("sgd.step")
+        let restored = try parameters.enumerated().map { k, p in
+            momentum > 0 ? try reader.take("sgd.velocity.\(k)", shape: p.shape) : []
+        }
+        try reader.finish()
+        velocity.restore(parameters, restored)
+        stepCount = steps
+    }
+
     public func step(_ parameters: [Tensor]) {
         velocity.prepare(parameters) { [Float](repeating: 0, count: momentum > 0 ? $0.count : 0) }
         stepCount += 1

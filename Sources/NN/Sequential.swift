@@ -26,4 +26,13 @@ public final class Sequential: Layer {
     public var namedBuffers: [(String, Tensor)] {
         layers.enumerated().flatMap { i, l in l.namedBuffers.map { ("\(i).\($0.0)", $0.1) } }
     }
+
+    public var namedRandomStreams: [(String, RNG)] {
+        layers.enumerated().flatMap { i, l in l.namedRandomStreams.map { ("\(i).\($0.0)", $0.1) } }
+    }
+
+    public func setRandomStream(_ name: String, to rng: RNG) -> Bool {
+        guard let dot = name.firstIndex(of: "."), let i = Int(name[..<dot]), layers.indices.contains(i) else { return false }
+        return layers[i].setRandomStream(String(name[name.index(after: dot)...]), to: rng)
+    }
 }

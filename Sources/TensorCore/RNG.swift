@@ -19,6 +19,33 @@ public struct RNG: Sendable {
         streamHigh = stream
     }
 
+    /// The complete position of the generator, as four words: the key (low word first), the
+    /// stream, the block counter and how many outputs of the current block are still unread.
+    /// `RNG(state: rng.state)` continues exactly where `rng` is (the pending block is recomputed
+    /// from the counter, so it is not part of the state). Used to save resumable training runs.
+    public var state: [UInt64] {
+        [UInt64(key.0) | UInt64(key.1) << 32, streamHigh, counter, UInt64(buffered)]
+    }
+
+    /// A generator at exactly the position `state` (from `RNG.state`) describes; nil when it is
+    /// not four words or claims more than four unread outputs of a block.
+    public init?(state: [UInt64]) {
+        guard state.count == 4, state[3] <= 4 else { return nil }
+        key = (UInt32(truncatingIfNeeded: state[0]), UInt32(truncatingIfNeeded: state[0] >> 32))
+        streamHigh = state[1]
+        counter = state[2]
+        buffered = Int(state[3])
+        if buffered > 0 {
+            // The unread outputs are the tail of the block drawn at counter − 1.
+            buffer = RNG.philox(counter: RNG.counterWords(counter &- 1, streamHigh), key: key)
+        }
+    }
+
+    static func counterWords(_ counter: UInt64, _ stream: UInt64) -> (UInt32, UInt32, UInt32, UInt32) {
+        (UInt32(truncatingIfNeeded: counter), UInt32(truncatingIfNeeded: counter >> 32),
+         UInt32(truncatingIfNeeded: stream), UInt32(truncatingIfNeeded: stream >> 32))
+    }
+
     /// An independent stream of the same seed: e.g. one per trial, per layer, per purpose.
     public func derived(stream: UInt64) -> RNG {
         // Mix the current key and the requested stream so that derivations nest.
@@ -56,9 +83,7 @@ public struct RNG: Sendable {
     /// The next 32 random bits.
     public mutating func nextUInt32() -> UInt32 {
         if buffered == 0 {
-            buffer = RNG.philox(counter: (UInt32(truncatingIfNeeded: counter), UInt32(truncatingIfNeeded: counter >> 32),
-                                          UInt32(truncatingIfNeeded: streamHigh), UInt32(truncatingIfNeeded: streamHigh >> 32)),
-                                key: key)
+            buffer = RNG.philox(counter: RNG.counterWords(counter, streamHigh), key: key)
             counter &+= 1
             buffered = 4
         }

@@ -1,6 +1,8 @@
 // Trainer: one trial's training run. Epochs in a seeded order, a full validation pass after each,
 // per-trial patience with the best weights restored, divergence ending the trial (not the
-// process), and a reporter that may stop it (the coordinator's pruning).
+// process), and a reporter that may stop it (the coordinator's pruning). A run is resumable from
+// the end of any epoch, bit-exactly: `train(resumingFrom:onEpochState:reporter:)` hands out a
+// `TrainingState` after every epoch and continues from one (see TrainingState.swift).
 import Datasets
 import Foundation
 import NN
@@ -69,23 +71,75 @@ public final class Trainer {
     /// Trains up to `maxEpochs`; after each epoch `reporter` sees the metrics and may stop the
     /// run. The model ends with the weights of the best epoch by `metric`.
     public func train(reporter: ((EpochMetrics) -> TrainingDecision)? = nil) -> TrainingResult {
-        let start = Date()
-        let batcher = Batcher(dataset: data.train, batchSize: min(config.batchSize, data.train.count), rng: RNG(seed: seed, stream: 2))
-        let batches = min(batcher.batchesPerEpoch, maxBatchesPerEpoch)
-        let optimizer = makeOptimizer()
-        let schedule = makeSchedule(stepsPerEpoch: batches)
-        let parameters = model.parameters
-        let augmenter = makeAugmenter()
-        let smoothing = Float(config.labelSmoothing), clip = Float(config.clipNorm)
+        let run = makeRun()
+        return train(run, progress: RunProgress(), onEpochState: nil, reporter: reporter)
+    }
 
+    /// `train(reporter:)`, resumable. `onEpochState(epoch, bytes)` receives, at the end of every
+    /// epoch that the run continues past (the reporter said continue and patience did not stop
+    /// it; the last epoch of the budget included), the encoded `TrainingState` to persist.
+    /// `resumingFrom` (bytes from `onEpochState`, nil: start afresh) restores that state into this
+    /// trainer's fresh model and continues with the next epoch: the epochs that follow, the
+    /// history, the outcome and the final weights are bit-identical to an uninterrupted run with
+    /// the same configuration, seed, data and settings (only the wall times differ; `seconds`
+    /// adds up every session's). A state saved after the last epoch just finishes the run.
+    ///
+    /// Throws `CheckpointError` (naming `source`) before training when the state is corrupt or
+    /// belongs to another run (`.incompatibleState`: seed, architecture, configuration or
+    /// settings differ); the model is left unchanged then.
+    public func train(resumingFrom state: [UInt8]?, source: String = "training state",
+                      onEpochState: ((Int, [UInt8]) -> Void)? = nil,
+                      reporter: ((EpochMetrics) -> TrainingDecision)? = nil) throws -> TrainingResult {
+        let run = makeRun()
+        var position = RunProgress()
+        if let state { position = try restore(TrainingState.decode(state, source: source), into: run, source: source) }
+        return train(run, progress: position, onEpochState: onEpochState, reporter: reporter)
+    }
+
+    /// What one call to `train` works with; the optimizer is fresh.
+    struct Run {
+        let batcher: Batcher
+        let batches: Int
+        let optimizer: any Optimizer
+        let schedule: LRSchedule
+        let parameters: [Tensor]
+    }
+
+    /// Where a run stands after its last completed epoch.
+    struct RunProgress {
+        var epoch = 0
         var history: [EpochMetrics] = []
         var best: (metrics: EpochMetrics, snapshot: Checkpoint)?
         var sinceImprovement = 0
         var initialLoss = Double.nan
-        var outcome = TrialOutcome.completed
         var step = 0
+        var seconds = 0.0
+    }
 
-        epochs: for epoch in 1...max(maxEpochs, 1) {
+    func makeRun() -> Run {
+        let batcher = Batcher(dataset: data.train, batchSize: min(config.batchSize, data.train.count), rng: RNG(seed: seed, stream: 2))
+        let batches = min(batcher.batchesPerEpoch, maxBatchesPerEpoch)
+        return Run(batcher: batcher, batches: batches, optimizer: makeOptimizer(), schedule: makeSchedule(stepsPerEpoch: batches),
+                   parameters: model.parameters)
+    }
+
+    private func train(_ run: Run, progress position: RunProgress, onEpochState: ((Int, [UInt8]) -> Void)?,
+                       reporter: ((EpochMetrics) -> TrainingDecision)?) -> TrainingResult {
+        let start = Date()
+        let batcher = run.batcher, batches = run.batches, optimizer = run.optimizer
+        let schedule = run.schedule, parameters = run.parameters
+        let augmenter = makeAugmenter()
+        let smoothing = Float(config.labelSmoothing), clip = Float(config.clipNorm)
+
+        var history = position.history
+        var best = position.best
+        var sinceImprovement = position.sinceImprovement
+        var initialLoss = position.initialLoss
+        var outcome = TrialOutcome.completed
+        var step = position.step
+        let lastEpoch = max(maxEpochs, 1)
+
+        epochs: for epoch in stride(from: position.epoch + 1, through: lastEpoch, by: 1) {
             progress?.epochStarted(epoch, of: maxEpochs, batches: batches)
             let epochStart = Date()
             model.isTraining = true
@@ -143,11 +197,89 @@ public final class Trainer {
             progress?.epochFinished(m, isBest: best?.metrics.epoch == epoch)
             if reporter?(m) == .stop { outcome = .pruned; break }
             if let patience, sinceImprovement >= patience, epoch < maxEpochs { outcome = .earlyStopped; break }
+            if let onEpochState {
+                let now = RunProgress(epoch: epoch, history: history, best: best, sinceImprovement: sinceImprovement,
+                                      initialLoss: initialLoss, step: step, seconds: position.seconds + Date().timeIntervalSince(start))
+                onEpochState(epoch, state(of: run, at: now).encoded())
+            }
         }
         if let best { try? best.snapshot.restore(into: model) }
         model.isTraining = false
         return TrainingResult(history: history, best: best?.metrics, outcome: outcome,
-                              seconds: Date().timeIntervalSince(start), initialLoss: initialLoss)
+                              seconds: position.seconds + Date().timeIntervalSince(start), initialLoss: initialLoss)
+    }
+
+    // MARK: Resumable state
+
+    /// The state of `run` at the end of `position.epoch`, taken from the live model and optimizer.
+    func state(of run: Run, at position: RunProgress) -> TrainingState {
+        let best = position.best
+        // The best snapshot is the current weights when the last epoch was the best: not stored twice.
+        let snapshotIsCurrent = best?.metrics.epoch == position.epoch
+        return TrainingState(epoch: position.epoch, step: position.step, initialLoss: position.initialLoss,
+                             learningRate: run.optimizer.learningRate, history: position.history, best: best?.metrics,
+                             sinceImprovement: position.sinceImprovement, seconds: position.seconds, seed: seed,
+                             architecture: architectureFingerprint(), configuration: configurationFingerprint(),
+                             settings: settingsFingerprint(batches: run.batches),
+                             model: Checkpoint(layer: model).entries + model.randomStateEntries(),
+                             bestSnapshot: snapshotIsCurrent ? nil : best?.snapshot.entries,
+                             optimizer: run.optimizer.stateEntries(for: run.parameters))
+    }
+
+    /// Checks that `state` belongs to this run, then loads it into the model and `run`'s fresh
+    /// optimizer. Everything is checked before the model changes.
+    func restore(_ state: TrainingState, into run: Run, source: String) throws -> RunProgress {
+        func same(_ field: String, saved: [String], current: [String]) throws {
+            guard saved != current else { return }
+            for i in 0..<max(saved.count, current.count) {
+                let s = i < saved.count ? saved[i] : "(nothing)", c = i < current.count ? current[i] : "(nothing)"
+                if s != c { throw CheckpointError.incompatibleState(path: source, field: field, expected: c, found: s) }
+            }
+        }
+        guard state.seed == seed else {
+            throw CheckpointError.incompatibleState(path: source, field: "seed", expected: "\(seed)", found: "\(state.seed)")
+        }
+        try same("architecture", saved: state.architecture, current: architectureFingerprint())
+        try same("configuration", saved: state.configuration, current: configurationFingerprint())
+        try same("settings", saved: state.settings, current: settingsFingerprint(batches: run.batches))
+        guard state.epoch <= max(maxEpochs, 1) else {
+            throw CheckpointError.invalidMetadata(path: source, key: "epoch", reason: "epoch \(state.epoch) is past the budget of \(maxEpochs) epochs")
+        }
+        let current = Checkpoint(entries: state.model.filter { !$0.name.hasPrefix("rng:") })
+        let streams = state.model.filter { $0.name.hasPrefix("rng:") }
+        try current.check(against: model, source: source)
+        var best: (metrics: EpochMetrics, snapshot: Checkpoint)?
+        if let metrics = state.best, let snapshot = state.bestWeights {
+            try snapshot.check(against: model, source: source)
+            best = (metrics, snapshot)
+        }
+        // The optimizer is this run's own (fresh), so restoring it first changes nothing shared.
+        try run.optimizer.restoreState(state.optimizer, for: run.parameters)
+        run.optimizer.learningRate = state.learningRate
+        try model.restoreRandomStates(streams, source: source)   // all or nothing
+        try current.restore(into: model, source: source)         // checked above: cannot fail
+        return RunProgress(epoch: state.epoch, history: state.history, best: best, sinceImprovement: state.sinceImprovement,
+                           initialLoss: state.initialLoss, step: state.step, seconds: state.seconds)
+    }
+
+    /// Parameter, buffer and random-stream names with shapes, in the model's order.
+    func architectureFingerprint() -> [String] {
+        model.namedParameters.map { "\($0.0) \($0.1.shape)" } + model.namedBuffers.map { "buffer:\($0.0) \($0.1.shape)" }
+            + model.namedRandomStreams.map { "rng:\($0.0)" }
+    }
+
+    /// Every TrainingConfig field as "name = value".
+    func configurationFingerprint() -> [String] {
+        Mirror(reflecting: config).children.map { "\($0.label ?? "?") = \(String(describing: $0.value))" }
+    }
+
+    /// The trainer's settings and the data's sizes: what else decides the epochs.
+    func settingsFingerprint(batches: Int) -> [String] {
+        ["maxEpochs = \(maxEpochs)", "patience = \(patience.map(String.init) ?? "none")", "minDelta = \(minDelta)",
+         "metric = \(metric.name) (\(metric.goal.rawValue))", "maxBatchesPerEpoch = \(maxBatchesPerEpoch)",
+         "divergenceFactor = \(divergenceFactor)", "batchesPerEpoch = \(batches)",
+         "train = \(data.train.count) × \(data.featureCount) features, \(data.classCount) classes",
+         "validation = \(data.validation.count)"]
     }
 
     /// Strictly better (any amount): decides which weights are kept.
