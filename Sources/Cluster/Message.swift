@@ -55,12 +55,16 @@ public enum Message: Sendable, Equatable {
     /// 0 → worker: the sweep to work on (file path and its text), and rank 0's host (a worker
     /// sharing rank 0's node leaves it a core's share of BLAS threads, not more).
     case welcome(file: String, text: String, host: String)
-    /// 0 → worker: train this.
-    case assign(TrialTask)
+    /// 0 → worker: train this; `state` (empty for a fresh trial) is the trainer state saved at
+    /// the end of an epoch, to continue from after a crash.
+    case assign(TrialTask, state: [UInt8])
     /// Worker → 0: an epoch finished; the worker waits for a `decision`.
     case epoch(EpochReport)
     /// 0 → worker: go on with the trial (true) or stop it (false), with the reason.
     case decision(trial: Int, proceed: Bool, reason: String?)
+    /// Worker → 0: the trainer state at the end of `epoch` (sent after the decision to go on),
+    /// which rank 0 keeps so that `resume` continues the trial from there.
+    case epochState(trial: Int, epoch: Int, state: [UInt8])
     /// Worker → 0: the trial ended; blobs carry the checkpoint and the validation and test
     /// probabilities ([count × classes] Float32, little-endian) when there is a model.
     case finished(TrialResult, checkpoint: [UInt8], validationProbabilities: [UInt8], testProbabilities: [UInt8])
@@ -78,7 +82,7 @@ public struct MessageDecodingError: Error, Sendable, CustomStringConvertible {
 
 extension Message {
     private struct Header: Codable {
-        var host: String?, pid: Int32?, file: String?, text: String?
+        var host: String?, pid: Int32?, file: String?, text: String?, epoch: Int?
         var task: TrialTask?, report: EpochReport?, result: TrialResult?
         var trial: Int?, proceed: Bool?, reason: String?
     }
@@ -93,6 +97,7 @@ extension Message {
         case .finished: return 6
         case .fatal: return 7
         case .shutdown: return 8
+        case .epochState: return 9
         }
     }
 
@@ -103,11 +108,12 @@ extension Message {
         switch self {
         case .hello(let host, let pid): h.host = host; h.pid = pid
         case .welcome(let file, let text, let host): h.file = file; h.text = text; h.host = host
-        case .assign(let t): h.task = t
+        case .assign(let t, let state): h.task = t; blobs = [state]
         case .epoch(let r): h.report = r
         case .decision(let trial, let proceed, let reason): h.trial = trial; h.proceed = proceed; h.reason = reason
         case .finished(let r, let c, let v, let t): h.result = r; blobs = [c, v, t]
         case .fatal(let why): h.reason = why
+        case .epochState(let trial, let epoch, let state): h.trial = trial; h.epoch = epoch; blobs = [state]
         case .shutdown: break
         }
         let json: [UInt8]
@@ -152,7 +158,7 @@ extension Message {
         let v = try integer(UInt8.self)
         guard v == version else { throw fail("wire version \(v), this hpsearch speaks \(version): run the same hpsearch on every host") }
         let kind = try integer(UInt8.self)
-        guard (1...8).contains(kind) else { throw fail("unknown kind \(kind)") }
+        guard (1...9).contains(kind) else { throw fail("unknown kind \(kind)") }
         let headerLength = Int(try integer(UInt32.self))
         if kind == 4 {
             guard headerLength == 64 else { throw fail("epoch header of \(headerLength) bytes") }
@@ -181,7 +187,9 @@ extension Message {
         switch kind {
         case 1: return .hello(host: try need(h.host, "host"), pid: try need(h.pid, "pid"))
         case 2: return .welcome(file: try need(h.file, "file"), text: try need(h.text, "text"), host: try need(h.host, "host"))
-        case 3: return .assign(try need(h.task, "task"))
+        case 3:
+            guard blobs.count == 1 else { throw fail("assign with \(blobs.count) blobs") }
+            return .assign(try need(h.task, "task"), state: blobs[0])
         case 4: return .epoch(try need(h.report, "report"))
         case 5: return .decision(trial: try need(h.trial, "trial"), proceed: try need(h.proceed, "proceed"), reason: h.reason)
         case 6:
@@ -189,6 +197,9 @@ extension Message {
             return .finished(try need(h.result, "result"), checkpoint: blobs[0], validationProbabilities: blobs[1], testProbabilities: blobs[2])
         case 7: return .fatal(try need(h.reason, "reason"))
         case 8: return .shutdown
+        case 9:
+            guard blobs.count == 1 else { throw fail("epoch state with \(blobs.count) blobs") }
+            return .epochState(trial: try need(h.trial, "trial"), epoch: try need(h.epoch, "epoch"), state: blobs[0])
         default: throw fail("unknown kind \(kind)")
         }
     }

@@ -27,9 +27,19 @@ public struct RunDirectory: Sendable {
         let target = url.appendingPathComponent(relative)
         try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(bytes).write(to: target, options: .atomic)
+        return Self.checksum(bytes)
+    }
+
+    /// FNV-1a over the bytes (what the store records for each artifact).
+    public static func checksum(_ bytes: [UInt8]) -> UInt64 {
         var h: UInt64 = 0xcbf29ce484222325
         for b in bytes { h = (h ^ UInt64(b)) &* 0x100000001b3 }
         return h
+    }
+
+    /// Removes `relative` if it exists.
+    public func remove(_ relative: String) {
+        try? FileManager.default.removeItem(at: url.appendingPathComponent(relative))
     }
 
     public func read(_ relative: String) throws -> [UInt8] {

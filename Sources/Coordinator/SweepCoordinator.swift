@@ -15,6 +15,8 @@ public final class SweepCoordinator {
     private var stopper: any Stopper
     /// Indices to run before sampling new ones (resumed trials), in order.
     private var requeued: [Int] = []
+    /// Resumed trials that continue from a saved epoch state: index → that epoch.
+    private var resumeEpochs: [Int: Int] = [:]
     private var nextIndex = 0
     /// Trials on workers: index → rank.
     public private(set) var running: [Int: Int] = [:]
@@ -34,18 +36,56 @@ public final class SweepCoordinator {
         stopper = makeStopper(for: schedulerOnly)
     }
 
-    /// Reads what the store already holds (resume): finished trials are kept, trials that were
-    /// running or lost are queued again from their first epoch, and the stopper relearns every
-    /// recorded epoch so its rungs and medians are as they were.
+    /// Reads what the store already holds (resume): finished trials are kept; trials that were
+    /// running or lost are queued again, from the last epoch state rank 0 received for them (if
+    /// its file matches the store's checksum), else from their first epoch; the stopper relearns
+    /// every recorded epoch that stands, so its rungs and medians are as they were.
     public func prepare() throws {
         let existing = try store.trials()
         for t in existing { records[t.index] = t }
+        for t in existing where !t.state.isFinished {
+            if let state = try store.artifacts(trial: t.index).first(where: { $0.kind == Self.epochStateKind }),
+               let bytes = try? run.read(state.path), RunDirectory.checksum(bytes) == state.checksum, let epoch = Self.epoch(ofStatePath: state.path) {
+                resumeEpochs[t.index] = epoch
+            }
+        }
         let epochs = try store.allEpochs()
-        for e in epochs where records[e.trial]?.state.isFinished == true {
-            _ = stopper.report(trial: e.trial, epoch: e.epoch, value: value(validationLoss: e.validationLoss, validationAccuracy: e.validationAccuracy))
+        for e in epochs {
+            guard let record = records[e.trial] else { continue }
+            let stands = record.state.isFinished || e.epoch <= resumeEpochs[e.trial, default: 0]
+            if stands {
+                _ = stopper.report(trial: e.trial, epoch: e.epoch, value: value(validationLoss: e.validationLoss, validationAccuracy: e.validationAccuracy))
+            }
         }
         requeued = existing.filter { !$0.state.isFinished }.map(\.index).sorted()
         nextIndex = (existing.map(\.index).max() ?? -1) + 1
+    }
+
+    static let epochStateKind = "epoch_state"
+
+    /// "trials/00003/epoch-5.state" → 5.
+    static func epoch(ofStatePath path: String) -> Int? {
+        let name = (path as NSString).lastPathComponent
+        guard name.hasPrefix("epoch-"), name.hasSuffix(".state") else { return nil }
+        return Int(name.dropFirst(6).dropLast(6))
+    }
+
+    /// The trainer state a resumed trial continues from (empty: start from epoch 1).
+    public func resumeState(for task: TrialTask) throws -> [UInt8] {
+        guard resumeEpochs[task.index] != nil,
+              let artifact = try store.artifacts(trial: task.index).first(where: { $0.kind == Self.epochStateKind }) else { return [] }
+        return try run.read(artifact.path)
+    }
+
+    /// Keeps the trainer state a worker sent after `epoch`, replacing the previous one.
+    public func epochState(trial: Int, epoch: Int, state: [UInt8]) throws {
+        guard running[trial] != nil, !state.isEmpty else { return }
+        let folder = RunDirectory.trialFolder(trial)
+        let previous = try store.artifacts(trial: trial).first { $0.kind == Self.epochStateKind }
+        let path = folder + "/epoch-\(epoch).state"
+        let sum = try run.write(state, to: path)
+        try store.putArtifact(ArtifactRecord(trial: trial, kind: Self.epochStateKind, path: path, bytes: state.count, checksum: sum))
+        if let previous, previous.path != path { run.remove(previous.path) }
     }
 
     func value(validationLoss: Double, validationAccuracy: Double) -> Double {
@@ -74,18 +114,35 @@ public final class SweepCoordinator {
         record.seed = a.seed
         record.state = .running
         record.rank = rank
-        record.epochs = 0
-        record.bestEpoch = nil
-        record.bestValue = nil
-        record.bestValidationLoss = nil
-        record.bestValidationAccuracy = nil
         record.message = nil
-        record.startedAt = Date()
         record.finishedAt = nil
+        if let k = resumeEpochs[index], k > 0 {
+            // Continues after epoch k: the best so far is that of the epochs that stand.
+            let kept = try store.epochs(trial: index).filter { $0.epoch <= k }
+            record.epochs = k
+            record.bestEpoch = nil
+            record.bestValue = nil
+            for e in kept {
+                let v = value(validationLoss: e.validationLoss, validationAccuracy: e.validationAccuracy)
+                if record.bestValue.map({ spec.metric.isBetter(v, than: $0) }) ?? true {
+                    record.bestValue = v
+                    record.bestEpoch = e.epoch
+                    record.bestValidationLoss = e.validationLoss
+                    record.bestValidationAccuracy = e.validationAccuracy
+                }
+            }
+        } else {
+            record.epochs = 0
+            record.bestEpoch = nil
+            record.bestValue = nil
+            record.bestValidationLoss = nil
+            record.bestValidationAccuracy = nil
+            record.startedAt = Date()
+        }
         try store.upsertTrial(record)
         records[index] = record
         running[index] = rank
-        onEvent?("trial \(index) → rank \(rank): \(a.configuration)")
+        onEvent?("trial \(index) → rank \(rank)\(resumeEpochs[index].map { " (resumed after epoch \($0))" } ?? ""): \(a.configuration)")
         return TrialTask(index: index, configuration: a.configuration, seed: a.seed, maxEpochs: stopper.maxEpochs(trial: index))
     }
 
@@ -130,10 +187,14 @@ public final class SweepCoordinator {
         if record.state != .pruned { record.message = result.message }
         record.epochs = result.epochs
         record.finishedAt = Date()
+        let stale = try store.artifacts(trial: result.trial).first { $0.kind == Self.epochStateKind }
         try store.transaction {
             for a in artifacts { try store.putArtifact(a) }
             try store.upsertTrial(record)
+            if stale != nil { try store.deleteArtifact(trial: result.trial, kind: Self.epochStateKind) }
         }
+        if let stale { run.remove(stale.path) }
+        resumeEpochs[result.trial] = nil
         records[result.trial] = record
         running[result.trial] = nil
         stopper.finished(trial: result.trial, epochs: result.epochs)

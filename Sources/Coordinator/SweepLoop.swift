@@ -25,7 +25,7 @@ public struct CoordinatorLoop {
             for rank in idle.sorted() {
                 idle.remove(rank)
                 if let task = try coordinator.nextTask(for: rank) {
-                    try communicator.send(.assign(task), to: rank)
+                    try communicator.send(.assign(task, state: try coordinator.resumeState(for: task)), to: rank)
                 } else {
                     try communicator.send(.shutdown, to: rank)
                     active.remove(rank)
@@ -67,10 +67,12 @@ public struct CoordinatorLoop {
             try coordinator.finished(result, checkpoint: checkpoint, validationProbabilities: validation, testProbabilities: test)
             // Hand out the next trial at once, inside the batch.
             if let task = try coordinator.nextTask(for: source) {
-                try communicator.send(.assign(task), to: source)
+                try communicator.send(.assign(task, state: try coordinator.resumeState(for: task)), to: source)
             } else {
                 idle.insert(source)
             }
+        case .epochState(let trial, let epoch, let state):
+            try coordinator.epochState(trial: trial, epoch: epoch, state: state)
         case .fatal(let why):
             try coordinator.lost(rank: source, reason: "rank \(source) cannot work: \(why)")
             coordinator.onEvent?("rank \(source) gave up: \(why)")
@@ -110,10 +112,13 @@ public struct WorkerLoop {
                     try communicator.send(.fatal("\(error)"), to: 0)
                     return
                 }
-            case .assign(let task):
+            case .assign(let task, let state):
                 guard let runner else { throw CoordinatorError("assigned a trial before the sweep arrived") }
                 var decisionError: Error?
-                let out = runner.run(task) { report in
+                let save: (Int, [UInt8]) -> Void = { epoch, bytes in
+                    do { try communicator.send(.epochState(trial: task.index, epoch: epoch, state: bytes), to: 0) } catch { decisionError = error }
+                }
+                let out = runner.run(task, resumeState: state, saveState: save) { report in
                     do {
                         try communicator.send(.epoch(report), to: 0)
                         while true {
@@ -151,7 +156,10 @@ public struct LocalLoop {
     public func run() throws {
         while let task = try coordinator.nextTask(for: 0) {
             var failure: Error?
-            let out = runner.run(task) { report in
+            let save: (Int, [UInt8]) -> Void = { epoch, bytes in
+                do { try coordinator.store.transaction { try coordinator.epochState(trial: task.index, epoch: epoch, state: bytes) } } catch { failure = error }
+            }
+            let out = runner.run(task, resumeState: try coordinator.resumeState(for: task), saveState: save) { report in
                 do {
                     if case .stop = try coordinator.epoch(report) { return .stop }
                     return .continue

@@ -26,7 +26,8 @@ public struct SyntheticTrials: TrialExecutor {
         return floor + 2 * pow(Double(epoch), -0.7) + noise
     }
 
-    public func run(_ task: TrialTask, decide: (EpochReport) -> TrainingDecision) -> TrialOutput {
+    public func run(_ task: TrialTask, resumeState: [UInt8], saveState: (Int, [UInt8]) -> Void,
+                    decide: (EpochReport) -> TrainingDecision) -> TrialOutput {
         var epochs = 0, state = TrialState.completed
         for epoch in 1...max(task.maxEpochs, 1) {
             if epochSeconds > 0 { Thread.sleep(forTimeInterval: epochSeconds) }

@@ -11,7 +11,17 @@ import Training
 /// Runs one trial on the rank that holds it, calling `decide` after every epoch (rank 0's answer
 /// arrives through it) and returning what rank 0 stores.
 public protocol TrialExecutor {
-    func run(_ task: TrialTask, decide: (EpochReport) -> TrainingDecision) -> TrialOutput
+    /// Trains `task` from `resumeState` (empty: from the start), calling `decide` after every
+    /// epoch and `saveState(epoch, bytes)` with the state to continue from after each epoch that
+    /// goes on.
+    func run(_ task: TrialTask, resumeState: [UInt8], saveState: (Int, [UInt8]) -> Void,
+             decide: (EpochReport) -> TrainingDecision) -> TrialOutput
+}
+
+extension TrialExecutor {
+    public func run(_ task: TrialTask, decide: (EpochReport) -> TrainingDecision) -> TrialOutput {
+        run(task, resumeState: [], saveState: { _, _ in }, decide: decide)
+    }
 }
 
 /// A finished trial: its result and the bytes rank 0 stores (empty when there is no model).
@@ -41,37 +51,53 @@ public struct TrialRunner: TrialExecutor {
         self.progress = progress
     }
 
-    /// Trains `task`; errors in the configuration or the model become a `failed` result, never a throw.
-    public func run(_ task: TrialTask, decide: (EpochReport) -> TrainingDecision) -> TrialOutput {
+    /// Trains `task` (from `resumeState` when it is not empty); errors in the configuration or
+    /// the model become a `failed` result, never a throw. A resume state this trainer cannot use
+    /// (corrupt, or from another configuration) is set aside and the trial starts afresh: with
+    /// the same seed its first epochs come out as they did before.
+    public func run(_ task: TrialTask, resumeState: [UInt8], saveState: (Int, [UInt8]) -> Void,
+                    decide: (EpochReport) -> TrainingDecision) -> TrialOutput {
         let started = Date()
         do {
             let config = try spec.trainingConfig(task.configuration)
-            let trainer = try Trainer(config: config, data: data, seed: task.seed, maxEpochs: task.maxEpochs,
-                                      patience: spec.earlyStopping.patience, minDelta: spec.earlyStopping.minDelta, metric: spec.metric)
-            trainer.progress = progress
-            // The reporter is optional (hence escaping) in the trainer's signature but only used
-            // during `train`.
-            let r = withoutActuallyEscaping(decide) { decide in
-                trainer.train { m in
-                    decide(EpochReport(trial: task.index, epoch: m.epoch, trainLoss: m.trainLoss, trainAccuracy: m.trainAccuracy,
-                                       validationLoss: m.validationLoss, validationAccuracy: m.validationAccuracy,
-                                       learningRate: m.learningRate, seconds: m.seconds))
+            func makeTrainer() throws -> Trainer {
+                let t = try Trainer(config: config, data: data, seed: task.seed, maxEpochs: task.maxEpochs,
+                                    patience: spec.earlyStopping.patience, minDelta: spec.earlyStopping.minDelta, metric: spec.metric)
+                t.progress = progress
+                return t
+            }
+            var trainer = try makeTrainer()
+            // The callbacks are optional (hence escaping) in the trainer's signature but only
+            // used during `train`.
+            let r = try withoutActuallyEscaping(decide) { decide in
+                try withoutActuallyEscaping(saveState) { save in
+                    let reporter: (EpochMetrics) -> TrainingDecision = { m in
+                        decide(EpochReport(trial: task.index, epoch: m.epoch, trainLoss: m.trainLoss, trainAccuracy: m.trainAccuracy,
+                                           validationLoss: m.validationLoss, validationAccuracy: m.validationAccuracy,
+                                           learningRate: m.learningRate, seconds: m.seconds))
+                    }
+                    do {
+                        return try trainer.train(resumingFrom: resumeState.isEmpty ? nil : resumeState,
+                                                 source: "trial \(task.index)'s epoch state", onEpochState: save, reporter: reporter)
+                    } catch is CheckpointError {
+                        trainer = try makeTrainer()
+                        return try trainer.train(resumingFrom: nil, onEpochState: save, reporter: reporter)
+                    }
                 }
             }
             var result = TrialResult(trial: task.index, state: r.outcome.name, epochs: r.history.count, bestEpoch: r.best?.epoch,
                                      seconds: Date().timeIntervalSince(started), parameters: trainer.cost.parameters,
                                      flopsPerExample: trainer.cost.flopsPerExample)
             if case .diverged(let why) = r.outcome { result.message = why }
-            guard r.best != nil else { return TrialOutput(result: result, checkpoint: [], validationProbabilities: [], testProbabilities: []) }
+            guard r.best != nil else { return TrialOutput(result: result) }
             let validation = trainer.evaluate(data.validation), test = trainer.evaluate(data.test)
             let checkpoint = Checkpoint(layer: trainer.model, metadata: ["trial": "\(task.index)", "model": config.model.rawValue,
                                                                          "configuration": task.configuration.description])
             return TrialOutput(result: result, checkpoint: checkpoint.encoded(),
-                          validationProbabilities: Self.bytes(validation.probabilities), testProbabilities: Self.bytes(test.probabilities))
+                               validationProbabilities: Self.bytes(validation.probabilities), testProbabilities: Self.bytes(test.probabilities))
         } catch {
             return TrialOutput(result: TrialResult(trial: task.index, state: TrialState.failed.rawValue, message: "\(error)", epochs: 0,
-                                              seconds: Date().timeIntervalSince(started)),
-                          checkpoint: [], validationProbabilities: [], testProbabilities: [])
+                                                   seconds: Date().timeIntervalSince(started)))
         }
     }
 

@@ -99,6 +99,12 @@ public final class InMemoryStore: Store {
         artifactsByTrial[artifact.trial, default: [:]][artifact.kind] = artifact
     }
 
+    public func deleteArtifact(trial: Int, kind: String) throws {
+        guard let previous = artifactsByTrial[trial]?[kind] else { return }
+        log(.artifact(trial: trial, kind: kind, previous))
+        artifactsByTrial[trial]?[kind] = nil
+    }
+
     public func artifacts(trial: Int) throws -> [ArtifactRecord] {
         (artifactsByTrial[trial] ?? [:]).values.sorted { Self.precedes($0.kind, $1.kind) }
     }

@@ -125,6 +125,7 @@ enum SQL {
     static let allEpochs = "SELECT \(epochColumns) FROM epochs ORDER BY trial, epoch"
 
     static let putArtifact = "INSERT OR REPLACE INTO artifacts (trial, kind, path, bytes, checksum) VALUES (?1, ?2, ?3, ?4, ?5)"
+    static let deleteArtifact = "DELETE FROM artifacts WHERE trial = ?1 AND kind = ?2"
     static let artifacts = "SELECT trial, kind, path, bytes, checksum FROM artifacts WHERE trial = ?1 ORDER BY kind"
 
     /// ?1 NULL assigns the next id (the largest + 1).
@@ -138,7 +139,7 @@ enum SQL {
         "setSweep": setSweep, "sweep": sweep,
         "upsertTrial": upsertTrial, "trial": trial, "trials": trials,
         "appendEpoch": appendEpoch, "epochs": epochs, "allEpochs": allEpochs,
-        "putArtifact": putArtifact, "artifacts": artifacts,
+        "putArtifact": putArtifact, "artifacts": artifacts, "deleteArtifact": deleteArtifact,
         "putEnsemble": putEnsemble, "ensembles": ensembles,
     ]
 }

@@ -250,6 +250,15 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public func deleteArtifact(trial: Int, kind: String) throws {
+        try guarded("removing artifact '\(kind)' of trial \(trial)") {
+            try database.run(SQL.deleteArtifact) { s in
+                try s.bind(trial, at: 1)
+                try s.bind(kind, at: 2)
+            }
+        }
+    }
+
     public func artifacts(trial: Int) throws -> [ArtifactRecord] {
         try guarded("reading the artifacts of trial \(trial)") {
             try database.query(SQL.artifacts, bind: { try $0.bind(trial, at: 1) }) { s in

@@ -138,6 +138,8 @@ public protocol Store: AnyObject {
     func allEpochs() throws -> [EpochRecord]
     func putArtifact(_ artifact: ArtifactRecord) throws
     func artifacts(trial: Int) throws -> [ArtifactRecord]
+    /// Removes the (trial, kind) artifact record; nothing happens when there is none.
+    func deleteArtifact(trial: Int, kind: String) throws
     /// Stores an ensemble; `record.id` 0 means "assign the next id". Returns the id.
     @discardableResult func putEnsemble(_ record: EnsembleRecord) throws -> Int
     func ensembles() throws -> [EnsembleRecord]

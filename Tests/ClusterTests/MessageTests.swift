@@ -9,7 +9,8 @@ final class MessageTests: XCTestCase {
         let report = EpochReport(trial: 3, epoch: 2, trainLoss: 0.5, trainAccuracy: 0.8, validationLoss: 0.45, validationAccuracy: 0.82,
                                  learningRate: 1e-3, seconds: 2.5)
         let messages: [Message] = [
-            .hello(host: "node01", pid: 4242), .welcome(file: "sweeps/x.yaml", text: "name: x\n", host: "node01"), .assign(task), .epoch(report),
+            .hello(host: "node01", pid: 4242), .welcome(file: "sweeps/x.yaml", text: "name: x\n", host: "node01"), .assign(task, state: []), .assign(task, state: [7, 8, 9]), .epoch(report),
+            .epochState(trial: 3, epoch: 2, state: [UInt8](repeating: 5, count: 1000)),
             .decision(trial: 3, proceed: false, reason: "ASHA rung 1"), .decision(trial: 4, proceed: true, reason: nil),
             .finished(TrialResult(trial: 3, state: "completed", epochs: 5, bestEpoch: 4, seconds: 9, parameters: 10, flopsPerExample: 20),
                       checkpoint: [1, 2, 3], validationProbabilities: [], testProbabilities: [UInt8](repeating: 9, count: 100_000)),

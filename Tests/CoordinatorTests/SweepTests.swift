@@ -134,15 +134,26 @@ final class SweepTests: XCTestCase {
             _ = try XCTUnwrap(c.nextTask(for: 1))
             let out = runner.run(t0) { r in (try? c.epoch(r)) == .continue ? .continue : .stop }
             try c.finished(out.result, checkpoint: out.checkpoint, validationProbabilities: out.validationProbabilities, testProbabilities: out.testProbabilities)
-            _ = runner.run(t1) { r in _ = try? c.epoch(r); return r.epoch == 2 ? .stop : .continue }   // dies mid-trial
+            // Trial 1 dies during epoch 3, after rank 0 got epoch 2's report and state.
+            _ = runner.run(t1, resumeState: [], saveState: { epoch, bytes in try? c.epochState(trial: t1.index, epoch: epoch, state: bytes) }) { r in
+                guard r.epoch <= 2 else { return .stop }
+                _ = try? c.epoch(r)
+                return .continue
+            }
         }
         let store = try SQLiteStore(path: run.storePath)
         XCTAssertEqual(try store.trials().filter { $0.state == .running }.count, 2)
         let finishedBefore = try XCTUnwrap(store.trial(0)?.finishedAt)
+        XCTAssertEqual(try store.artifacts(trial: 1).map(\.kind), ["epoch_state"])
         let c = SweepCoordinator(spec: spec, store: store, run: run)
+        var events: [String] = []
+        c.onEvent = { events.append($0) }
         try c.prepare()
         try LocalLoop(coordinator: c, runner: TrialRunner(spec: spec, data: Self.data)).run()
-        XCTAssertEqual(try summary(store), reference)
+        XCTAssertTrue(events.contains { $0.hasPrefix("trial 1 → rank 0 (resumed after epoch 2)") }, "\(events)")
+        XCTAssertEqual(try summary(store), reference, "continuing from epoch 2's state is bit-identical to never stopping")
+        XCTAssertFalse(try store.artifacts(trial: 1).contains { $0.kind == "epoch_state" }, "the state is dropped once the trial finishes")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: run.url.appendingPathComponent("trials/00001/epoch-2.state").path))
         XCTAssertEqual(try store.trial(0)?.finishedAt, finishedBefore, "a finished trial is never retrained")
     }
 }

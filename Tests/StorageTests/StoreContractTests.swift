@@ -180,6 +180,20 @@ extension StoreContract {
         XCTAssertEqual(try store.artifacts(trial: 3), [])
     }
 
+    func checkArtifactsCanBeDeleted() throws {
+        let store = try makeStore()
+        try store.upsertTrial(Fixture.trial(1))
+        let state = Fixture.artifact(trial: 1, "epoch_state"), checkpoint = Fixture.artifact(trial: 1, "checkpoint")
+        try store.putArtifact(state)
+        try store.putArtifact(checkpoint)
+        try store.deleteArtifact(trial: 1, kind: "epoch_state")
+        try store.deleteArtifact(trial: 1, kind: "never-stored")
+        XCTAssertEqual(try store.artifacts(trial: 1), [checkpoint])
+        // A deletion rolls back with its transaction.
+        XCTAssertThrowsError(try store.transaction { try store.deleteArtifact(trial: 1, kind: "checkpoint"); throw Abort() })
+        XCTAssertEqual(try store.artifacts(trial: 1), [checkpoint])
+    }
+
     func checkEnsembleIDsAreAssigned() throws {
         let store = try makeStore()
         XCTAssertEqual(try store.putEnsemble(Fixture.ensemble(method: "average")), 1)
@@ -318,6 +332,7 @@ final class InMemoryStoreContractTests: XCTestCase, StoreContract {
     func testNonFiniteNumbersRoundTrip() throws { try checkNonFiniteNumbersRoundTrip() }
     func testEpochsAndArtifactsNeedTheirTrial() throws { try checkEpochsAndArtifactsNeedTheirTrial() }
     func testArtifactsAreReplacedByTrialAndKind() throws { try checkArtifactsAreReplacedByTrialAndKind() }
+    func testArtifactsCanBeDeleted() throws { try checkArtifactsCanBeDeleted() }
     func testEnsembleIDsAreAssigned() throws { try checkEnsembleIDsAreAssigned() }
     func testEnsemblesRoundTrip() throws { try checkEnsemblesRoundTrip() }
     func testTransactionCommitsAndReturnsTheBodysValue() throws { try checkTransactionCommitsAndReturnsTheBodysValue() }
@@ -354,6 +369,7 @@ final class SQLiteStoreContractTests: XCTestCase, StoreContract {
     func testNonFiniteNumbersRoundTrip() throws { try checkNonFiniteNumbersRoundTrip() }
     func testEpochsAndArtifactsNeedTheirTrial() throws { try checkEpochsAndArtifactsNeedTheirTrial() }
     func testArtifactsAreReplacedByTrialAndKind() throws { try checkArtifactsAreReplacedByTrialAndKind() }
+    func testArtifactsCanBeDeleted() throws { try checkArtifactsCanBeDeleted() }
     func testEnsembleIDsAreAssigned() throws { try checkEnsembleIDsAreAssigned() }
     func testEnsemblesRoundTrip() throws { try checkEnsemblesRoundTrip() }
     func testTransactionCommitsAndReturnsTheBodysValue() throws { try checkTransactionCommitsAndReturnsTheBodysValue() }
