@@ -92,6 +92,15 @@ public struct WorkerLoop {
         TrialRunner(spec: spec, data: try PreparedData.load(spec.data, seed: spec.seed))
     }
 
+    /// Seconds of training between two epoch states sent to rank 0 (each is the model and the
+    /// optimizer's moments: ~8 MB for a 670k-parameter MLP). A crash loses at most this much
+    /// of an in-flight trial; `HPSEARCH_STATE_INTERVAL` overrides it (0: after every epoch).
+    public var stateInterval = WorkerLoop.defaultStateInterval
+
+    public static var defaultStateInterval: Double {
+        Double(ProcessInfo.processInfo.environment["HPSEARCH_STATE_INTERVAL"] ?? "").flatMap { $0 >= 0 ? $0 : nil } ?? 10
+    }
+
     /// Called with rank 0's host name before any training (sets this rank's BLAS threads).
     public var configureThreads: (_ coordinatorHost: String) -> Void = { _ in }
 
@@ -115,7 +124,10 @@ public struct WorkerLoop {
             case .assign(let task, let state):
                 guard let runner else { throw CoordinatorError("assigned a trial before the sweep arrived") }
                 var decisionError: Error?
+                var lastSaved = Date()
                 let save: (Int, [UInt8]) -> Void = { epoch, bytes in
+                    guard Date().timeIntervalSince(lastSaved) >= stateInterval else { return }
+                    lastSaved = Date()
                     do { try communicator.send(.epochState(trial: task.index, epoch: epoch, state: bytes), to: 0) } catch { decisionError = error }
                 }
                 let out = runner.run(task, resumeState: state, saveState: save) { report in
@@ -156,7 +168,10 @@ public struct LocalLoop {
     public func run() throws {
         while let task = try coordinator.nextTask(for: 0) {
             var failure: Error?
+            var lastSaved = Date()
             let save: (Int, [UInt8]) -> Void = { epoch, bytes in
+                guard Date().timeIntervalSince(lastSaved) >= WorkerLoop.defaultStateInterval else { return }
+                lastSaved = Date()
                 do { try coordinator.store.transaction { try coordinator.epochState(trial: task.index, epoch: epoch, state: bytes) } } catch { failure = error }
             }
             let out = runner.run(task, resumeState: try coordinator.resumeState(for: task), saveState: save) { report in

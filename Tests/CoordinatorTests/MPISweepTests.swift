@@ -55,7 +55,7 @@ final class MPISweepTests: XCTestCase {
         let p = Process()
         if let ranks {
             p.executableURL = URL(fileURLWithPath: "/usr/bin/mpirun")
-            p.arguments = ["-np", "\(ranks)", "--oversubscribe", "--bind-to", "none", "-x", "HPSEARCH_BLAS_THREADS"]
+            p.arguments = ["-np", "\(ranks)", "--oversubscribe", "--bind-to", "none", "-x", "HPSEARCH_BLAS_THREADS", "-x", "HPSEARCH_STATE_INTERVAL"]
                 + (getuid() == 0 ? ["--allow-run-as-root"] : []) + [Self.binary] + args
         } else {
             p.executableURL = URL(fileURLWithPath: Self.binary)
@@ -63,6 +63,7 @@ final class MPISweepTests: XCTestCase {
         }
         var env = ProcessInfo.processInfo.environment
         env["HPSEARCH_BLAS_THREADS"] = "1"
+        env["HPSEARCH_STATE_INTERVAL"] = "0"   // an epoch state after every epoch: resume continues in-flight trials
         p.environment = env
         let out = dir.file("out-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: out.path, contents: nil)
@@ -140,8 +141,11 @@ final class MPISweepTests: XCTestCase {
         let interrupted = try SQLiteStore(path: run + "/sweep.db", readOnly: true).trials()
         XCTAssertLessThan(interrupted.filter { $0.state.isFinished }.count, 16, "the job must die mid-sweep for this test to mean anything")
         let finishedBefore = interrupted.filter { $0.state.isFinished }.map { ($0.index, $0.finishedAt) }
-        let (status, output, _) = try hpsearch(["resume", run, "--quiet"], ranks: 2)
+        let (status, output, _) = try hpsearch(["resume", run], ranks: 2)
         XCTAssertEqual(status, 0, output)
+        if interrupted.contains(where: { $0.state == .running && $0.epochs > 0 }) {
+            XCTAssertTrue(output.contains("(resumed after epoch"), "an in-flight trial continues from its last epoch state: \(output)")
+        }
         XCTAssertEqual(try summary(run), try summary(reference), "resume ends where an uninterrupted run ends")
         let after = try SQLiteStore(path: run + "/sweep.db", readOnly: true)
         for (index, date) in finishedBefore { XCTAssertEqual(try after.trial(index)?.finishedAt, date, "trial \(index) was retrained") }
