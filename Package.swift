@@ -45,11 +45,13 @@ let package = Package(
         .target(name: "Cluster", dependencies: ["Search", "CMPI"]),
         // Rank 0's decisions and the loops that drive a sweep (MPI, or one process).
         .target(name: "Coordinator", dependencies: ["Search", "Storage", "Cluster", "Training", "NN"]),
+        // Ensembles of the best trials (average, Caruana greedy) and their evaluation.
+        .target(name: "Ensembles", dependencies: ["Search", "Storage", "Training", "TensorCore"]),
         // What users look at: SVG plots, tables, reports.
         .target(name: "Reports", dependencies: ["Search"]),
         .target(name: "Benchmarks", dependencies: ["TensorCore", "NN", "Datasets"]),
         .executableTarget(name: "hpsearch", dependencies: [
-            "TensorCore", "NN", "Datasets", "Search", "Storage", "Cluster", "Coordinator", "Training", "Reports", "Benchmarks",
+            "TensorCore", "NN", "Datasets", "Search", "Storage", "Cluster", "Coordinator", "Ensembles", "Training", "Reports", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -62,6 +64,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Search", "TestSupport"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Search"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Cluster", "Storage", "Search", "Training", "Datasets", "TestSupport"]),
+        .testTarget(name: "EnsemblesTests", dependencies: ["Ensembles", "Storage", "Search", "Training", "Datasets", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Search", "NN", "TensorCore", "Datasets", "TestSupport"]),
     ]

@@ -3,6 +3,7 @@
 import ArgumentParser
 import Cluster
 import Coordinator
+import Ensembles
 import Foundation
 import Search
 import Storage
@@ -54,11 +55,7 @@ struct Resume: ParsableCommand {
         try SweepJob(options: options).start { log in
             let run = RunDirectory(runDirectory)
             guard run.exists else { throw CoordinatorError("\(runDirectory) holds no sweep (no sweep.db); start one with `hpsearch run`") }
-            // The copy's text, anchored where the original sweep file was (relative data paths).
-            let original = try SQLiteStore(path: run.storePath, readOnly: true).sweep()?.environment["sweep_file"] ?? run.sweepCopyPath
-            let text = try String(contentsOfFile: run.sweepCopyPath, encoding: .utf8)
-            let spec = try SweepSpec.parse(yaml: text, file: original, vocabulary: TrainingConfig.vocabulary)
-            try spec.validateForTraining()
+            let spec = try SweepJob.spec(of: run, store: try SQLiteStore(path: run.storePath, readOnly: true))
             log("resuming \(run.url.path)")
             return (spec, run)
         }
@@ -76,6 +73,16 @@ struct RunOptions: ParsableArguments {
 /// What `run` and `resume` share: the world, the rank roles, the store, the final table.
 struct SweepJob {
     let options: RunOptions
+
+    /// The sweep a run directory holds: the copy's text, anchored where the original sweep file
+    /// was (so relative data paths resolve as they did).
+    static func spec(of run: RunDirectory, store: any Store) throws -> SweepSpec {
+        let original = try store.sweep()?.environment["sweep_file"] ?? run.sweepCopyPath
+        let text = try String(contentsOfFile: run.sweepCopyPath, encoding: .utf8)
+        let spec = try SweepSpec.parse(yaml: text, file: original, vocabulary: TrainingConfig.vocabulary)
+        try spec.validateForTraining()
+        return spec
+    }
 
     func start(prepare: (_ log: (String) -> Void) throws -> (SweepSpec, RunDirectory)) throws {
         Allocator.keepFreedMemory()
@@ -137,8 +144,14 @@ struct SweepJob {
             throw CoordinatorError("the sweep is incomplete: \(why). Fix the cause, then `hpsearch resume \(run.url.path)`")
         }
         print(StatusTable.render(trials: try store.trials(), spec: spec, limit: 10))
-        let wall = Date().timeIntervalSince(started)
-        let rank0 = communicator.size > 1 ? String(format: "; rank 0 used %.1f%% of a core", 100 * (Self.cpuSeconds() - cpuStart) / max(wall, 1e-9)) : ""
+        let wall = Date().timeIntervalSince(started), cpu = Self.cpuSeconds() - cpuStart
+        if let e = spec.ensemble {
+            // The sweep file asks for an ensemble: build it now from the stored predictions.
+            let data = try PreparedData.load(spec.data, seed: spec.seed)
+            let report = try EnsembleBuilder(spec: spec, store: store, runDirectory: run.url, data: data).build(top: e.topK, method: e.method)
+            print(EnsembleTable.render(report))
+        }
+        let rank0 = communicator.size > 1 ? String(format: "; rank 0 used %.1f%% of a core", 100 * cpu / max(wall, 1e-9)) : ""
         print(String(format: "%d trials in %.1f s%@; results in %@", coordinator.trials.count, wall, rank0, run.url.path))
     }
 

@@ -1,0 +1,136 @@
+// EnsembleBuilder: an ensemble from a finished sweep's own records: candidates are the trials
+// with a model, ranked by their validation metric; selection reads their stored validation
+// predictions only; the test predictions evaluate members, the best single model and the
+// ensemble at the end.
+import Foundation
+import Search
+import Storage
+import TensorCore
+import Training
+
+/// One model's (or the ensemble's) results.
+public struct EnsembleEntry: Sendable, Codable, Equatable {
+    /// The trial index; nil for the ensemble itself.
+    public var trial: Int?
+    public var name: String
+    /// Its weight in the ensemble (members only).
+    public var weight: Double?
+    public var validation: ClassificationMetrics
+    public var test: ClassificationMetrics
+    /// Trainable parameters and forward FLOPs per example (the ensemble: its members' sums).
+    public var params: Int
+    public var flopsPerExample: Int
+}
+
+public struct EnsembleReport: Sendable, Codable, Equatable {
+    public var method: String
+    public var members: [EnsembleEntry]
+    public var bestSingle: EnsembleEntry
+    public var ensemble: EnsembleEntry
+    /// Greedy selection only: validation NLL after each step, and the step kept.
+    public var greedyLosses: [Double]?
+    public var greedyBestStep: Int?
+}
+
+public struct EnsembleError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+}
+
+public struct EnsembleBuilder {
+    public let spec: SweepSpec
+    public let store: any Store
+    public let runDirectory: URL
+    public let data: PreparedData
+
+    public init(spec: SweepSpec, store: any Store, runDirectory: URL, data: PreparedData) {
+        self.spec = spec
+        self.store = store
+        self.runDirectory = runDirectory
+        self.data = data
+    }
+
+    struct Candidate {
+        var record: TrialRecord
+        var validationPath: String
+        var testPath: String
+    }
+
+    /// Trials with a model and both prediction files, best validation metric first.
+    func candidates() throws -> [Candidate] {
+        var out: [Candidate] = []
+        for t in try store.trials() where t.state.hasModel && t.bestValue != nil {
+            let artifacts = try store.artifacts(trial: t.index)
+            guard let v = artifacts.first(where: { $0.kind == "validation_predictions" }),
+                  let p = artifacts.first(where: { $0.kind == "test_predictions" }) else { continue }
+            out.append(Candidate(record: t, validationPath: v.path, testPath: p.path))
+        }
+        return out.sorted { a, b in
+            a.record.bestValue! == b.record.bestValue! ? a.record.index < b.record.index
+                : spec.metric.isBetter(a.record.bestValue!, than: b.record.bestValue!)
+        }
+    }
+
+    func predictions(_ relative: String, rows: Int) throws -> [Float] {
+        let bytes = try Data(contentsOf: runDirectory.appendingPathComponent(relative))
+        let values = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        guard values.count == rows * data.classCount else {
+            throw EnsembleError(description: "\(relative) holds \(values.count) values, expected \(rows) × \(data.classCount): the data changed since the sweep ran")
+        }
+        return values
+    }
+
+    /// Selects (`average` of the top `k`, or Caruana's `greedy` over every candidate), evaluates
+    /// on the test split, stores the result and returns it.
+    public func build(top k: Int, method: String) throws -> EnsembleReport {
+        guard method == "average" || method == "greedy" else { throw EnsembleError(description: "unknown method '\(method)': use average or greedy") }
+        let all = try candidates()
+        guard !all.isEmpty else { throw EnsembleError(description: "no finished trial with a model and stored predictions yet") }
+        let pool = method == "average" ? Array(all.prefix(max(k, 1))) : all
+        let c = data.classCount
+        let validation = try pool.map { try predictions($0.validationPath, rows: data.validation.count) }
+        var weights: EnsembleWeights
+        var trace: EnsembleSelection.GreedyTrace?
+        if method == "average" {
+            weights = EnsembleSelection.average(candidates: pool.count, top: k)
+        } else {
+            let g = EnsembleSelection.greedy(validation: validation, labels: data.validation.labels, classes: c,
+                                             initial: min(2, pool.count), steps: 50)
+            weights = g.weights
+            trace = g.trace
+        }
+        // Selection is done; only now is the test split read.
+        let chosen = weights.members
+        var tests: [Int: [Float]] = [:]
+        for i in chosen + [0] where tests[i] == nil { tests[i] = try predictions(pool[i].testPath, rows: data.test.count) }
+        func entry(_ i: Int, weight: Double?) throws -> EnsembleEntry {
+            let cost = try self.cost(pool[i].record)
+            return EnsembleEntry(trial: pool[i].record.index, name: "trial \(pool[i].record.index)", weight: weight,
+                                 validation: ClassificationMetrics(probabilities: validation[i], labels: data.validation.labels, classes: c),
+                                 test: ClassificationMetrics(probabilities: tests[i]!, labels: data.test.labels, classes: c),
+                                 params: cost.parameters, flopsPerExample: cost.flopsPerExample)
+        }
+        let members = try chosen.map { try entry($0, weight: weights.weights[$0]) }
+        let best = try entry(0, weight: nil)
+        let combinedValidation = EnsembleSelection.combine(validation, weights)
+        let combinedTest = EnsembleSelection.combine(pool.indices.map { tests[$0] ?? [Float](repeating: 0, count: data.test.count * c) }, weights)
+        let ensemble = EnsembleEntry(trial: nil, name: "\(method) of \(members.count)", weight: nil,
+                                     validation: ClassificationMetrics(probabilities: combinedValidation, labels: data.validation.labels, classes: c),
+                                     test: ClassificationMetrics(probabilities: combinedTest, labels: data.test.labels, classes: c),
+                                     params: members.reduce(0) { $0 + $1.params }, flopsPerExample: members.reduce(0) { $0 + $1.flopsPerExample })
+        let report = EnsembleReport(method: method, members: members, bestSingle: best, ensemble: ensemble,
+                                    greedyLosses: trace?.losses, greedyBestStep: trace?.bestStep)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        try store.putEnsemble(EnsembleRecord(id: 0, method: method, members: members.compactMap(\.trial),
+                                             weights: members.compactMap(\.weight),
+                                             resultJSON: String(decoding: try encoder.encode(report), as: UTF8.self)))
+        return report
+    }
+
+    /// Parameters and FLOPs of a trial's model, from its configuration.
+    func cost(_ t: TrialRecord) throws -> ModelCost {
+        var rng = RNG(seed: 0)
+        return try ModelBuilder.build(try spec.trainingConfig(t.configuration), for: data, rng: &rng).cost
+    }
+}

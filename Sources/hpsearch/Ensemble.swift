@@ -1,0 +1,80 @@
+// `hpsearch ensemble`: the top trials of a finished sweep, combined and evaluated on the test set.
+import ArgumentParser
+import Coordinator
+import Ensembles
+import Foundation
+import Search
+import Storage
+import Training
+
+struct Ensemble: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build an ensemble from a sweep's best trials (selection on validation predictions; test set for evaluation only).",
+        discussion: "average: the top-k trials by the sweep metric, equal weights. greedy: Caruana et al.'s forward selection with replacement over every trial, best iteration kept."
+    )
+
+    @Argument(help: "The run directory.")
+    var runDirectory: String
+
+    @Option(help: "Members for `average` (default: the sweep's ensemble.top_k, else 5).")
+    var top: Int?
+
+    @Option(help: "average or greedy (default: the sweep's ensemble.method, else average).")
+    var method: String?
+
+    @Flag(help: "Print one JSON object: {members: [...], best_single: {...}, ensemble: {...}}.")
+    var json = false
+
+    func run() throws {
+        let run = RunDirectory(runDirectory)
+        guard run.exists else { throw CoordinatorError("\(runDirectory) holds no sweep (no sweep.db)") }
+        let lock = try RunLock(run)
+        defer { withExtendedLifetime(lock) {} }
+        let store = try SQLiteStore(path: run.storePath)
+        let spec = try SweepJob.spec(of: run, store: store)
+        let data = try PreparedData.load(spec.data, seed: spec.seed)
+        let report = try EnsembleBuilder(spec: spec, store: store, runDirectory: run.url, data: data)
+            .build(top: top ?? spec.ensemble?.topK ?? 5, method: method ?? spec.ensemble?.method ?? "average")
+        if json { try printJSON(EnsembleTable.json(report)) } else { print(EnsembleTable.render(report)) }
+    }
+}
+
+enum EnsembleTable {
+    static func row(_ e: EnsembleEntry) -> [String: Any] {
+        var r: [String: Any] = ["name": e.name, "test_accuracy": e.test.accuracy, "test_nll": e.test.nll, "test_ece": e.test.ece,
+                                "test_brier": e.test.brier, "val_accuracy": e.validation.accuracy, "val_nll": e.validation.nll,
+                                "params": e.params, "flops_per_example": e.flopsPerExample]
+        r["trial"] = e.trial
+        r["weight"] = e.weight
+        return r
+    }
+
+    static func json(_ r: EnsembleReport) -> [String: Any] {
+        var out: [String: Any] = ["method": r.method, "members": r.members.map(row), "best_single": row(r.bestSingle), "ensemble": row(r.ensemble)]
+        out["greedy_losses"] = r.greedyLosses
+        out["greedy_best_step"] = r.greedyBestStep
+        return out
+    }
+
+    static func render(_ r: EnsembleReport) -> String {
+        func line(_ e: EnsembleEntry, _ label: String) -> String {
+            let w = e.weight.map { String(format: "%.2f", $0) } ?? "-"
+            return [label.padding(toLength: 18, withPad: " ", startingAt: 0), w.padding(toLength: 6, withPad: " ", startingAt: 0),
+                    String(format: "%.4f   %.4f   %.4f   %.4f   %.4f", e.validation.accuracy, e.test.accuracy, e.test.nll, e.test.brier, e.test.ece),
+                    String(format: "%10d %12d", e.params, e.flopsPerExample)].joined(separator: " ")
+        }
+        var lines = ["ensemble (\(r.method)) — selected on validation predictions; test set for evaluation only",
+                     "model              weight val_acc  test_acc test_nll test_brier test_ece     params  flops/example"]
+        for m in r.members { lines.append(line(m, m.name)) }
+        lines.append(line(r.bestSingle, "best single (\(r.bestSingle.trial ?? 0))"))
+        lines.append(line(r.ensemble, r.ensemble.name))
+        let gain = (r.ensemble.test.accuracy - r.bestSingle.test.accuracy) * 100
+        lines.append(String(format: "ensemble − best single: %+.2f accuracy points, NLL %+.4f, ECE %+.4f, %.1f× the inference cost",
+                            gain, r.ensemble.test.nll - r.bestSingle.test.nll, r.ensemble.test.ece - r.bestSingle.test.ece,
+                            Double(r.ensemble.flopsPerExample) / Double(max(r.bestSingle.flopsPerExample, 1))))
+        if let losses = r.greedyLosses, let step = r.greedyBestStep {
+            lines.append(String(format: "greedy: validation NLL %.4f → best %.4f at step %d of %d (kept)", losses.first ?? 0, losses[step], step, losses.count - 1))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
