@@ -91,6 +91,18 @@ struct ParameterSlots<State> {
     }
 }
 
+extension Optimizer {
+    /// One update from `loss`: zeroes the parameters' gradients, backpropagates, scales the
+    /// gradients to global norm `clipNorm` when it is positive and exceeded, and steps. The one
+    /// training step every loop (trainer, recipe checks, LR range test) takes.
+    public func minimize(_ loss: Tensor, parameters: [Tensor], clipNorm: Float = 0) {
+        for p in parameters { p.zeroGrad() }
+        loss.backward()
+        if clipNorm > 0 { GradientClipping.clipGlobalNorm(parameters, maxNorm: clipNorm) }
+        step(parameters)
+    }
+}
+
 public enum GradientClipping {
     /// The L2 norm of all gradients together.
     public static func globalNorm(_ parameters: [Tensor]) -> Float {

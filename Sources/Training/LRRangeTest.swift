@@ -67,10 +67,8 @@ public struct LRRangeTest {
                 progress(step + 1, steps)
                 if !value.isFinite || smoothed > divergence * best { diverged = true; stop = true; return }
                 best = min(best, smoothed)
-                net.zeroGrad()
-                loss.backward()
                 optimizer.learningRate = Float(rate)
-                optimizer.step(parameters)
+                optimizer.minimize(loss, parameters: parameters, clipNorm: Float(config.clipNorm))
             }
             if stop { break outer }
             epoch += 1

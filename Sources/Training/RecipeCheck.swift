@@ -195,6 +195,7 @@ public struct RecipeCheck {
         let optimizer = Trainer.makeOptimizer(c)
         let x = Tensor(shape: [n, batch.featureCount], data: batch.features)
         var loss = Double.infinity, accuracy = 0.0, steps = 0
+        let parameters = net.parameters
         net.isTraining = true
         while steps < overfitSteps {
             let logits = net(x)
@@ -202,9 +203,7 @@ public struct RecipeCheck {
             loss = Double(l.item)
             accuracy = Double(Trainer.correctCount(logits, batch.labels)) / Double(n)
             if loss < 0.01 && accuracy == 1 || !loss.isFinite { break }
-            net.zeroGrad()
-            l.backward()
-            optimizer.step(net.parameters)
+            optimizer.minimize(l, parameters: parameters)
             steps += 1
         }
         let ok = loss < 0.05 && accuracy == 1
@@ -293,10 +292,7 @@ public struct RecipeCheck {
             batcher.forEachBatch(epoch: epoch, maxBatches: steps - losses.count) { x, labels in
                 let loss = Loss.softmaxCrossEntropy(net(x), labels: labels, labelSmoothing: Float(config.labelSmoothing))
                 losses.append(Double(loss.item))
-                net.zeroGrad()
-                loss.backward()
-                if config.clipNorm > 0 { GradientClipping.clipGlobalNorm(parameters, maxNorm: Float(config.clipNorm)) }
-                optimizer.step(parameters)
+                optimizer.minimize(loss, parameters: parameters, clipNorm: Float(config.clipNorm))
             }
             epoch += 1
         }

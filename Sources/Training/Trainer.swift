@@ -157,11 +157,8 @@ public final class Trainer {
                     failure = "training loss became \(value) at epoch \(epoch), batch \(batchIndex + 1)"
                     return
                 }
-                model.zeroGrad()
-                loss.backward()
-                if clip > 0 { GradientClipping.clipGlobalNorm(parameters, maxNorm: clip) }
                 optimizer.learningRate = schedule.rate(base: Float(config.learningRate), step: step)
-                optimizer.step(parameters)
+                optimizer.minimize(loss, parameters: parameters, clipNorm: clip)
                 step += 1
                 batchIndex += 1
                 lossSum += value * Double(labels.count)
