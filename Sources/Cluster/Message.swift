@@ -83,8 +83,8 @@ public struct MessageDecodingError: Error, Sendable, CustomStringConvertible {
 extension Message {
     private struct Header: Codable {
         var host: String?, pid: Int32?, file: String?, text: String?, epoch: Int?
-        var task: TrialTask?, report: EpochReport?, result: TrialResult?
-        var trial: Int?, proceed: Bool?, reason: String?
+        var task: TrialTask?, result: TrialResult?
+        var trial: Int?, reason: String?
     }
 
     private var kind: UInt8 {
@@ -109,8 +109,7 @@ extension Message {
         case .hello(let host, let pid): h.host = host; h.pid = pid
         case .welcome(let file, let text, let host): h.file = file; h.text = text; h.host = host
         case .assign(let t, let state): h.task = t; blobs = [state]
-        case .epoch(let r): h.report = r
-        case .decision(let trial, let proceed, let reason): h.trial = trial; h.proceed = proceed; h.reason = reason
+        case .epoch, .decision: break   // fixed binary layouts, below
         case .finished(let r, let c, let v, let t): h.result = r; blobs = [c, v, t]
         case .fatal(let why): h.reason = why
         case .epochState(let trial, let epoch, let state): h.trial = trial; h.epoch = epoch; blobs = [state]
@@ -190,8 +189,6 @@ extension Message {
         case 3:
             guard blobs.count == 1 else { throw fail("assign with \(blobs.count) blobs") }
             return .assign(try need(h.task, "task"), state: blobs[0])
-        case 4: return .epoch(try need(h.report, "report"))
-        case 5: return .decision(trial: try need(h.trial, "trial"), proceed: try need(h.proceed, "proceed"), reason: h.reason)
         case 6:
             guard blobs.count == 3 else { throw fail("finished with \(blobs.count) blobs") }
             return .finished(try need(h.result, "result"), checkpoint: blobs[0], validationProbabilities: blobs[1], testProbabilities: blobs[2])

@@ -54,7 +54,7 @@ public final class SweepCoordinator {
             guard let record = records[e.trial] else { continue }
             let stands = record.state.isFinished || e.epoch <= resumeEpochs[e.trial, default: 0]
             if stands {
-                _ = stopper.report(trial: e.trial, epoch: e.epoch, value: value(validationLoss: e.validationLoss, validationAccuracy: e.validationAccuracy))
+                _ = stopper.report(trial: e.trial, epoch: e.epoch, value: e.value(of: spec.metric))
             }
         }
         requeued = existing.filter { !$0.state.isFinished }.map(\.index).sorted()
@@ -88,10 +88,6 @@ public final class SweepCoordinator {
         if let previous, previous.path != path { run.remove(previous.path) }
     }
 
-    func value(validationLoss: Double, validationAccuracy: Double) -> Double {
-        spec.metric.name == "val_accuracy" ? validationAccuracy : validationLoss
-    }
-
     /// True when every trial of the budget has finished (none running, pending or lost).
     public var isComplete: Bool {
         running.isEmpty && requeued.isEmpty && nextIndex >= spec.budget.trials && records.values.allSatisfy(\.state.isFinished)
@@ -116,27 +112,15 @@ public final class SweepCoordinator {
         record.rank = rank
         record.message = nil
         record.finishedAt = nil
+        record.epochs = 0
+        record.bestEpoch = nil
+        record.bestValue = nil
+        record.bestValidationLoss = nil
+        record.bestValidationAccuracy = nil
         if let k = resumeEpochs[index], k > 0 {
             // Continues after epoch k: the best so far is that of the epochs that stand.
-            let kept = try store.epochs(trial: index).filter { $0.epoch <= k }
-            record.epochs = k
-            record.bestEpoch = nil
-            record.bestValue = nil
-            for e in kept {
-                let v = value(validationLoss: e.validationLoss, validationAccuracy: e.validationAccuracy)
-                if record.bestValue.map({ spec.metric.isBetter(v, than: $0) }) ?? true {
-                    record.bestValue = v
-                    record.bestEpoch = e.epoch
-                    record.bestValidationLoss = e.validationLoss
-                    record.bestValidationAccuracy = e.validationAccuracy
-                }
-            }
+            for e in try store.epochs(trial: index) where e.epoch <= k { record.consider(e, metric: spec.metric) }
         } else {
-            record.epochs = 0
-            record.bestEpoch = nil
-            record.bestValue = nil
-            record.bestValidationLoss = nil
-            record.bestValidationAccuracy = nil
             record.startedAt = Date()
         }
         try store.upsertTrial(record)
@@ -151,20 +135,13 @@ public final class SweepCoordinator {
         guard var record = records[r.trial], running[r.trial] != nil else {
             throw CoordinatorError("epoch report for trial \(r.trial), which is not running")
         }
-        let v = value(validationLoss: r.validationLoss, validationAccuracy: r.validationAccuracy)
-        record.epochs = r.epoch
-        if record.bestValue.map({ spec.metric.isBetter(v, than: $0) }) ?? true {
-            record.bestValue = v
-            record.bestEpoch = r.epoch
-            record.bestValidationLoss = r.validationLoss
-            record.bestValidationAccuracy = r.validationAccuracy
-        }
+        record.consider(r, metric: spec.metric)
         try store.transaction {
             try store.appendEpoch(r)
             try store.upsertTrial(record)
         }
         records[r.trial] = record
-        let decision = stopper.report(trial: r.trial, epoch: r.epoch, value: v)
+        let decision = stopper.report(trial: r.trial, epoch: r.epoch, value: r.value(of: spec.metric))
         if case .stop(let reason) = decision {
             records[r.trial]?.message = reason
         }
@@ -216,4 +193,17 @@ public final class SweepCoordinator {
 
     /// Trials by index.
     public var trials: [TrialRecord] { records.values.sorted { $0.index < $1.index } }
+}
+
+extension TrialRecord {
+    /// Counts `e` as the trial's latest epoch and keeps it as the best when it is.
+    mutating func consider(_ e: EpochRecord, metric: MetricSpec) {
+        epochs = e.epoch
+        let v = e.value(of: metric)
+        guard bestValue.map({ metric.isBetter(v, than: $0) }) ?? true else { return }
+        bestValue = v
+        bestEpoch = e.epoch
+        bestValidationLoss = e.validationLoss
+        bestValidationAccuracy = e.validationAccuracy
+    }
 }

@@ -126,7 +126,8 @@ public struct WorkerLoop {
                 var decisionError: Error?
                 var lastSaved = Date()
                 let save: (Int, [UInt8]) -> Void = { epoch, bytes in
-                    guard Date().timeIntervalSince(lastSaved) >= stateInterval else { return }
+                    // After the last epoch the trial is about to finish: nothing to resume.
+                    guard epoch < task.maxEpochs, Date().timeIntervalSince(lastSaved) >= stateInterval else { return }
                     lastSaved = Date()
                     do { try communicator.send(.epochState(trial: task.index, epoch: epoch, state: bytes), to: 0) } catch { decisionError = error }
                 }
@@ -170,7 +171,7 @@ public struct LocalLoop {
             var failure: Error?
             var lastSaved = Date()
             let save: (Int, [UInt8]) -> Void = { epoch, bytes in
-                guard Date().timeIntervalSince(lastSaved) >= WorkerLoop.defaultStateInterval else { return }
+                guard epoch < task.maxEpochs, Date().timeIntervalSince(lastSaved) >= WorkerLoop.defaultStateInterval else { return }
                 lastSaved = Date()
                 do { try coordinator.store.transaction { try coordinator.epochState(trial: task.index, epoch: epoch, state: bytes) } } catch { failure = error }
             }

@@ -12,6 +12,11 @@ public struct EpochRecord: Sendable, Equatable, Codable {
     public var learningRate: Double
     public var seconds: Double
 
+    /// The value of the sweep metric (`val_accuracy`, else `val_loss`) at this epoch.
+    public func value(of metric: MetricSpec) -> Double {
+        metric.name == "val_accuracy" ? validationAccuracy : validationLoss
+    }
+
     public init(trial: Int, epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double,
                 validationAccuracy: Double, learningRate: Double, seconds: Double) {
         self.trial = trial
