@@ -112,7 +112,7 @@ public struct EnsembleBuilder {
         let members = try chosen.map { try entry($0, weight: weights.weights[$0]) }
         let best = try entry(0, weight: nil)
         let combinedValidation = EnsembleSelection.combine(validation, weights)
-        let combinedTest = EnsembleSelection.combine(pool.indices.map { tests[$0] ?? [Float](repeating: 0, count: data.test.count * c) }, weights)
+        let combinedTest = EnsembleSelection.combine(chosen.map { tests[$0]! }, EnsembleWeights(weights: chosen.map { weights.weights[$0] }))
         let ensemble = EnsembleEntry(trial: nil, name: "\(method) of \(members.count)", weight: nil,
                                      validation: ClassificationMetrics(probabilities: combinedValidation, labels: data.validation.labels, classes: c),
                                      test: ClassificationMetrics(probabilities: combinedTest, labels: data.test.labels, classes: c),

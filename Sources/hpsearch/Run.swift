@@ -132,9 +132,16 @@ struct SweepJob {
             return
         }
         log("sweep \(spec.name): \(spec.budget.trials) trials × ≤ \(spec.budget.maxEpochs) epochs, \(communicator.size) rank(s)\(communicator.size == 1 ? " (training in this process)" : ", \(communicator.size - 1) worker(s)")")
+        // Rank 0 needs the data to train (size-1 world) or to evaluate the ensemble; loaded once.
+        var loaded: PreparedData?
+        func data() throws -> PreparedData {
+            if let loaded { return loaded }
+            let d = try PreparedData.load(spec.data, seed: spec.seed)
+            loaded = d
+            return d
+        }
         if communicator.size == 1 {
-            let data = try PreparedData.load(spec.data, seed: spec.seed)
-            try LocalLoop(coordinator: coordinator, runner: TrialRunner(spec: spec, data: data)).run()
+            try LocalLoop(coordinator: coordinator, runner: TrialRunner(spec: spec, data: data())).run()
         } else {
             try CoordinatorLoop(coordinator: coordinator, communicator: communicator).run()
         }
@@ -147,8 +154,7 @@ struct SweepJob {
         let wall = Date().timeIntervalSince(started), cpu = Self.cpuSeconds() - cpuStart
         if let e = spec.ensemble {
             // The sweep file asks for an ensemble: build it now from the stored predictions.
-            let data = try PreparedData.load(spec.data, seed: spec.seed)
-            let report = try EnsembleBuilder(spec: spec, store: store, runDirectory: run.url, data: data).build(top: e.topK, method: e.method)
+            let report = try EnsembleBuilder(spec: spec, store: store, runDirectory: run.url, data: data()).build(top: e.topK, method: e.method)
             print(EnsembleTable.render(report))
         }
         let rank0 = communicator.size > 1 ? String(format: "; rank 0 used %.1f%% of a core", 100 * cpu / max(wall, 1e-9)) : ""
