@@ -138,6 +138,18 @@ final class MPISweepTests: XCTestCase {
         killer.waitUntilExit()
         kill(job.processIdentifier, SIGKILL)
         job.waitUntilExit()
+        // A killed rank finishes the system call it is in (a WAL write may still land): read the
+        // store only once no process of the job is left.
+        while Date() < deadline {
+            let probe = Process()
+            probe.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
+            probe.arguments = ["-f", run]
+            probe.standardOutput = FileHandle.nullDevice
+            try probe.run()
+            probe.waitUntilExit()
+            if probe.terminationStatus != 0 { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
         let interrupted = try SQLiteStore(path: run + "/sweep.db", readOnly: true).trials()
         XCTAssertLessThan(interrupted.filter { $0.state.isFinished }.count, 16, "the job must die mid-sweep for this test to mean anything")
         let finishedBefore = interrupted.filter { $0.state.isFinished }.map { ($0.index, $0.finishedAt) }

@@ -19,7 +19,7 @@ final class EnsembleSelectionTests: XCTestCase {
         let p: [Float] = [0.7, 0.2, 0.1, 0.1, 0.3, 0.6]
         let w = EnsembleSelection.average(candidates: 4, top: 3)
         XCTAssertEqual(w.weights, [1.0 / 3, 1.0 / 3, 1.0 / 3, 0])
-        XCTAssertEqual(EnsembleSelection.combine([p, p, p, [0, 0, 0, 0, 0, 0]], w), p.map { Float(Double($0) * 3 / 3) })
+        for (x, y) in zip(EnsembleSelection.combine([p, p, p, [0, 0, 0, 0, 0, 0]], w), p) { XCTAssertEqual(x, y, accuracy: 1e-6) }
         let labels = [0, 2]
         XCTAssertEqual(ClassificationMetrics(probabilities: EnsembleSelection.combine([p, p, p, p], w), labels: labels, classes: 3).nll,
                        ClassificationMetrics(probabilities: p, labels: labels, classes: 3).nll, accuracy: 1e-6)
@@ -47,8 +47,11 @@ final class EnsembleSelectionTests: XCTestCase {
         XCTAssertEqual(trace.losses[0], -(log(0.9) * 2 + log(0.2)) / 3, accuracy: 1e-6)
         XCTAssertEqual(trace.losses[1], -(log(0.6) * 2 + log(0.595)) / 3, accuracy: 1e-5)
         XCTAssertEqual(trace.losses[2], -(log(0.7) * 2 + log((0.2 + 0.2 + 0.99) / 3)) / 3, accuracy: 1e-5)
-        XCTAssertEqual(trace.bestStep, trace.losses.indices.min { trace.losses[$0] < trace.losses[$1] })
+        XCTAssertEqual(trace.losses[3], -(log(0.75) * 2 + log((0.2 * 3 + 0.99) / 4)) / 3, accuracy: 1e-5)
         XCTAssertEqual(trace.losses.count, 7)
+        XCTAssertEqual(trace.bestStep, 2, "{A, A, C} is the best; later mixes tie it at best (4A + 2C), and ties keep the earliest")
+        XCTAssertEqual(w.weights[0], 2.0 / 3, accuracy: 1e-12)
+        XCTAssertEqual(w.weights[2], 1.0 / 3, accuracy: 1e-12)
         XCTAssertEqual(w.members, [0, 2])
         XCTAssertEqual(w.weights[1], 0, "the uniform model never helps")
         XCTAssertEqual(w.weights.reduce(0, +), 1, accuracy: 1e-12)
