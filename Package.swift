@@ -46,7 +46,7 @@ let package = Package(
         // Rank 0's decisions and the loops that drive a sweep (MPI, or one process).
         .target(name: "Coordinator", dependencies: ["Search", "Storage", "Cluster", "Training", "NN"]),
         // Ensembles of the best trials (average, Caruana greedy) and their evaluation.
-        .target(name: "Ensembles", dependencies: ["Search", "Storage", "Training", "TensorCore"]),
+        .target(name: "Ensembles", dependencies: ["Coordinator", "Search", "Storage", "Training", "TensorCore", "NN", "Datasets"]),
         // What users look at: SVG plots, tables, reports.
         .target(name: "Reports", dependencies: ["Search"]),
         .target(name: "Benchmarks", dependencies: ["TensorCore", "NN", "Datasets"]),
@@ -62,9 +62,9 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "TestSupport"], exclude: ["Malformed"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Search", "TestSupport"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Search"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Search", "TestSupport"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Cluster", "Storage", "Search", "Training", "Datasets", "TestSupport"]),
-        .testTarget(name: "EnsemblesTests", dependencies: ["Ensembles", "Storage", "Search", "Training", "Datasets", "TestSupport"]),
+        .testTarget(name: "EnsemblesTests", dependencies: ["Ensembles", "Coordinator", "Cluster", "Storage", "Search", "Training", "Datasets", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Search", "NN", "TensorCore", "Datasets", "TestSupport"]),
     ]

@@ -53,8 +53,9 @@ public enum Message: Sendable, Equatable {
     /// Worker → 0: ready for work (first message of every worker).
     case hello(host: String, pid: Int32)
     /// 0 → worker: the sweep to work on (file path and its text), and rank 0's host (a worker
-    /// sharing rank 0's node leaves it a core's share of BLAS threads, not more).
-    case welcome(file: String, text: String, host: String)
+    /// sharing rank 0's node leaves it a core's share of BLAS threads, not more). `payload` is
+    /// empty for a search; for a distillation sweep it carries the student and the teacher.
+    case welcome(file: String, text: String, host: String, payload: [UInt8] = [])
     /// 0 → worker: train this; `state` (empty for a fresh trial) is the trainer state saved at
     /// the end of an epoch, to continue from after a crash.
     case assign(TrialTask, state: [UInt8])
@@ -107,7 +108,7 @@ extension Message {
         var blobs: [[UInt8]] = []
         switch self {
         case .hello(let host, let pid): h.host = host; h.pid = pid
-        case .welcome(let file, let text, let host): h.file = file; h.text = text; h.host = host
+        case .welcome(let file, let text, let host, let payload): h.file = file; h.text = text; h.host = host; blobs = [payload]
         case .assign(let t, let state): h.task = t; blobs = [state]
         case .epoch, .decision: break   // fixed binary layouts, below
         case .finished(let r, let c, let v, let t): h.result = r; blobs = [c, v, t]
@@ -185,7 +186,9 @@ extension Message {
         func need<T>(_ v: T?, _ name: String) throws -> T { guard let v else { throw fail("kind \(kind) without \(name)") }; return v }
         switch kind {
         case 1: return .hello(host: try need(h.host, "host"), pid: try need(h.pid, "pid"))
-        case 2: return .welcome(file: try need(h.file, "file"), text: try need(h.text, "text"), host: try need(h.host, "host"))
+        case 2:
+            guard blobs.count <= 1 else { throw fail("welcome with \(blobs.count) blobs") }
+            return .welcome(file: try need(h.file, "file"), text: try need(h.text, "text"), host: try need(h.host, "host"), payload: blobs.first ?? [])
         case 3:
             guard blobs.count == 1 else { throw fail("assign with \(blobs.count) blobs") }
             return .assign(try need(h.task, "task"), state: blobs[0])

@@ -24,11 +24,12 @@ public final class SweepCoordinator {
     /// Called after each event with a one-line summary (progress display).
     public var onEvent: ((String) -> Void)?
 
-    public init(spec: SweepSpec, store: any Store, run: RunDirectory) {
+    /// `sampler` replaces the one the spec names (the distillation sweep's control-first one).
+    public init(spec: SweepSpec, store: any Store, run: RunDirectory, sampler: (any Sampler)? = nil) {
         self.spec = spec
         self.store = store
         self.run = run
-        sampler = makeSampler(for: spec)
+        self.sampler = sampler ?? makeSampler(for: spec)
         // Per-trial patience runs inside the trainer (so a trial ends `early_stopped` on its own
         // worker); the coordinator's stopper is the cross-trial scheduler only.
         var schedulerOnly = spec

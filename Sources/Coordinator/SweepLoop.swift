@@ -11,6 +11,8 @@ public struct CoordinatorLoop {
     public let communicator: any Communicator
     /// How long rank 0 keeps a transaction open to gather more events (group commit).
     public var commitWindow = 0.002
+    /// Sent to every worker in its welcome (a distillation sweep's student and teacher).
+    public var payload: [UInt8] = []
 
     public init(coordinator: SweepCoordinator, communicator: any Communicator) {
         self.coordinator = coordinator
@@ -56,7 +58,7 @@ public struct CoordinatorLoop {
         switch message {
         case .hello:
             try communicator.send(.welcome(file: coordinator.spec.file, text: coordinator.spec.text,
-                                           host: ProcessInfo.processInfo.hostName), to: source)
+                                           host: ProcessInfo.processInfo.hostName, payload: payload), to: source)
             idle.insert(source)
         case .epoch(let report):
             switch try coordinator.epoch(report) {
@@ -86,10 +88,11 @@ public struct CoordinatorLoop {
 /// A worker rank: says hello, loads the sweep and its data once, then trains what it is given.
 public struct WorkerLoop {
     public let communicator: any Communicator
-    /// Makes the executor for the sweep rank 0 sends (the trainer on the sweep's data by
-    /// default; tests and the coordinator benchmark substitute their own).
-    public var makeExecutor: (SweepSpec) throws -> any TrialExecutor = { spec in
-        TrialRunner(spec: spec, data: try PreparedData.load(spec.data, seed: spec.seed))
+    /// Makes the executor for the sweep rank 0 sends and the welcome's payload (the trainer on
+    /// the sweep's data by default, a student's trainer with a distillation payload; tests and the
+    /// coordinator benchmark substitute their own).
+    public var makeExecutor: (SweepSpec, [UInt8]) throws -> any TrialExecutor = { spec, payload in
+        try TrialRunner.make(spec: spec, payload: payload)
     }
 
     /// Seconds of training between two epoch states sent to rank 0 (each is the model and the
@@ -112,11 +115,11 @@ public struct WorkerLoop {
         while true {
             guard let (_, message) = try communicator.receive() else { continue }
             switch message {
-            case .welcome(let file, let text, let host):
+            case .welcome(let file, let text, let host, let payload):
                 configureThreads(host)
                 do {
                     let spec = try SweepSpec.parse(yaml: text, file: file, vocabulary: TrainingConfig.vocabulary)
-                    runner = try makeExecutor(spec)
+                    runner = try makeExecutor(spec, payload)
                 } catch {
                     try communicator.send(.fatal("\(error)"), to: 0)
                     return

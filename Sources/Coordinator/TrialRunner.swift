@@ -43,12 +43,29 @@ public struct TrialOutput: Sendable {
 public struct TrialRunner: TrialExecutor {
     public let spec: SweepSpec
     public let data: PreparedData
+    /// Set for a distillation sweep: trials whose configuration has a temperature and an alpha
+    /// train on this teacher's soft targets (see `DistillationSweep`).
+    public let teacher: Teacher?
     public weak var progress: (any TrainingProgress)?
 
-    public init(spec: SweepSpec, data: PreparedData, progress: (any TrainingProgress)? = nil) {
+    public init(spec: SweepSpec, data: PreparedData, teacher: Teacher? = nil, progress: (any TrainingProgress)? = nil) {
         self.spec = spec
         self.data = data
+        self.teacher = teacher
         self.progress = progress
+    }
+
+    /// The sweep a welcome describes: the sweep itself, or, with a distillation payload, the
+    /// distillation sweep derived from it, with its teacher.
+    /// `data` (default: loaded from the sweep's data section) must be what rank 0 used.
+    public static func make(spec: SweepSpec, payload: [UInt8], data: PreparedData? = nil) throws -> TrialRunner {
+        let data = try data ?? PreparedData.load(spec.data, seed: spec.seed)
+        guard !payload.isEmpty else { return TrialRunner(spec: spec, data: data) }
+        let p = try DistillationPayload.decode(payload)
+        guard p.teacher.rows == data.train.count, p.teacher.classes == data.classCount else {
+            throw TeacherError("the teacher predicts \(p.teacher.rows) × \(p.teacher.classes) but this rank's training split is \(data.train.count) × \(data.classCount): every rank must read the same data")
+        }
+        return TrialRunner(spec: p.sweep(parent: spec).spec, data: data, teacher: p.teacher)
     }
 
     /// Trains `task` (from `resumeState` when it is not empty); errors in the configuration or
@@ -59,10 +76,17 @@ public struct TrialRunner: TrialExecutor {
                     decide: (EpochReport) -> TrainingDecision) -> TrialOutput {
         let started = Date()
         do {
-            let config = try spec.trainingConfig(task.configuration)
+            var configuration = task.configuration
+            var distillation: Distillation?
+            if let teacher, let split = DistillationSweep.split(configuration) {
+                configuration = split.student
+                distillation = Distillation(teacher: teacher, temperature: split.temperature, alpha: split.alpha)
+            }
+            let config = try spec.trainingConfig(configuration)
             func makeTrainer() throws -> Trainer {
                 let t = try Trainer(config: config, data: data, seed: task.seed, maxEpochs: task.maxEpochs,
                                     patience: spec.earlyStopping.patience, minDelta: spec.earlyStopping.minDelta, metric: spec.metric)
+                t.distillation = distillation
                 t.progress = progress
                 return t
             }
@@ -92,7 +116,7 @@ public struct TrialRunner: TrialExecutor {
             guard r.best != nil else { return TrialOutput(result: result) }
             let validation = trainer.evaluate(data.validation), test = trainer.evaluate(data.test)
             let checkpoint = Checkpoint(layer: trainer.model, metadata: ["trial": "\(task.index)", "model": config.model.rawValue,
-                                                                         "configuration": task.configuration.description])
+                                                                         "configuration": configuration.description])
             return TrialOutput(result: result, checkpoint: checkpoint.encoded(),
                                validationProbabilities: Self.bytes(validation.probabilities), testProbabilities: Self.bytes(test.probabilities))
         } catch {

@@ -95,6 +95,14 @@ public struct Batcher {
     /// stopping after `maxBatches` batches.
     public func forEachBatch(epoch: Int, shuffle: Bool = true, maxBatches: Int = .max,
                              _ body: (Tensor, [Int]) throws -> Void) rethrows {
+        try forEachIndexedBatch(epoch: epoch, shuffle: shuffle, maxBatches: maxBatches) { x, labels, _ in try body(x, labels) }
+    }
+
+    /// `forEachBatch`, also passing the batch's example indices into `dataset` (row k of the
+    /// inputs is example `indices[k]`): for per-example targets kept beside the dataset, such as a
+    /// teacher's soft targets.
+    public func forEachIndexedBatch(epoch: Int, shuffle: Bool = true, maxBatches: Int = .max,
+                                    _ body: (Tensor, [Int], ArraySlice<Int>) throws -> Void) rethrows {
         var order = Array(0..<dataset.count)
         if shuffle { var r = rng.derived(stream: UInt64(epoch)); order = r.permutation(dataset.count) }
         let d = dataset.featureCount
@@ -114,7 +122,7 @@ public struct Batcher {
                 }
             }
             let x = Tensor(shape: [b, d], data: buffer)
-            try body(x, labels)
+            try body(x, labels, order[start..<(start + b)])
             start += b
             done += 1
         }

@@ -2,6 +2,7 @@
 // with a model, ranked by their validation metric; selection reads their stored validation
 // predictions only; the test predictions evaluate members, the best single model and the
 // ensemble at the end.
+import Coordinator
 import Foundation
 import Search
 import Storage
@@ -39,72 +40,55 @@ public struct EnsembleError: Error, Sendable, CustomStringConvertible {
 public struct EnsembleBuilder {
     public let spec: SweepSpec
     public let store: any Store
-    public let runDirectory: URL
+    public let run: RunDirectory
     public let data: PreparedData
+    /// Reads (or, without the files, recomputes from checkpoints) the members' predictions.
+    public var predictions: MemberPredictions
 
-    public init(spec: SweepSpec, store: any Store, runDirectory: URL, data: PreparedData) {
+    public init(spec: SweepSpec, store: any Store, run: RunDirectory, data: PreparedData) {
         self.spec = spec
         self.store = store
-        self.runDirectory = runDirectory
+        self.run = run
         self.data = data
+        predictions = MemberPredictions(spec: spec, store: store, run: run, data: data)
     }
 
-    struct Candidate {
-        var record: TrialRecord
-        var validationPath: String
-        var testPath: String
-    }
-
-    /// Trials with a model and both prediction files, best validation metric first.
-    func candidates() throws -> [Candidate] {
-        var out: [Candidate] = []
-        for t in try store.trials() where t.state.hasModel && t.bestValue != nil {
-            let artifacts = try store.artifacts(trial: t.index)
-            guard let v = artifacts.first(where: { $0.kind == "validation_predictions" }),
-                  let p = artifacts.first(where: { $0.kind == "test_predictions" }) else { continue }
-            out.append(Candidate(record: t, validationPath: v.path, testPath: p.path))
-        }
-        return out.sorted { a, b in
-            a.record.bestValue! == b.record.bestValue! ? a.record.index < b.record.index
-                : spec.metric.isBetter(a.record.bestValue!, than: b.record.bestValue!)
+    /// Trials with a model whose validation and test predictions can be had, best validation
+    /// metric first.
+    func candidates() throws -> [TrialRecord] {
+        try store.trials().filter { t in
+            try t.state.hasModel && t.bestValue != nil && predictions.available(t, .validation) && predictions.available(t, .test)
+        }.sorted { a, b in
+            a.bestValue! == b.bestValue! ? a.index < b.index : spec.metric.isBetter(a.bestValue!, than: b.bestValue!)
         }
     }
 
-    func predictions(_ relative: String, rows: Int) throws -> [Float] {
-        let bytes = try Data(contentsOf: runDirectory.appendingPathComponent(relative))
-        let values = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-        guard values.count == rows * data.classCount else {
-            throw EnsembleError(description: "\(relative) holds \(values.count) values, expected \(rows) × \(data.classCount): the data changed since the sweep ran")
-        }
-        return values
-    }
-
-    /// Selects (`average` of the top `k`, or Caruana's `greedy` over every candidate), evaluates
-    /// on the test split, stores the result and returns it.
-    public func build(top k: Int, method: String) throws -> EnsembleReport {
+    /// Selects (`average` of the top `k`, or Caruana's `greedy` over every candidate with up to
+    /// `steps` additions), evaluates on the test split, stores the result and returns it.
+    public func build(top k: Int, method: String, steps: Int = 100) throws -> EnsembleReport {
         guard method == "average" || method == "greedy" else { throw EnsembleError(description: "unknown method '\(method)': use average or greedy") }
         let all = try candidates()
         guard !all.isEmpty else { throw EnsembleError(description: "no finished trial with a model and stored predictions yet") }
         let pool = method == "average" ? Array(all.prefix(max(k, 1))) : all
         let c = data.classCount
-        let validation = try pool.map { try predictions($0.validationPath, rows: data.validation.count) }
+        let validation = try pool.map { try predictions.probabilities($0, .validation) }
         var weights: EnsembleWeights
         var trace: EnsembleSelection.GreedyTrace?
         if method == "average" {
             weights = EnsembleSelection.average(candidates: pool.count, top: k)
         } else {
             let g = EnsembleSelection.greedy(validation: validation, labels: data.validation.labels, classes: c,
-                                             initial: min(2, pool.count), steps: 50)
+                                             initial: min(2, pool.count), steps: max(steps, 0))
             weights = g.weights
             trace = g.trace
         }
         // Selection is done; only now is the test split read.
         let chosen = weights.members
         var tests: [Int: [Float]] = [:]
-        for i in chosen + [0] where tests[i] == nil { tests[i] = try predictions(pool[i].testPath, rows: data.test.count) }
+        for i in chosen + [0] where tests[i] == nil { tests[i] = try predictions.probabilities(pool[i], .test) }
         func entry(_ i: Int, weight: Double?) throws -> EnsembleEntry {
-            let cost = try self.cost(pool[i].record)
-            return EnsembleEntry(trial: pool[i].record.index, name: "trial \(pool[i].record.index)", weight: weight,
+            let cost = try self.cost(pool[i])
+            return EnsembleEntry(trial: pool[i].index, name: "trial \(pool[i].index)", weight: weight,
                                  validation: ClassificationMetrics(probabilities: validation[i], labels: data.validation.labels, classes: c),
                                  test: ClassificationMetrics(probabilities: tests[i]!, labels: data.test.labels, classes: c),
                                  params: cost.parameters, flopsPerExample: cost.flopsPerExample)
@@ -119,12 +103,8 @@ public struct EnsembleBuilder {
                                      params: members.reduce(0) { $0 + $1.params }, flopsPerExample: members.reduce(0) { $0 + $1.flopsPerExample })
         let report = EnsembleReport(method: method, members: members, bestSingle: best, ensemble: ensemble,
                                     greedyLosses: trace?.losses, greedyBestStep: trace?.bestStep)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         try store.putEnsemble(EnsembleRecord(id: 0, method: method, members: members.compactMap(\.trial),
-                                             weights: members.compactMap(\.weight),
-                                             resultJSON: String(decoding: try encoder.encode(report), as: UTF8.self)))
+                                             weights: members.compactMap(\.weight), resultJSON: try EnsembleReport.encodeJSON(report)))
         return report
     }
 

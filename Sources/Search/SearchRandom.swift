@@ -59,3 +59,8 @@ enum SearchStream {
     /// The pick among the unused configurations once random candidates ran out: (tag, index).
     static let enumerationPick: UInt64 = 0x7069_636B  // "pick"
 }
+
+extension SearchStream {
+    /// The training seed every trial of a distillation sweep shares: (tag).
+    static let distillation: UInt64 = 0x6469_7374  // "dist"
+}

@@ -25,6 +25,16 @@ public final class Trainer {
     public var maxBatchesPerEpoch = Int.max
     /// A mean epoch training loss above `divergenceFactor` × the initial loss counts as divergence.
     public var divergenceFactor = 4.0
+    /// Train on a teacher's soft targets as well as the labels (a student); nil: labels only.
+    /// Augmented inputs keep their example's targets (flips and shifts preserve the class).
+    public var distillation: Distillation? {
+        didSet {
+            if let d = distillation, d.alpha > 0 {
+                precondition(d.targets.count == data.train.count * data.classCount,
+                             "soft targets for \(d.targets.count / max(data.classCount, 1)) examples, training split has \(data.train.count)")
+            }
+        }
+    }
 
     /// Builds the model from `seed` (the trial's training seed): the same seed gives the same
     /// initial weights, batch order, dropout masks and augmentations on any rank.
@@ -146,11 +156,16 @@ public final class Trainer {
             var lossSum = 0.0, correct = 0, seen = 0, batchIndex = 0
             var augmentRNG = RNG(seed: seed, stream: 3).derived(stream: UInt64(epoch))
             var failure: String?
-            batcher.forEachBatch(epoch: epoch, maxBatches: batches) { x, labels in
+            batcher.forEachIndexedBatch(epoch: epoch, maxBatches: batches) { x, labels, indices in
                 guard failure == nil else { return }
                 if let aug = augmenter { aug.apply(&x.data, rows: labels.count, rng: &augmentRNG) }
                 let logits = model(x)
-                let loss = Loss.softmaxCrossEntropy(logits, labels: labels, labelSmoothing: smoothing)
+                var loss = Loss.softmaxCrossEntropy(logits, labels: labels, labelSmoothing: smoothing)
+                if let d = distillation, d.alpha > 0 {
+                    let soft = Loss.distillation(studentLogits: logits, teacherProbabilities: d.rows(indices, classes: data.classCount),
+                                                 temperature: Float(d.temperature))
+                    loss = Float(d.alpha) * soft + Float(1 - d.alpha) * loss
+                }
                 let value = Double(loss.item)
                 if initialLoss.isNaN { initialLoss = value }
                 guard value.isFinite else {
@@ -277,6 +292,7 @@ public final class Trainer {
          "divergenceFactor = \(divergenceFactor)", "batchesPerEpoch = \(batches)",
          "train = \(data.train.count) × \(data.featureCount) features, \(data.classCount) classes",
          "validation = \(data.validation.count)"]
+            + (distillation.map { ["distillation = T \($0.temperature), alpha \($0.alpha), \($0.targets.count) targets"] } ?? [])
     }
 
     /// Strictly better (any amount): decides which weights are kept.

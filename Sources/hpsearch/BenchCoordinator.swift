@@ -50,7 +50,7 @@ struct CoordinatorBench: ParsableCommand {
         defer { (communicator as? MPICommunicator)?.finalize() }
         if communicator.rank != 0 {
             var worker = WorkerLoop(communicator: communicator)
-            worker.makeExecutor = { _ in SyntheticTrials() }
+            worker.makeExecutor = { _, _ in SyntheticTrials() }
             try worker.run()
             return
         }

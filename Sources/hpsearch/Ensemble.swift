@@ -22,6 +22,9 @@ struct Ensemble: ParsableCommand {
     @Option(help: "average or greedy (default: the sweep's ensemble.method, else average).")
     var method: String?
 
+    @Option(help: "greedy: additions after the sorted initialisation (the best step is kept).")
+    var steps = 100
+
     @Flag(help: "Print one JSON object: {members: [...], best_single: {...}, ensemble: {...}}.")
     var json = false
 
@@ -33,8 +36,8 @@ struct Ensemble: ParsableCommand {
         let store = try SQLiteStore(path: run.storePath)
         let spec = try SweepJob.spec(of: run, store: store)
         let data = try PreparedData.load(spec.data, seed: spec.seed)
-        let report = try EnsembleBuilder(spec: spec, store: store, runDirectory: run.url, data: data)
-            .build(top: top ?? spec.ensemble?.topK ?? 5, method: method ?? spec.ensemble?.method ?? "average")
+        let report = try EnsembleBuilder(spec: spec, store: store, run: run, data: data)
+            .build(top: top ?? spec.ensemble?.topK ?? 5, method: method ?? spec.ensemble?.method ?? "average", steps: steps)
         if json { try printJSON(EnsembleTable.json(report)) } else { print(EnsembleTable.render(report)) }
     }
 }
@@ -56,15 +59,17 @@ enum EnsembleTable {
         return out
     }
 
+    static let header = "model              weight val_acc  test_acc test_nll test_brier test_ece     params  flops/example"
+
+    static func line(_ e: EnsembleEntry, _ label: String) -> String {
+        let w = e.weight.map { String(format: "%.2f", $0) } ?? "-"
+        return [label.padding(toLength: max(18, label.count), withPad: " ", startingAt: 0), w.padding(toLength: 6, withPad: " ", startingAt: 0),
+                String(format: "%.4f   %.4f   %.4f   %.4f   %.4f", e.validation.accuracy, e.test.accuracy, e.test.nll, e.test.brier, e.test.ece),
+                String(format: "%10d %12d", e.params, e.flopsPerExample)].joined(separator: " ")
+    }
+
     static func render(_ r: EnsembleReport) -> String {
-        func line(_ e: EnsembleEntry, _ label: String) -> String {
-            let w = e.weight.map { String(format: "%.2f", $0) } ?? "-"
-            return [label.padding(toLength: 18, withPad: " ", startingAt: 0), w.padding(toLength: 6, withPad: " ", startingAt: 0),
-                    String(format: "%.4f   %.4f   %.4f   %.4f   %.4f", e.validation.accuracy, e.test.accuracy, e.test.nll, e.test.brier, e.test.ece),
-                    String(format: "%10d %12d", e.params, e.flopsPerExample)].joined(separator: " ")
-        }
-        var lines = ["ensemble (\(r.method)) — selected on validation predictions; test set for evaluation only",
-                     "model              weight val_acc  test_acc test_nll test_brier test_ece     params  flops/example"]
+        var lines = ["ensemble (\(r.method)) — selected on validation predictions; test set for evaluation only", header]
         for m in r.members { lines.append(line(m, m.name)) }
         lines.append(line(r.bestSingle, "best single (\(r.bestSingle.trial ?? 0))"))
         lines.append(line(r.ensemble, r.ensemble.name))

@@ -35,7 +35,7 @@ struct Run: ParsableCommand {
             try run.create()
             try spec.text.write(toFile: run.sweepCopyPath, atomically: true, encoding: .utf8)
             log("run directory: \(run.url.path)")
-            return (spec, run)
+            return SweepPlan.search(spec, run)
         }
     }
 }
@@ -55,9 +55,13 @@ struct Resume: ParsableCommand {
         try SweepJob(options: options).start { log in
             let run = RunDirectory(runDirectory)
             guard run.exists else { throw CoordinatorError("\(runDirectory) holds no sweep (no sweep.db); start one with `hpsearch run`") }
-            let spec = try SweepJob.spec(of: run, store: try SQLiteStore(path: run.storePath, readOnly: true))
+            let store = try SQLiteStore(path: run.storePath, readOnly: true)
+            if let parent = try store.sweep()?.environment["distillation_of"] {
+                throw CoordinatorError("\(runDirectory) is the distillation sweep of \(parent): continue it with `hpsearch distill \(parent)`")
+            }
+            let spec = try SweepJob.spec(of: run, store: store)
             log("resuming \(run.url.path)")
-            return (spec, run)
+            return SweepPlan.search(spec, run)
         }
     }
 }
@@ -70,7 +74,43 @@ struct RunOptions: ParsableArguments {
     var quiet = false
 }
 
-/// What `run` and `resume` share: the world, the rank roles, the store, the final table.
+/// What rank 0 runs: the sweep, where, and what to do once it is complete.
+struct SweepPlan {
+    var spec: SweepSpec
+    var run: RunDirectory
+    /// Replaces the sampler the spec names (the distillation sweep's).
+    var sampler: (any Sampler)?
+    /// Sent to every worker in its welcome.
+    var payload: [UInt8] = []
+    /// Trains students in the size-1 world.
+    var teacher: Teacher?
+    /// The data, when `prepare` loaded it already.
+    var data: PreparedData?
+    /// Extra facts for the store's sweep record.
+    var environment: [String: String] = [:]
+    /// Called on rank 0 once every trial has finished, also when nothing was left to run when
+    /// `finishWhenAlreadyComplete`.
+    var finish: (_ store: SQLiteStore, _ data: () throws -> PreparedData) throws -> Void = { _, _ in }
+    var finishWhenAlreadyComplete = false
+    /// How the user continues an interrupted job (default: `hpsearch resume DIR`).
+    var resumeCommand: String?
+    /// Objects to keep alive until the job ends (locks).
+    var keepAlive: [AnyObject] = []
+
+    /// A search: the sweep file's ensemble is built at the end when it asks for one.
+    static func search(_ spec: SweepSpec, _ run: RunDirectory) -> SweepPlan {
+        var plan = SweepPlan(spec: spec, run: run)
+        plan.finish = { store, data in
+            guard let e = spec.ensemble else { return }
+            // The sweep file asks for an ensemble: build it now from the stored predictions.
+            let report = try EnsembleBuilder(spec: spec, store: store, run: run, data: data()).build(top: e.topK, method: e.method)
+            print(EnsembleTable.render(report))
+        }
+        return plan
+    }
+}
+
+/// What `run`, `resume` and `distill` share: the world, the rank roles, the store, the final table.
 struct SweepJob {
     let options: RunOptions
 
@@ -84,7 +124,9 @@ struct SweepJob {
         return spec
     }
 
-    func start(prepare: (_ log: (String) -> Void) throws -> (SweepSpec, RunDirectory)) throws {
+    /// Runs the job on this rank: workers train what rank 0 hands out; rank 0 calls `prepare`
+    /// (only there) and coordinates.
+    func start(prepare: (_ log: @escaping (String) -> Void) throws -> SweepPlan) throws {
         Allocator.keepFreedMemory()
         let communicator: any Communicator = MPICommunicator.launchedByMPI ? try MPICommunicator() : LocalCommunicator.world(size: 1)[0]
         defer { (communicator as? MPICommunicator)?.finalize() }
@@ -105,58 +147,60 @@ struct SweepJob {
             return
         }
         let log: (String) -> Void = options.quiet ? { _ in } : { logLine($0) }
-        let spec: SweepSpec, run: RunDirectory
+        let plan: SweepPlan
         do {
-            (spec, run) = try prepare(log)
+            plan = try prepare(log)
         } catch {
             // Nothing may start: release every worker before reporting.
             for r in 1..<max(communicator.size, 1) { try? communicator.send(.shutdown, to: r) }
             throw error
         }
+        let spec = plan.spec, run = plan.run
+        defer { withExtendedLifetime(plan.keepAlive) {} }
         let lock = try RunLock(run)
         defer { withExtendedLifetime(lock) {} }
         let store = try SQLiteStore(path: run.storePath)
         if try store.sweep() == nil {
             try store.setSweep(SweepRecord(name: spec.name, seed: spec.seed, specText: spec.text,
                                            environment: ["sweep_file": spec.file, "ranks": "\(communicator.size)", "host": ProcessInfo.processInfo.hostName,
-                                                         "blas_threads": "\(BLAS.threads)", "hpsearch": HPSearch.configuration.version]))
+                                                         "blas_threads": "\(BLAS.threads)", "hpsearch": HPSearch.configuration.version]
+                                               .merging(plan.environment) { _, new in new }))
         }
-        let coordinator = SweepCoordinator(spec: spec, store: store, run: run)
+        let coordinator = SweepCoordinator(spec: spec, store: store, run: run, sampler: plan.sampler)
         coordinator.onEvent = log
         try coordinator.prepare()
-        let started = Date(), cpuStart = Self.cpuSeconds()
-        guard !coordinator.isComplete else {
-            for r in 1..<max(communicator.size, 1) { try communicator.send(.shutdown, to: r) }
-            print(StatusTable.render(trials: try store.trials(), spec: spec, limit: 10))
-            print("nothing left to run: every trial of \(run.url.path) has finished")
-            return
-        }
-        log("sweep \(spec.name): \(spec.budget.trials) trials × ≤ \(spec.budget.maxEpochs) epochs, \(communicator.size) rank(s)\(communicator.size == 1 ? " (training in this process)" : ", \(communicator.size - 1) worker(s)")")
-        // Rank 0 needs the data to train (size-1 world) or to evaluate the ensemble; loaded once.
-        var loaded: PreparedData?
+        // Rank 0 needs the data to train (size-1 world) or to evaluate at the end; loaded once.
+        var loaded = plan.data
         func data() throws -> PreparedData {
             if let loaded { return loaded }
             let d = try PreparedData.load(spec.data, seed: spec.seed)
             loaded = d
             return d
         }
+        let started = Date(), cpuStart = Self.cpuSeconds()
+        guard !coordinator.isComplete else {
+            for r in 1..<max(communicator.size, 1) { try communicator.send(.shutdown, to: r) }
+            print(StatusTable.render(trials: try store.trials(), spec: spec, limit: 10))
+            print("nothing left to run: every trial of \(run.url.path) has finished")
+            if plan.finishWhenAlreadyComplete { try plan.finish(store, data) }
+            return
+        }
+        log("sweep \(spec.name): \(spec.budget.trials) trials × ≤ \(spec.budget.maxEpochs) epochs, \(communicator.size) rank(s)\(communicator.size == 1 ? " (training in this process)" : ", \(communicator.size - 1) worker(s)")")
         if communicator.size == 1 {
-            try LocalLoop(coordinator: coordinator, runner: TrialRunner(spec: spec, data: data())).run()
+            try LocalLoop(coordinator: coordinator, runner: TrialRunner(spec: spec, data: data(), teacher: plan.teacher)).run()
         } else {
-            try CoordinatorLoop(coordinator: coordinator, communicator: communicator).run()
+            var loop = CoordinatorLoop(coordinator: coordinator, communicator: communicator)
+            loop.payload = plan.payload
+            try loop.run()
         }
         guard coordinator.isComplete else {
             print(StatusTable.render(trials: try store.trials(), spec: spec, limit: 10))
             let why = coordinator.trials.compactMap { $0.state == .lost ? $0.message : nil }.first ?? "every worker stopped"
-            throw CoordinatorError("the sweep is incomplete: \(why). Fix the cause, then `hpsearch resume \(run.url.path)`")
+            throw CoordinatorError("the sweep is incomplete: \(why). Fix the cause, then `\(plan.resumeCommand ?? "hpsearch resume \(run.url.path)")`")
         }
         print(StatusTable.render(trials: try store.trials(), spec: spec, limit: 10))
         let wall = Date().timeIntervalSince(started), cpu = Self.cpuSeconds() - cpuStart
-        if let e = spec.ensemble {
-            // The sweep file asks for an ensemble: build it now from the stored predictions.
-            let report = try EnsembleBuilder(spec: spec, store: store, runDirectory: run.url, data: data()).build(top: e.topK, method: e.method)
-            print(EnsembleTable.render(report))
-        }
+        try plan.finish(store, data)
         let rank0 = communicator.size > 1 ? String(format: "; rank 0 used %.1f%% of a core", 100 * cpu / max(wall, 1e-9)) : ""
         print(String(format: "%d trials in %.1f s%@; results in %@", coordinator.trials.count, wall, rank0, run.url.path))
     }

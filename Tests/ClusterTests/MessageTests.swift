@@ -1,4 +1,5 @@
 import Search
+import TestSupport
 import XCTest
 @testable import Cluster
 
@@ -9,7 +10,8 @@ final class MessageTests: XCTestCase {
         let report = EpochReport(trial: 3, epoch: 2, trainLoss: 0.5, trainAccuracy: 0.8, validationLoss: 0.45, validationAccuracy: 0.82,
                                  learningRate: 1e-3, seconds: 2.5)
         let messages: [Message] = [
-            .hello(host: "node01", pid: 4242), .welcome(file: "sweeps/x.yaml", text: "name: x\n", host: "node01"), .assign(task, state: []), .assign(task, state: [7, 8, 9]), .epoch(report),
+            .hello(host: "node01", pid: 4242), .welcome(file: "sweeps/x.yaml", text: "name: x\n", host: "node01"),
+            .welcome(file: "x.yaml", text: "name: x\n", host: "n", payload: [UInt8](repeating: 3, count: 70_000)), .assign(task, state: []), .assign(task, state: [7, 8, 9]), .epoch(report),
             .epochState(trial: 3, epoch: 2, state: [UInt8](repeating: 5, count: 1000)),
             .decision(trial: 3, proceed: false, reason: "ASHA rung 1"), .decision(trial: 4, proceed: true, reason: nil),
             .finished(TrialResult(trial: 3, state: "completed", epochs: 5, bestEpoch: 4, seconds: 9, parameters: 10, flopsPerExample: 20),
@@ -49,11 +51,4 @@ final class LocalCommunicatorTests: XCTestCase {
     func testSendingOutsideTheWorldIsAnError() {
         XCTAssertThrowsError(try LocalCommunicator.world(size: 2)[0].send(.shutdown, to: 2))
     }
-}
-
-final class Failures: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [String] = []
-    func add(_ s: String) { lock.lock(); items.append(s); lock.unlock() }
-    var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
 }

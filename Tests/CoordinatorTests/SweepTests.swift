@@ -55,7 +55,7 @@ final class SweepTests: XCTestCase {
         let group = DispatchGroup(), failures = Failures()
         for c in world.dropFirst() {
             var worker = WorkerLoop(communicator: c)
-            worker.makeExecutor = { spec in TrialRunner(spec: spec, data: Self.data) }
+            worker.makeExecutor = { spec, _ in TrialRunner(spec: spec, data: Self.data) }
             let w = Unchecked(value: worker)
             DispatchQueue.global().async(group: group) {
                 do { try w.value.run() } catch { failures.add("\(error)") }
@@ -157,13 +157,3 @@ final class SweepTests: XCTestCase {
         XCTAssertEqual(try store.trial(0)?.finishedAt, finishedBefore, "a finished trial is never retrained")
     }
 }
-
-final class Failures: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [String] = []
-    func add(_ s: String) { lock.lock(); items.append(s); lock.unlock() }
-    var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
-}
-
-/// Hands a worker loop (which holds a communicator) to the thread that runs it.
-struct Unchecked<T>: @unchecked Sendable { let value: T }

@@ -1,5 +1,6 @@
 // The builder over a run directory's records: candidates ranked by the sweep metric, selection
 // on validation predictions only, the test split read for evaluation only.
+import Coordinator
 import Datasets
 import Foundation
 import Search
@@ -39,6 +40,7 @@ final class EnsembleBuilderTests: XCTestCase {
         parameters: {width: {values: [4, 8, 16, 32, 64, 128]}}
         """, file: "e.yaml", vocabulary: TrainingConfig.vocabulary)
         let store = InMemoryStore()
+        let run = RunDirectory(dir.url.path)
         for i in 0..<6 {
             let skill = Float(0.5 + 0.07 * Double(i))
             let validation = predictions(data.validation.labels, skill: skill, seed: UInt64(10 + i))
@@ -49,12 +51,11 @@ final class EnsembleBuilderTests: XCTestCase {
             if poisonTest { test = [Float](repeating: .nan, count: test.count) }
             for (kind, name, values) in [("validation_predictions", "v", validation), ("test_predictions", "t", test)] {
                 let path = "trials/\(i)/\(name).f32"
-                try FileManager.default.createDirectory(at: dir.url.appendingPathComponent("trials/\(i)"), withIntermediateDirectories: true)
-                try values.withUnsafeBufferPointer { Data(buffer: $0) }.write(to: dir.url.appendingPathComponent(path))
-                try store.putArtifact(ArtifactRecord(trial: i, kind: kind, path: path, bytes: values.count * 4, checksum: 0))
+                let sum = try run.write(values.withUnsafeBytes { Array($0) }, to: path)
+                try store.putArtifact(ArtifactRecord(trial: i, kind: kind, path: path, bytes: values.count * 4, checksum: sum))
             }
         }
-        return (EnsembleBuilder(spec: spec, store: store, runDirectory: dir.url, data: data), dir)
+        return (EnsembleBuilder(spec: spec, store: store, run: run, data: data), dir)
     }
 
     func testAverageTakesTheTopTrialsByValidationMetricAndIsStored() throws {
@@ -86,7 +87,7 @@ final class EnsembleBuilderTests: XCTestCase {
         let (builder, dir) = try makeRun(poisonTest: false)
         _ = dir
         XCTAssertThrowsError(try builder.build(top: 3, method: "stacking")) { XCTAssertTrue("\($0)".contains("use average or greedy")) }
-        let empty = EnsembleBuilder(spec: builder.spec, store: InMemoryStore(), runDirectory: builder.runDirectory, data: builder.data)
+        let empty = EnsembleBuilder(spec: builder.spec, store: InMemoryStore(), run: builder.run, data: builder.data)
         XCTAssertThrowsError(try empty.build(top: 3, method: "average")) { XCTAssertTrue("\($0)".contains("no finished trial")) }
     }
 }

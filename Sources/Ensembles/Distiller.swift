@@ -1,0 +1,145 @@
+// Distiller: the parts of `hpsearch distill` that read and write run directories: the teacher
+// (an ensemble's members, their predictions on the training split reloaded or cached), the
+// student's configuration, and, once the distillation sweep is done, the report comparing the
+// best student with the hard-label control, the best single model and the ensemble.
+import Coordinator
+import Foundation
+import Search
+import Storage
+import TensorCore
+import Training
+
+/// Student vs control vs best single vs ensemble, on the test split.
+public struct DistillationReport: Sendable, Codable, Equatable {
+    /// The student picked by the validation metric among the distillation sweep's students.
+    public var student: EnsembleEntry
+    /// Hard labels only, the same architecture, seed and budget.
+    public var control: EnsembleEntry
+    public var bestSingle: EnsembleEntry
+    public var ensemble: EnsembleEntry
+    public var ensembleMethod: String
+    public var temperature: Double
+    public var alpha: Double
+    /// Every student of the sweep: its settings and accuracies (validation picked the student).
+    public var students: [StudentResult]
+    /// (student − best single) ÷ (ensemble − best single), test accuracy.
+    public var keptGain: Double
+    /// The ensemble's FLOPs per example ÷ the student's.
+    public var costRatio: Double
+
+    public struct StudentResult: Sendable, Codable, Equatable {
+        public var trial: Int
+        public var temperature: Double
+        public var alpha: Double
+        public var validationAccuracy: Double
+        public var testAccuracy: Double
+    }
+}
+
+public struct Distiller {
+    public let spec: SweepSpec
+    public let store: any Store
+    public let run: RunDirectory
+    public let data: PreparedData
+    public var predictions: MemberPredictions
+
+    public init(spec: SweepSpec, store: any Store, run: RunDirectory, data: PreparedData) {
+        self.spec = spec
+        self.store = store
+        self.run = run
+        self.data = data
+        predictions = MemberPredictions(spec: spec, store: store, run: run, data: data)
+    }
+
+    /// The newest ensemble stored for this sweep (not a distillation record), if any.
+    public func latestEnsemble() throws -> EnsembleReport? {
+        guard let record = try store.ensembles().filter({ $0.method != "distilled" }).max(by: { $0.id < $1.id }) else { return nil }
+        return try EnsembleReport.decodeJSON(EnsembleReport.self, record.resultJSON)
+    }
+
+    /// The teacher: the ensemble's members and weights, with their predictions on the training
+    /// split (read from `trials/NNNNN/train.f32` when cached, else computed from the checkpoint
+    /// once and cached).
+    public func teacher(_ ensemble: EnsembleReport) throws -> Teacher {
+        let records = Dictionary(uniqueKeysWithValues: try store.trials().map { ($0.index, $0) })
+        var members: [[Float]] = [], weights: [Double] = []
+        for m in ensemble.members {
+            guard let index = m.trial, let t = records[index] else { throw EnsembleError(description: "ensemble member \(m.name) is not a trial of this sweep") }
+            members.append(try predictions.probabilities(t, .train))
+            weights.append(m.weight ?? 1)
+        }
+        return try Teacher(members: members, weights: weights, rows: data.train.count, classes: data.classCount)
+    }
+
+    /// The student: the best single model's configuration with the distill section's `student`
+    /// overrides.
+    public func student(_ ensemble: EnsembleReport) throws -> Configuration {
+        guard let index = ensemble.bestSingle.trial, let best = try store.trials().first(where: { $0.index == index }) else {
+            throw EnsembleError(description: "the ensemble's best single model is not a trial of this sweep")
+        }
+        let student = DistillationSweep.student(base: best.configuration, overrides: spec.distill?.student ?? [:])
+        _ = try spec.trainingConfig(student)   // fails here, with the parameter named, not on a worker
+        return student
+    }
+
+    /// The report of a finished distillation sweep stored in `students` (a run directory whose
+    /// trial 0 is the control); stored in this sweep's ensembles table as "distilled".
+    public func report(ensemble: EnsembleReport, sweep: DistillationSweep, store students: any Store,
+                       run studentRun: RunDirectory) throws -> DistillationReport {
+        let reader = MemberPredictions(spec: sweep.spec, store: students, run: studentRun, data: data)
+        let trials = try students.trials().filter { $0.state.hasModel && $0.bestValue != nil }
+        guard let control = trials.first(where: { $0.index == 0 }) else {
+            throw EnsembleError(description: "the hard-label control (trial 0 of \(studentRun.url.path)) has no model: see `hpsearch status \(studentRun.url.path)`")
+        }
+        let candidates = trials.filter { $0.index > 0 }
+        guard let best = candidates.min(by: { a, b in
+            a.bestValue! == b.bestValue! ? a.index < b.index : sweep.spec.metric.isBetter(a.bestValue!, than: b.bestValue!)
+        }) else {
+            throw EnsembleError(description: "no student of \(studentRun.url.path) finished with a model: see `hpsearch status \(studentRun.url.path)`")
+        }
+        var rng = RNG(seed: 0)
+        let cost = try ModelBuilder.build(try spec.trainingConfig(sweep.student), for: data, rng: &rng).cost
+        let c = data.classCount
+        func entry(_ t: TrialRecord, _ name: String) throws -> EnsembleEntry {
+            EnsembleEntry(trial: t.index, name: name, weight: nil,
+                          validation: ClassificationMetrics(probabilities: try reader.probabilities(t, .validation), labels: data.validation.labels, classes: c),
+                          test: ClassificationMetrics(probabilities: try reader.probabilities(t, .test), labels: data.test.labels, classes: c),
+                          params: cost.parameters, flopsPerExample: cost.flopsPerExample)
+        }
+        let settings = DistillationSweep.split(best.configuration)
+        var results: [DistillationReport.StudentResult] = []
+        for t in candidates {
+            let e = try entry(t, "")
+            let s = DistillationSweep.split(t.configuration)
+            results.append(.init(trial: t.index, temperature: s?.temperature ?? .nan, alpha: s?.alpha ?? .nan,
+                                 validationAccuracy: e.validation.accuracy, testAccuracy: e.test.accuracy))
+        }
+        let student = try entry(best, String(format: "student (T %.3g, α %.3g)", settings?.temperature ?? .nan, settings?.alpha ?? .nan))
+        let gain = ensemble.ensemble.test.accuracy - ensemble.bestSingle.test.accuracy
+        let report = DistillationReport(
+            student: student, control: try entry(control, "hard-label control"), bestSingle: ensemble.bestSingle, ensemble: ensemble.ensemble,
+            ensembleMethod: ensemble.method, temperature: settings?.temperature ?? .nan, alpha: settings?.alpha ?? .nan, students: results,
+            keptGain: gain > 0 ? (student.test.accuracy - ensemble.bestSingle.test.accuracy) / gain : .nan,
+            costRatio: Double(ensemble.ensemble.flopsPerExample) / Double(max(student.flopsPerExample, 1)))
+        try store.putEnsemble(EnsembleRecord(id: 0, method: "distilled", members: ensemble.members.compactMap(\.trial),
+                                             weights: ensemble.members.compactMap(\.weight), resultJSON: try EnsembleReport.encodeJSON(report)))
+        return report
+    }
+}
+
+extension EnsembleReport {
+    /// Sorted-key JSON with NaN and infinities as strings (what the ensembles table holds).
+    static func encodeJSON<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// Reads what `encodeJSON` wrote.
+    public static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return try decoder.decode(type, from: Data(text.utf8))
+    }
+}
