@@ -48,7 +48,7 @@ let package = Package(
         // Ensembles of the best trials (average, Caruana greedy) and their evaluation.
         .target(name: "Ensembles", dependencies: ["Coordinator", "Search", "Storage", "Training", "TensorCore", "NN", "Datasets"]),
         // What users look at: SVG plots, tables, reports.
-        .target(name: "Reports", dependencies: ["Search"]),
+        .target(name: "Reports", dependencies: ["Search", "Storage", "Ensembles"]),
         .target(name: "Benchmarks", dependencies: ["TensorCore", "NN", "Datasets"]),
         .executableTarget(name: "hpsearch", dependencies: [
             "TensorCore", "NN", "Datasets", "Search", "Storage", "Cluster", "Coordinator", "Ensembles", "Training", "Reports", "Benchmarks",
@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Search", "TestSupport"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Cluster", "Storage", "Search", "Training", "Datasets", "TestSupport"]),
         .testTarget(name: "EnsemblesTests", dependencies: ["Ensembles", "Coordinator", "Cluster", "Storage", "Search", "Training", "Datasets", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Search", "Storage", "Ensembles", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Search", "NN", "TensorCore", "Datasets", "TestSupport"]),
     ]
 )

@@ -21,6 +21,12 @@ final class SweepFilesTests: XCTestCase {
             let (model, cost) = try ModelBuilder.build(config, featureCount: 784, imageShape: [28, 28, 1], classCount: 10, rng: &rng)
             XCTAssertGreaterThan(cost.parameters, 1000, name)
             XCTAssertEqual(model(Tensor.zeros([2, 784])).shape, [2, 10], name)
+            if let distill = spec.distill {
+                // The student: the default configuration with distill.student applied, never bigger.
+                let student = try spec.trainingConfig(DistillationSweep.student(base: spec.defaultConfiguration(), overrides: distill.student))
+                let small = try ModelBuilder.build(student, featureCount: 784, imageShape: [28, 28, 1], classCount: 10, rng: &rng).cost
+                XCTAssertLessThanOrEqual(small.parameters, cost.parameters, name)
+            }
         }
     }
 
