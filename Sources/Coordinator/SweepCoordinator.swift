@@ -21,8 +21,10 @@ public final class SweepCoordinator {
     /// Trials on workers: index → rank.
     public private(set) var running: [Int: Int] = [:]
     private var records: [Int: TrialRecord] = [:]
-    /// Called after each event with a one-line summary (progress display).
-    public var onEvent: ((String) -> Void)?
+    /// Called after each event (progress display, logs).
+    public var onEvent: ((SweepEvent) -> Void)?
+    /// Epochs recorded by this coordinator (not those read back on resume).
+    private var epochsRecorded = 0
 
     /// `sampler` replaces the one the spec names (the distillation sweep's control-first one).
     public init(spec: SweepSpec, store: any Store, run: RunDirectory, sampler: (any Sampler)? = nil) {
@@ -127,7 +129,7 @@ public final class SweepCoordinator {
         try store.upsertTrial(record)
         records[index] = record
         running[index] = rank
-        onEvent?("trial \(index) → rank \(rank)\(resumeEpochs[index].map { " (resumed after epoch \($0))" } ?? ""): \(a.configuration)")
+        onEvent?(.assigned(trial: index, rank: rank, configuration: a.configuration, resumedAfter: resumeEpochs[index]))
         return TrialTask(index: index, configuration: a.configuration, seed: a.seed, maxEpochs: stopper.maxEpochs(trial: index))
     }
 
@@ -142,6 +144,8 @@ public final class SweepCoordinator {
             try store.upsertTrial(record)
         }
         records[r.trial] = record
+        epochsRecorded += 1
+        onEvent?(.epoch(trial: r.trial, epoch: r.epoch, value: r.value(of: spec.metric)))
         let decision = stopper.report(trial: r.trial, epoch: r.epoch, value: r.value(of: spec.metric))
         if case .stop(let reason) = decision {
             records[r.trial]?.message = reason
@@ -176,8 +180,8 @@ public final class SweepCoordinator {
         records[result.trial] = record
         running[result.trial] = nil
         stopper.finished(trial: result.trial, epochs: result.epochs)
-        let best = record.bestValue.map { String(format: "%@ %.4f at epoch %d", spec.metric.name, $0, record.bestEpoch ?? 0) } ?? "no epoch"
-        onEvent?("trial \(result.trial) \(record.state.rawValue) after \(result.epochs) epochs: \(best)\(record.message.map { " (\($0))" } ?? "")")
+        onEvent?(.finished(trial: result.trial, state: record.state, epochs: result.epochs, bestValue: record.bestValue,
+                           bestEpoch: record.bestEpoch, message: record.message, metric: spec.metric.name))
     }
 
     /// The trial on `rank` is lost (its worker died or went silent): it will run again on resume.
@@ -194,6 +198,20 @@ public final class SweepCoordinator {
 
     /// Trials by index.
     public var trials: [TrialRecord] { records.values.sorted { $0.index < $1.index } }
+
+    /// Counts by state, the best trial so far and the epochs recorded: O(trials).
+    public var progress: SweepProgress {
+        var finished: [TrialState: Int] = [:]
+        var best: (trial: Int, value: Double)?
+        for r in records.values {
+            if r.state.isFinished { finished[r.state, default: 0] += 1 }
+            if let v = r.bestValue, r.state.hasModel || r.state == .running,
+               best.map({ spec.metric.isBetter(v, than: $0.value) || (v == $0.value && r.index < $0.trial) }) ?? true {
+                best = (r.index, v)
+            }
+        }
+        return SweepProgress(budget: spec.budget.trials, finished: finished, running: running.count, best: best, epochs: epochsRecorded)
+    }
 }
 
 extension TrialRecord {

@@ -77,7 +77,7 @@ public struct CoordinatorLoop {
             try coordinator.epochState(trial: trial, epoch: epoch, state: state)
         case .fatal(let why):
             try coordinator.lost(rank: source, reason: "rank \(source) cannot work: \(why)")
-            coordinator.onEvent?("rank \(source) gave up: \(why)")
+            coordinator.onEvent?(.lost(rank: source, reason: why))
             active.remove(source)
         default:
             throw CoordinatorError("rank 0 got an unexpected message from rank \(source): \(message)")

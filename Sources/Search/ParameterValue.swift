@@ -93,3 +93,15 @@ extension Double {
         return "\(self)"
     }
 }
+
+extension ParameterValue {
+    /// The value as JSONSerialization takes it.
+    public var jsonValue: Any {
+        switch self {
+        case .int(let v): return v
+        case .double(let v): return v
+        case .string(let v): return v
+        case .bool(let v): return v
+        }
+    }
+}

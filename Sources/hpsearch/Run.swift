@@ -72,6 +72,9 @@ struct RunOptions: ParsableArguments {
 
     @Flag(help: "Only errors and the final table.")
     var quiet = false
+
+    @Flag(help: "Progress and events as JSON lines on standard error (for log collectors).")
+    var jsonLogs = false
 }
 
 /// What rank 0 runs: the sweep, where, and what to do once it is complete.
@@ -146,7 +149,8 @@ struct SweepJob {
             try worker.run()
             return
         }
-        let log: (String) -> Void = options.quiet ? { _ in } : { logLine($0) }
+        let monitor = SweepMonitor(quiet: options.quiet, jsonLogs: options.jsonLogs)
+        let log: (String) -> Void = { monitor.log($0) }
         let plan: SweepPlan
         do {
             plan = try prepare(log)
@@ -167,8 +171,8 @@ struct SweepJob {
                                                .merging(plan.environment) { _, new in new }))
         }
         let coordinator = SweepCoordinator(spec: spec, store: store, run: run, sampler: plan.sampler)
-        coordinator.onEvent = log
         try coordinator.prepare()
+        coordinator.onEvent = { [unowned coordinator] event in monitor.event(event, metric: spec.metric.name) { coordinator.progress } }
         // Rank 0 needs the data to train (size-1 world) or to evaluate at the end; loaded once.
         var loaded = plan.data
         func data() throws -> PreparedData {
@@ -193,6 +197,7 @@ struct SweepJob {
             loop.payload = plan.payload
             try loop.run()
         }
+        monitor.finish()
         guard coordinator.isComplete else {
             print(StatusTable.render(trials: try store.trials(), spec: spec, limit: 10))
             let why = coordinator.trials.compactMap { $0.state == .lost ? $0.message : nil }.first ?? "every worker stopped"

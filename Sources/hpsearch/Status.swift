@@ -18,7 +18,33 @@ struct Status: ParsableCommand {
     @Option(help: "Show at most this many trials (the best ones).")
     var limit: Int?
 
+    @Flag(help: "Redraw every --interval seconds until the sweep has finished (Ctrl-C stops watching, not the sweep).")
+    var watch = false
+
+    @Option(help: "Seconds between redraws with --watch.")
+    var interval: Double = 2
+
+    func validate() throws {
+        if interval <= 0 { throw ValidationError("--interval must be positive") }
+        if watch && json { throw ValidationError("--watch redraws a table; for a JSON feed use `hpsearch run --json-logs`") }
+    }
+
     func run() throws {
+        guard watch else { try show(); return }
+        let tty = isatty(STDOUT_FILENO) == 1
+        while true {
+            if tty { print("\u{1B}[H\u{1B}[2J", terminator: "") }
+            let finished = try show()
+            if !tty { print("") }
+            fflush(nil)
+            if finished { return }
+            Thread.sleep(forTimeInterval: interval)
+        }
+    }
+
+    /// Prints the table once; true when every trial of the budget has finished.
+    @discardableResult
+    func show() throws -> Bool {
         let run = RunDirectory(runDirectory)
         guard run.exists else { throw CoordinatorError("\(runDirectory) holds no sweep (no sweep.db)") }
         let store = try SQLiteStore(path: run.storePath, readOnly: true)
@@ -42,6 +68,7 @@ struct Status: ParsableCommand {
         } else {
             print(StatusTable.render(trials: trials, spec: spec, limit: limit))
         }
+        return trials.count >= spec.budget.trials && trials.allSatisfy(\.state.isFinished)
     }
 }
 

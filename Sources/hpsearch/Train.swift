@@ -62,15 +62,3 @@ struct Train: ParsableCommand {
         if case .diverged = result.outcome { throw ExitCode(2) }
     }
 }
-
-extension ParameterValue {
-    /// The value as JSONSerialization takes it.
-    var jsonValue: Any {
-        switch self {
-        case .int(let v): return v
-        case .double(let v): return v
-        case .string(let v): return v
-        case .bool(let v): return v
-        }
-    }
-}

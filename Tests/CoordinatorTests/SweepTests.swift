@@ -91,6 +91,35 @@ final class SweepTests: XCTestCase {
         }
     }
 
+    func testEventsAndProgressAccountForEveryTrialAndEpoch() throws {
+        let dir = try TemporaryDirectory(prefix: "sweep")
+        let spec = try Self.spec(scheduler: "asha", trials: 6, epochs: 4)
+        let run = RunDirectory(dir.file("events").path)
+        try run.create()
+        let store = try SQLiteStore(path: run.storePath)
+        let c = SweepCoordinator(spec: spec, store: store, run: run)
+        try c.prepare()
+        var events: [SweepEvent] = []
+        var progress: [SweepProgress] = []
+        c.onEvent = { [unowned c] e in events.append(e); progress.append(c.progress) }
+        try LocalLoop(coordinator: c, runner: TrialRunner(spec: spec, data: Self.data)).run()
+        let trials = try store.trials(), epochs = try store.allEpochs()
+        let names = events.map { $0.json["event"] as? String ?? "?" }
+        XCTAssertEqual(names.filter { $0 == "assigned" }.count, 6)
+        XCTAssertEqual(names.filter { $0 == "finished" }.count, 6)
+        XCTAssertEqual(names.filter { $0 == "epoch" }.count, epochs.count)
+        let last = try XCTUnwrap(progress.last)
+        XCTAssertEqual(last.done, 6)
+        XCTAssertEqual(last.running, 0)
+        XCTAssertEqual(last.epochs, epochs.count)
+        XCTAssertEqual(last.finished, Dictionary(grouping: trials, by: \.state).mapValues(\.count))
+        let best = try XCTUnwrap(trials.filter { $0.state.hasModel }.min { ($0.bestValue!, $0.index) < ($1.bestValue!, $1.index) })
+        XCTAssertEqual(last.best?.trial, best.index)
+        XCTAssertEqual(last.best?.value, best.bestValue)
+        XCTAssertTrue(progress.map(\.done) == progress.map(\.done).sorted(), "done never goes down")
+        XCTAssertTrue(events.contains { "\($0)".hasPrefix("trial 0 → rank 0: ") })
+    }
+
     func testResultsDoNotDependOnTheNumberOfRanks() throws {
         let dir = try TemporaryDirectory(prefix: "sweep")
         let spec = try Self.spec()
@@ -147,7 +176,7 @@ final class SweepTests: XCTestCase {
         XCTAssertEqual(try store.artifacts(trial: 1).map(\.kind), ["epoch_state"])
         let c = SweepCoordinator(spec: spec, store: store, run: run)
         var events: [String] = []
-        c.onEvent = { events.append($0) }
+        c.onEvent = { events.append("\($0)") }
         try c.prepare()
         try LocalLoop(coordinator: c, runner: TrialRunner(spec: spec, data: Self.data)).run()
         XCTAssertTrue(events.contains { $0.hasPrefix("trial 1 → rank 0 (resumed after epoch 2)") }, "\(events)")

@@ -1,0 +1,62 @@
+// SweepEvent: what rank 0 tells people while a sweep runs (progress lines, JSON logs).
+import Foundation
+import Search
+
+public enum SweepEvent: Sendable, CustomStringConvertible {
+    /// A trial went to a rank; `resumedAfter` is the epoch it continues after, if any.
+    case assigned(trial: Int, rank: Int, configuration: Configuration, resumedAfter: Int?)
+    /// An epoch was recorded; `value` is the sweep metric.
+    case epoch(trial: Int, epoch: Int, value: Double)
+    /// A trial ended (any final state).
+    case finished(trial: Int, state: TrialState, epochs: Int, bestValue: Double?, bestEpoch: Int?, message: String?, metric: String)
+    /// A rank stopped working; its trials are lost until resume.
+    case lost(rank: Int, reason: String)
+
+    public var description: String {
+        switch self {
+        case .assigned(let trial, let rank, let configuration, let resumedAfter):
+            return "trial \(trial) → rank \(rank)\(resumedAfter.map { " (resumed after epoch \($0))" } ?? ""): \(configuration)"
+        case .epoch(let trial, let epoch, let value):
+            return "trial \(trial) epoch \(epoch): \(value)"
+        case .finished(let trial, let state, let epochs, let bestValue, let bestEpoch, let message, let metric):
+            let best = bestValue.map { String(format: "%@ %.4f at epoch %d", metric, $0, bestEpoch ?? 0) } ?? "no epoch"
+            return "trial \(trial) \(state.rawValue) after \(epochs) epochs: \(best)\(message.map { " (\($0))" } ?? "")"
+        case .lost(let rank, let reason):
+            return "rank \(rank) gave up: \(reason)"
+        }
+    }
+
+    /// A flat JSON object for `--json-logs` (`event` names the case).
+    public var json: [String: Any] {
+        switch self {
+        case .assigned(let trial, let rank, let configuration, let resumedAfter):
+            var o: [String: Any] = ["event": "assigned", "trial": trial, "rank": rank,
+                                    "config": configuration.values.mapValues { $0.jsonValue }]
+            o["resumed_after"] = resumedAfter
+            return o
+        case .epoch(let trial, let epoch, let value):
+            return ["event": "epoch", "trial": trial, "epoch": epoch, "value": value.isFinite ? value : NSNull()]
+        case .finished(let trial, let state, let epochs, let bestValue, let bestEpoch, let message, let metric):
+            var o: [String: Any] = ["event": "finished", "trial": trial, "state": state.rawValue, "epochs": epochs, "metric": metric]
+            o["best_value"] = bestValue
+            o["best_epoch"] = bestEpoch
+            o["message"] = message
+            return o
+        case .lost(let rank, let reason):
+            return ["event": "lost", "rank": rank, "reason": reason]
+        }
+    }
+}
+
+/// Where a sweep stands: what a progress line shows.
+public struct SweepProgress: Sendable {
+    public var budget: Int
+    /// Finished trials by state.
+    public var finished: [TrialState: Int]
+    public var running: Int
+    public var best: (trial: Int, value: Double)?
+    /// Epochs recorded since this process started coordinating.
+    public var epochs: Int
+
+    public var done: Int { finished.values.reduce(0, +) }
+}
