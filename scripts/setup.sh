@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
 # Installs, with apt, only the system packages hpsearch needs that are missing.
 # Idempotent and non-interactive; runs `apt-get update` only when it must install something.
+#   scripts/setup.sh [--with-browser]   (--with-browser: also Chromium, for the report's
+#                                        rendering test, which is skipped without it)
 set -euo pipefail
 
 packages=(libopenmpi-dev openmpi-bin libopenblas-dev libsqlite3-dev zlib1g-dev pkg-config dataset-fashion-mnist)
+for arg in "$@"; do
+  case "$arg" in
+    --with-browser) packages+=(chromium) ;;
+    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+    *) echo "setup: unknown option $arg (expected --with-browser)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
