@@ -37,19 +37,17 @@ public struct DistillationReport: Sendable, Codable, Equatable {
 }
 
 public struct Distiller {
-    public let spec: SweepSpec
-    public let store: any Store
-    public let run: RunDirectory
-    public let data: PreparedData
-    public var predictions: MemberPredictions
-
-    public init(spec: SweepSpec, store: any Store, run: RunDirectory, data: PreparedData) {
-        self.spec = spec
-        self.store = store
-        self.run = run
-        self.data = data
-        predictions = MemberPredictions(spec: spec, store: store, run: run, data: data)
+    /// The main sweep's run directory, store, data and member predictions.
+    public var builder: EnsembleBuilder
+    public var spec: SweepSpec { builder.spec }
+    public var store: any Store { builder.store }
+    public var data: PreparedData { builder.data }
+    public var predictions: MemberPredictions {
+        get { builder.predictions }
+        set { builder.predictions = newValue }
     }
+
+    public init(_ builder: EnsembleBuilder) { self.builder = builder }
 
     /// The newest ensemble stored for this sweep (not a distillation record), if any.
     public func latestEnsemble() throws -> EnsembleReport? {

@@ -50,15 +50,14 @@ struct Distill: ParsableCommand {
             let spec = try SweepJob.spec(of: parent, store: parentStore)
             let started = Date()
             let data = try PreparedData.load(spec.data, seed: spec.seed)
-            var distiller = Distiller(spec: spec, store: parentStore, run: parent, data: data)
+            var distiller = Distiller(EnsembleBuilder(spec: spec, store: parentStore, run: parent, data: data))
             distiller.predictions.onRecompute = { trial, split in log("trial \(trial): predicting the \(split.rawValue) split from its checkpoint") }
             let ensemble: EnsembleReport
             if let stored = try distiller.latestEnsemble() {
                 ensemble = stored
             } else {
                 log("no ensemble yet: building the sweep's \(spec.ensemble?.method ?? "average") ensemble first")
-                ensemble = try EnsembleBuilder(spec: spec, store: parentStore, run: parent, data: data)
-                    .build(top: spec.ensemble?.topK ?? 5, method: spec.ensemble?.method ?? "average")
+                ensemble = try distiller.builder.build(top: spec.ensemble?.topK ?? 5, method: spec.ensemble?.method ?? "average")
             }
             let teacher = try distiller.teacher(ensemble)
             let student = try distiller.student(ensemble)

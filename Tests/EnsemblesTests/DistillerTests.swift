@@ -77,8 +77,8 @@ final class DistillerTests: XCTestCase {
         let dir = try TemporaryDirectory(prefix: "distill")
         let parent = RunDirectory(dir.file("main").path)
         let store = try sweep(Self.spec, in: parent, size: 1)
-        let ensemble = try EnsembleBuilder(spec: Self.spec, store: store, run: parent, data: Self.data).build(top: 3, method: "average")
-        var distiller = Distiller(spec: Self.spec, store: store, run: parent, data: Self.data)
+        var distiller = Distiller(EnsembleBuilder(spec: Self.spec, store: store, run: parent, data: Self.data))
+        let ensemble = try distiller.builder.build(top: 3, method: "average")
         XCTAssertEqual(try distiller.latestEnsemble(), ensemble)
 
         // The teacher's training-split predictions come from the members' checkpoints, once.
