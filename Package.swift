@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Search", "TestSupport"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Cluster", "Storage", "Search", "Training", "Datasets", "TestSupport"]),
         .testTarget(name: "EnsemblesTests", dependencies: ["Ensembles", "Coordinator", "Cluster", "Storage", "Search", "Training", "Datasets", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Search", "Storage", "Ensembles", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Search", "Storage", "Ensembles", "TestSupport", "CZlib"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Search", "NN", "TensorCore", "Datasets", "TestSupport"]),
     ]
 )

@@ -46,10 +46,7 @@ public struct LinePlot: Sendable {
         self.logX = logX
     }
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    static func escape(_ s: String) -> String { Markup.escape(s) }
 
     /// "Nice" tick values covering lo…hi (1, 2, 5 × 10ᵏ steps).
     static func ticks(_ lo: Double, _ hi: Double, count: Int = 5) -> [Double] {
