@@ -18,17 +18,22 @@ struct Check: ParsableCommand {
     @Flag(help: "Print one JSON object: {passed, checks: [{id, name, status, summary, values, hint}]}.")
     var json = false
 
+    @Option(help: "Also write that JSON object to this file (put it in a run directory as check.json and `hpsearch report` shows it).")
+    var save: String?
+
     func run() throws {
         let (spec, _, config, data) = try sweep.load(log: logLine)
         let check = RecipeCheck(data: data, config: config, seed: sweep.seed ?? spec.seed)
         let started = Date()
         let results = check.runAll { name in if !json { logLine("checking: \(name)…") } }
         let passed = !results.contains { $0.status == .fail }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        struct Report: Encodable { var passed: Bool; var seconds: Double; var checks: [CheckResult] }
+        let report = try encoder.encode(Report(passed: passed, seconds: Date().timeIntervalSince(started), checks: results))
+        if let save { try report.write(to: URL(fileURLWithPath: save)) }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            struct Report: Encodable { var passed: Bool; var seconds: Double; var checks: [CheckResult] }
-            print(String(decoding: try encoder.encode(Report(passed: passed, seconds: Date().timeIntervalSince(started), checks: results)), as: UTF8.self))
+            print(String(decoding: report, as: UTF8.self))
         } else {
             let width = results.map(\.name.count).max() ?? 10
             print("")
