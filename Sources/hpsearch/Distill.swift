@@ -88,7 +88,8 @@ struct Distill: ParsableCommand {
             plan.payload = try payload.encoded()
             plan.teacher = teacher
             plan.data = data
-            plan.environment = ["distillation": identity, "distillation_of": parent.url.path]
+            plan.environment = ["distillation": identity, "distillation_of": parent.url.path,
+                                StoredSweep.planKey: try StoredSweep.planText(student: student, trials: payload.trials, epochs: payload.epochs)]
             plan.keepAlive = [parentLock]
             plan.finishWhenAlreadyComplete = true
             plan.resumeCommand = "hpsearch distill \(parent.url.path)"

@@ -53,8 +53,7 @@ enum ReportSource {
         guard let sweep = try store.sweep() else {
             throw CoordinatorError("\(path): the store has no sweep yet; try again once `hpsearch run` has started it")
         }
-        let spec = try SweepSpec.parse(yaml: sweep.specText, file: sweep.environment["sweep_file"] ?? run.sweepCopyPath,
-                                       vocabulary: TrainingConfig.vocabulary)
+        let spec = try StoredSweep.spec(sweep, file: sweep.environment["sweep_file"] ?? run.sweepCopyPath)
         var input = try ReportInput.load(store: store, spec: spec, directory: run.url)
         input.directory = path
         return input

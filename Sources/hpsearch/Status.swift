@@ -49,7 +49,7 @@ struct Status: ParsableCommand {
         guard run.exists else { throw CoordinatorError("\(runDirectory) holds no sweep (no sweep.db)") }
         let store = try SQLiteStore(path: run.storePath, readOnly: true)
         guard let sweep = try store.sweep() else { throw CoordinatorError("\(runDirectory): the store has no sweep yet") }
-        let spec = try SweepSpec.parse(yaml: sweep.specText, file: run.sweepCopyPath, vocabulary: TrainingConfig.vocabulary)
+        let spec = try StoredSweep.spec(sweep, file: run.sweepCopyPath)
         let trials = try store.trials()
         if json {
             let rows: [[String: Any]] = StatusTable.ordered(trials, spec: spec).map { t in
