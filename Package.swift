@@ -28,6 +28,7 @@ let package = Package(
 
         // Hot elementwise loops (Adam, ReLU, bias gradients, pooling), vectorised per CPU at load
         // time; no FMA contraction, so every vector width rounds alike.
+        .target(name: "CSignals"),
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-ffp-contract=off"])]),
 
         .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"]),
@@ -51,7 +52,7 @@ let package = Package(
         .target(name: "Reports", dependencies: ["Search", "Storage", "Ensembles"]),
         .target(name: "Benchmarks", dependencies: ["TensorCore", "NN", "Datasets"]),
         .executableTarget(name: "hpsearch", dependencies: [
-            "TensorCore", "NN", "Datasets", "Search", "Storage", "Cluster", "Coordinator", "Ensembles", "Training", "Reports", "Benchmarks",
+            "TensorCore", "NN", "Datasets", "Search", "Storage", "Cluster", "Coordinator", "Ensembles", "Training", "Reports", "Benchmarks", "CSignals",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

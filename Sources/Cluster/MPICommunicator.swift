@@ -51,6 +51,14 @@ public final class MPICommunicator: Communicator {
         return (Int(source), try Message.decode(bytes))
     }
 
+    /// Ends every process of the job (mpirun exits with `code`): for a rank that hangs, or
+    /// after a stop signal, when the others cannot be told to finish. Does not return.
+    public func abort(code: Int) -> Never {
+        fflush(nil)
+        MPI_Abort(cmpi_comm_world(), Int32(code))
+        exit(Int32(code))
+    }
+
     /// Ends MPI for this process (after the last message).
     public func finalize() {
         var finalized: Int32 = 0

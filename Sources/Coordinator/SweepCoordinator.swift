@@ -184,8 +184,12 @@ public final class SweepCoordinator {
                            bestEpoch: record.bestEpoch, message: record.message, metric: spec.metric.name))
     }
 
-    /// The trial on `rank` is lost (its worker died or went silent): it will run again on resume.
-    public func lost(rank: Int, reason: String) throws {
+    /// The trial on `rank` is lost (its worker died or went silent): it will run again on
+    /// resume, or, with `requeue`, in this session on another rank (from its last epoch state when
+    /// rank 0 holds an intact one, else from epoch 1 with the same seed). Returns the trials.
+    @discardableResult
+    public func lost(rank: Int, reason: String, requeue: Bool = false) throws -> [Int] {
+        var lost: [Int] = []
         for (index, r) in running where r == rank {
             guard var record = records[index] else { continue }
             record.state = .lost
@@ -193,7 +197,18 @@ public final class SweepCoordinator {
             try store.upsertTrial(record)
             records[index] = record
             running[index] = nil
+            lost.append(index)
+            onEvent?(.trialLost(trial: index, rank: rank, reason: reason))
+            guard requeue else { continue }
+            resumeEpochs[index] = nil
+            if let state = try store.artifacts(trial: index).first(where: { $0.kind == Self.epochStateKind }),
+               let bytes = try? run.read(state.path), RunDirectory.checksum(bytes) == state.checksum, let epoch = Self.epoch(ofStatePath: state.path) {
+                resumeEpochs[index] = epoch
+            }
+            requeued.append(index)
         }
+        requeued.sort()
+        return lost.sorted()
     }
 
     /// Trials by index.

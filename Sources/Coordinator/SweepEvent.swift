@@ -9,8 +9,10 @@ public enum SweepEvent: Sendable, CustomStringConvertible {
     case epoch(trial: Int, epoch: Int, value: Double)
     /// A trial ended (any final state).
     case finished(trial: Int, state: TrialState, epochs: Int, bestValue: Double?, bestEpoch: Int?, message: String?, metric: String)
-    /// A rank stopped working; its trials are lost until resume.
+    /// A rank stopped working.
     case lost(rank: Int, reason: String)
+    /// A trial was lost with its rank (it runs again: later in the sweep, or on resume).
+    case trialLost(trial: Int, rank: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,8 @@ public enum SweepEvent: Sendable, CustomStringConvertible {
             return "trial \(trial) \(state.rawValue) after \(epochs) epochs: \(best)\(message.map { " (\($0))" } ?? "")"
         case .lost(let rank, let reason):
             return "rank \(rank) gave up: \(reason)"
+        case .trialLost(let trial, let rank, let reason):
+            return "trial \(trial) lost on rank \(rank): \(reason)"
         }
     }
 
@@ -44,6 +48,8 @@ public enum SweepEvent: Sendable, CustomStringConvertible {
             return o
         case .lost(let rank, let reason):
             return ["event": "lost", "rank": rank, "reason": reason]
+        case .trialLost(let trial, let rank, let reason):
+            return ["event": "trial_lost", "trial": trial, "rank": rank, "reason": reason]
         }
     }
 }

@@ -13,38 +13,62 @@ public struct CoordinatorLoop {
     public var commitWindow = 0.002
     /// Sent to every worker in its welcome (a distillation sweep's student and teacher).
     public var payload: [UInt8] = []
+    /// Seconds a rank holding a trial may stay silent (no epoch, state or result) before rank 0
+    /// gives it up: its trial is lost and runs again on another rank, and the rank gets no more
+    /// work. Nil: wait for ever.
+    public var workerTimeout: Double?
+    /// Asked between messages; true makes rank 0 stop at once (a signal): the trials in flight
+    /// are recorded lost, to run again on resume.
+    public var shouldStop: () -> Bool = { false }
+
+    /// How a run ended.
+    public struct Outcome: Sendable, Equatable {
+        /// Ranks given up for silence; they may still be running (a hung process).
+        public var unresponsive: [Int] = []
+        /// True when `shouldStop` ended the run early.
+        public var stopped = false
+    }
 
     public init(coordinator: SweepCoordinator, communicator: any Communicator) {
         self.coordinator = coordinator
         self.communicator = communicator
     }
 
-    public func run() throws {
-        var active = Set(1..<communicator.size)
+    /// State of one run of the loop.
+    private struct Ranks {
+        var active: Set<Int>
         var idle = Set<Int>()
-        while !active.isEmpty {
-            // Hand out work to idle workers; shut down those with nothing left to do.
-            for rank in idle.sorted() {
-                idle.remove(rank)
-                if let task = try coordinator.nextTask(for: rank) {
-                    try communicator.send(.assign(task, state: try coordinator.resumeState(for: task)), to: rank)
-                } else {
-                    try communicator.send(.shutdown, to: rank)
-                    active.remove(rank)
-                }
+        /// When each rank last spoke (or was given work).
+        var lastHeard: [Int: Date] = [:]
+        var unresponsive = Set<Int>()
+    }
+
+    @discardableResult
+    public func run() throws -> Outcome {
+        var ranks = Ranks(active: Set(1..<communicator.size))
+        while !ranks.active.isEmpty {
+            if shouldStop() {
+                for rank in Set(coordinator.running.values) { try coordinator.lost(rank: rank, reason: "the job was stopped while it ran (resume continues it)") }
+                return Outcome(unresponsive: ranks.unresponsive.sorted(), stopped: true)
             }
-            guard !active.isEmpty, let first = try communicator.receive() else { continue }
+            // Hand out work to idle workers; shut down those with nothing left to do.
+            for rank in ranks.idle.sorted() {
+                ranks.idle.remove(rank)
+                try assignOrShutdown(rank, &ranks)
+            }
+            try giveUpSilentRanks(&ranks)
+            guard !ranks.active.isEmpty, let first = try communicator.receive(timeout: 0.5) else { continue }
             // Group commit: what arrives within `commitWindow` of the first message is handled
             // in one transaction (one WAL append and one round of file locks instead of one per
             // event). A crash loses at most this window of acknowledged epochs, and resume
             // re-runs unfinished trials anyway.
             try coordinator.store.transaction {
-                try handle(first.message, from: first.source, active: &active, idle: &idle)
+                try handle(first.message, from: first.source, &ranks)
                 let opened = Date()
                 var handled = 1
-                while handled < 4096, !active.isEmpty, Date().timeIntervalSince(opened) < commitWindow {
+                while handled < 4096, !ranks.active.isEmpty, Date().timeIntervalSince(opened) < commitWindow {
                     if let (source, message) = try communicator.poll() {
-                        try handle(message, from: source, active: &active, idle: &idle)
+                        try handle(message, from: source, &ranks)
                         handled += 1
                     } else {
                         Thread.sleep(forTimeInterval: 20e-6)
@@ -52,14 +76,54 @@ public struct CoordinatorLoop {
                 }
             }
         }
+        return Outcome(unresponsive: ranks.unresponsive.sorted())
     }
 
-    private func handle(_ message: Message, from source: Int, active: inout Set<Int>, idle: inout Set<Int>) throws {
+    /// Gives `rank` the next trial; with none left, shuts it down, unless a worker timeout is set
+    /// and trials still run elsewhere (one may come back to the queue if its rank goes silent).
+    private func assignOrShutdown(_ rank: Int, _ ranks: inout Ranks) throws {
+        if let task = try coordinator.nextTask(for: rank) {
+            try communicator.send(.assign(task, state: try coordinator.resumeState(for: task)), to: rank)
+            ranks.lastHeard[rank] = Date()
+        } else if workerTimeout != nil, !coordinator.running.isEmpty {
+            ranks.idle.insert(rank)
+        } else {
+            try communicator.send(.shutdown, to: rank)
+            ranks.active.remove(rank)
+        }
+    }
+
+    /// Gives up ranks that held a trial and said nothing for `workerTimeout`: the trial is lost
+    /// and queued again; idle ranks pick it up.
+    private func giveUpSilentRanks(_ ranks: inout Ranks) throws {
+        guard let limit = workerTimeout else { return }
+        let now = Date()
+        for (_, rank) in coordinator.running where !ranks.unresponsive.contains(rank) {
+            guard let heard = ranks.lastHeard[rank], now.timeIntervalSince(heard) > limit else { continue }
+            let why = String(format: "rank %d sent nothing for %.0f s (worker timeout)", rank, now.timeIntervalSince(heard))
+            try coordinator.lost(rank: rank, reason: why, requeue: true)
+            coordinator.onEvent?(.lost(rank: rank, reason: why))
+            ranks.unresponsive.insert(rank)
+            ranks.active.remove(rank)
+        }
+    }
+
+    private func handle(_ message: Message, from source: Int, _ ranks: inout Ranks) throws {
+        ranks.lastHeard[source] = Date()
+        if ranks.unresponsive.contains(source) {
+            // A rank given up for silence spoke after all: let it finish quietly; its trial runs elsewhere.
+            switch message {
+            case .epoch(let report): try communicator.send(.decision(trial: report.trial, proceed: false, reason: "given up"), to: source)
+            case .finished, .hello: try communicator.send(.shutdown, to: source)
+            default: break
+            }
+            return
+        }
         switch message {
         case .hello:
             try communicator.send(.welcome(file: coordinator.spec.file, text: coordinator.spec.text,
                                            host: ProcessInfo.processInfo.hostName, payload: payload), to: source)
-            idle.insert(source)
+            ranks.idle.insert(source)
         case .epoch(let report):
             switch try coordinator.epoch(report) {
             case .continue: try communicator.send(.decision(trial: report.trial, proceed: true, reason: nil), to: source)
@@ -71,14 +135,14 @@ public struct CoordinatorLoop {
             if let task = try coordinator.nextTask(for: source) {
                 try communicator.send(.assign(task, state: try coordinator.resumeState(for: task)), to: source)
             } else {
-                idle.insert(source)
+                ranks.idle.insert(source)
             }
         case .epochState(let trial, let epoch, let state):
             try coordinator.epochState(trial: trial, epoch: epoch, state: state)
         case .fatal(let why):
             try coordinator.lost(rank: source, reason: "rank \(source) cannot work: \(why)")
             coordinator.onEvent?(.lost(rank: source, reason: why))
-            active.remove(source)
+            ranks.active.remove(source)
         default:
             throw CoordinatorError("rank 0 got an unexpected message from rank \(source): \(message)")
         }
@@ -127,6 +191,7 @@ public struct WorkerLoop {
             case .assign(let task, let state):
                 guard let runner else { throw CoordinatorError("assigned a trial before the sweep arrived") }
                 var decisionError: Error?
+                var shutDown = false
                 var lastSaved = Date()
                 let save: (Int, [UInt8]) -> Void = { epoch, bytes in
                     // After the last epoch the trial is about to finish: nothing to resume.
@@ -140,7 +205,7 @@ public struct WorkerLoop {
                         while true {
                             guard let (_, reply) = try communicator.receive() else { continue }
                             if case .decision(let trial, let proceed, _) = reply, trial == task.index { return proceed ? .continue : .stop }
-                            if case .shutdown = reply { return .stop }
+                            if case .shutdown = reply { shutDown = true; return .stop }
                         }
                     } catch {
                         decisionError = error
@@ -148,6 +213,8 @@ public struct WorkerLoop {
                     }
                 }
                 if let decisionError { throw decisionError }
+                // Rank 0 has stopped (a signal): nobody waits for this result.
+                if shutDown { return }
                 try communicator.send(.finished(out.result, checkpoint: out.checkpoint, validationProbabilities: out.validationProbabilities,
                                                 testProbabilities: out.testProbabilities), to: 0)
             case .shutdown:
@@ -163,13 +230,18 @@ public struct WorkerLoop {
 public struct LocalLoop {
     public let coordinator: SweepCoordinator
     public let runner: any TrialExecutor
+    /// Asked after every epoch; true stops the sweep: the trial in flight is recorded lost (to
+    /// run again on resume) and `run` returns false.
+    public var shouldStop: () -> Bool = { false }
 
     public init(coordinator: SweepCoordinator, runner: any TrialExecutor) {
         self.coordinator = coordinator
         self.runner = runner
     }
 
-    public func run() throws {
+    /// Runs every trial; false when `shouldStop` ended it early.
+    @discardableResult
+    public func run() throws -> Bool {
         while let task = try coordinator.nextTask(for: 0) {
             var failure: Error?
             var lastSaved = Date()
@@ -178,9 +250,11 @@ public struct LocalLoop {
                 lastSaved = Date()
                 do { try coordinator.store.transaction { try coordinator.epochState(trial: task.index, epoch: epoch, state: bytes) } } catch { failure = error }
             }
+            var stopped = false
             let out = runner.run(task, resumeState: try coordinator.resumeState(for: task), saveState: save) { report in
                 do {
                     if case .stop = try coordinator.epoch(report) { return .stop }
+                    if shouldStop() { stopped = true; return .stop }
                     return .continue
                 } catch {
                     failure = error
@@ -188,8 +262,13 @@ public struct LocalLoop {
                 }
             }
             if let failure { throw failure }
+            if stopped || shouldStop() {
+                try coordinator.lost(rank: 0, reason: "the job was stopped while it ran (resume continues it)")
+                return false
+            }
             try coordinator.finished(out.result, checkpoint: out.checkpoint, validationProbabilities: out.validationProbabilities,
                                      testProbabilities: out.testProbabilities)
         }
+        return true
     }
 }

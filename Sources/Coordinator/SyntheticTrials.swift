@@ -8,6 +8,8 @@ import Training
 
 public struct SyntheticTrials: TrialExecutor {
     public var epochSeconds: Double
+    /// Faults to act out (the fault suite and the soak test).
+    public var faults = FaultInjection()
 
     public init(epochSeconds: Double = 0) { self.epochSeconds = epochSeconds }
 
@@ -29,7 +31,12 @@ public struct SyntheticTrials: TrialExecutor {
     public func run(_ task: TrialTask, resumeState: [UInt8], saveState: (Int, [UInt8]) -> Void,
                     decide: (EpochReport) -> TrainingDecision) -> TrialOutput {
         var epochs = 0, state = TrialState.completed
+        let fault = faults.fault(trial: task.index)
+        if fault?.kind == .throw {
+            return TrialOutput(result: TrialResult(trial: task.index, state: TrialState.failed.rawValue, message: "\(InjectedFault(trial: task.index))", epochs: 0, seconds: 0))
+        }
         for epoch in 1...max(task.maxEpochs, 1) {
+            if let fault, fault.epoch == epoch - 1 { FaultInjection.strike(fault) }
             if epochSeconds > 0 { Thread.sleep(forTimeInterval: epochSeconds) }
             let l = Self.loss(task, epoch: epoch)
             epochs = epoch

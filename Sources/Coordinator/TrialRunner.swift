@@ -46,6 +46,8 @@ public struct TrialRunner: TrialExecutor {
     /// Set for a distillation sweep: trials whose configuration has a temperature and an alpha
     /// train on this teacher's soft targets (see `DistillationSweep`).
     public let teacher: Teacher?
+    /// Faults to act out (the fault suite); none by default.
+    public var faults = FaultInjection()
     public weak var progress: (any TrainingProgress)?
 
     public init(spec: SweepSpec, data: PreparedData, teacher: Teacher? = nil, progress: (any TrainingProgress)? = nil) {
@@ -60,12 +62,19 @@ public struct TrialRunner: TrialExecutor {
     /// `data` (default: loaded from the sweep's data section) must be what rank 0 used.
     public static func make(spec: SweepSpec, payload: [UInt8], data: PreparedData? = nil) throws -> TrialRunner {
         let data = try data ?? PreparedData.load(spec.data, seed: spec.seed)
-        guard !payload.isEmpty else { return TrialRunner(spec: spec, data: data) }
+        let faults = try FaultInjection.fromEnvironment()
+        guard !payload.isEmpty else {
+            var runner = TrialRunner(spec: spec, data: data)
+            runner.faults = faults
+            return runner
+        }
         let p = try DistillationPayload.decode(payload)
         guard p.teacher.rows == data.train.count, p.teacher.classes == data.classCount else {
             throw TeacherError("the teacher predicts \(p.teacher.rows) × \(p.teacher.classes) but this rank's training split is \(data.train.count) × \(data.classCount): every rank must read the same data")
         }
-        return TrialRunner(spec: p.sweep(parent: spec).spec, data: data, teacher: p.teacher)
+        var runner = TrialRunner(spec: p.sweep(parent: spec).spec, data: data, teacher: p.teacher)
+        runner.faults = faults
+        return runner
     }
 
     /// Trains `task` (from `resumeState` when it is not empty); errors in the configuration or
@@ -90,13 +99,19 @@ public struct TrialRunner: TrialExecutor {
                 t.progress = progress
                 return t
             }
+            let fault = faults.fault(trial: task.index)
+            if fault?.kind == .throw { throw InjectedFault(trial: task.index) }
             var trainer = try makeTrainer()
             // The callbacks are optional (hence escaping) in the trainer's signature but only
             // used during `train`.
             let r = try withoutActuallyEscaping(decide) { decide in
                 try withoutActuallyEscaping(saveState) { save in
                     let reporter: (EpochMetrics) -> TrainingDecision = { m in
-                        decide(EpochReport(trial: task.index, epoch: m.epoch, trainLoss: m.trainLoss, trainAccuracy: m.trainAccuracy,
+                        if let fault, m.epoch == fault.epoch {
+                            FaultInjection.strike(fault)
+                            if fault.kind == .nan { for p in trainer.model.parameters { p.data = [Float](repeating: .nan, count: p.data.count) } }
+                        }
+                        return decide(EpochReport(trial: task.index, epoch: m.epoch, trainLoss: m.trainLoss, trainAccuracy: m.trainAccuracy,
                                            validationLoss: m.validationLoss, validationAccuracy: m.validationAccuracy,
                                            learningRate: m.learningRate, seconds: m.seconds))
                     }

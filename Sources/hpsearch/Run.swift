@@ -1,6 +1,7 @@
 // `hpsearch run` and `hpsearch resume`: a sweep across the ranks of an MPI job, or in this
 // process when started without mpirun.
 import ArgumentParser
+import CSignals
 import Cluster
 import Coordinator
 import Ensembles
@@ -75,6 +76,14 @@ struct RunOptions: ParsableArguments {
 
     @Flag(help: "Progress and events as JSON lines on standard error (for log collectors).")
     var jsonLogs = false
+
+    @Option(help: "Seconds a worker holding a trial may stay silent before rank 0 gives it up and runs the trial elsewhere (0: never).")
+    var workerTimeout: Double = 1800
+
+    func validate() throws {
+        if workerTimeout < 0 { throw ValidationError("--worker-timeout must be 0 (never) or a number of seconds") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
 }
 
 /// What rank 0 runs: the sweep, where, and what to do once it is complete.
@@ -182,6 +191,8 @@ struct SweepJob {
             return d
         }
         let started = Date(), cpuStart = Self.cpuSeconds()
+        hps_install_stop_handlers()
+        let stopRequested = { hps_stop_signal() != 0 }
         guard !coordinator.isComplete else {
             for r in 1..<max(communicator.size, 1) { try communicator.send(.shutdown, to: r) }
             print(StatusTable.render(trials: try store.trials(), spec: spec, limit: 10))
@@ -190,18 +201,41 @@ struct SweepJob {
             return
         }
         log("sweep \(spec.name): \(spec.budget.trials) trials × ≤ \(spec.budget.maxEpochs) epochs, \(communicator.size) rank(s)\(communicator.size == 1 ? " (training in this process)" : ", \(communicator.size - 1) worker(s)")")
+        var unresponsive: [Int] = []
         if communicator.size == 1 {
-            try LocalLoop(coordinator: coordinator, runner: TrialRunner(spec: spec, data: data(), teacher: plan.teacher)).run()
+            var runner = TrialRunner(spec: spec, data: try data(), teacher: plan.teacher)
+            runner.faults = try FaultInjection.fromEnvironment()
+            var loop = LocalLoop(coordinator: coordinator, runner: runner)
+            loop.shouldStop = stopRequested
+            try loop.run()
         } else {
             var loop = CoordinatorLoop(coordinator: coordinator, communicator: communicator)
             loop.payload = plan.payload
-            try loop.run()
+            loop.workerTimeout = options.workerTimeout > 0 ? options.workerTimeout : nil
+            loop.shouldStop = stopRequested
+            unresponsive = try loop.run().unresponsive
         }
         monitor.finish()
+        let resume = plan.resumeCommand ?? "hpsearch resume \(run.url.path)"
+        if stopRequested() {
+            print(StatusTable.render(trials: try store.trials(), spec: spec, limit: 10))
+            let signal = hps_stop_signal() == SIGINT ? "SIGINT" : "SIGTERM"
+            logLine("stopped by \(signal): the trials in flight are recorded lost; `\(resume)` continues the sweep")
+            let code = 128 + Int(hps_stop_signal())
+            (communicator as? MPICommunicator)?.abort(code: code)
+            throw ExitCode(Int32(code))
+        }
+        defer {
+            if !unresponsive.isEmpty {
+                // The sweep is recorded; a hung rank would keep mpirun waiting for ever.
+                logLine("rank(s) \(unresponsive.map(String.init).joined(separator: ", ")) stopped answering and were given up (their trials ran elsewhere); ending the job with MPI_Abort to stop them")
+                (communicator as? MPICommunicator)?.abort(code: 3)
+            }
+        }
         guard coordinator.isComplete else {
             print(StatusTable.render(trials: try store.trials(), spec: spec, limit: 10))
             let why = coordinator.trials.compactMap { $0.state == .lost ? $0.message : nil }.first ?? "every worker stopped"
-            throw CoordinatorError("the sweep is incomplete: \(why). Fix the cause, then `\(plan.resumeCommand ?? "hpsearch resume \(run.url.path)")`")
+            throw CoordinatorError("the sweep is incomplete: \(why). Fix the cause, then `\(resume)`")
         }
         print(StatusTable.render(trials: try store.trials(), spec: spec, limit: 10))
         let wall = Date().timeIntervalSince(started), cpu = Self.cpuSeconds() - cpuStart
