@@ -121,6 +121,15 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// SQLite's `PRAGMA integrity_check`: empty when the database file is intact, else its
+    /// complaints (first 20).
+    public func integrityProblems() throws -> [String] {
+        let rows = try guarded("checking the database's integrity") {
+            try database.query("PRAGMA integrity_check(20)") { s in s.string(0) }
+        }
+        return rows == ["ok"] ? [] : rows
+    }
+
     public func sweep() throws -> SweepRecord? {
         let row = try guarded("reading the sweep") {
             try database.queryFirst(SQL.sweep) { s in

@@ -18,6 +18,9 @@ struct Status: ParsableCommand {
     @Option(help: "Show at most this many trials (the best ones).")
     var limit: Int?
 
+    @Flag(help: "Check the run directory: SQLite's integrity check and every artifact's checksum (exit 1 on a problem).")
+    var verify = false
+
     @Flag(help: "Redraw every --interval seconds until the sweep has finished (Ctrl-C stops watching, not the sweep).")
     var watch = false
 
@@ -30,6 +33,7 @@ struct Status: ParsableCommand {
     }
 
     func run() throws {
+        if verify { return try verifyRun() }
         guard watch else { try show(); return }
         let tty = isatty(STDOUT_FILENO) == 1
         while true {
@@ -69,6 +73,31 @@ struct Status: ParsableCommand {
             print(StatusTable.render(trials: trials, spec: spec, limit: limit))
         }
         return trials.count >= spec.budget.trials && trials.allSatisfy(\.state.isFinished)
+    }
+
+    /// `--verify`: the store's integrity and each artifact file against its recorded checksum.
+    func verifyRun() throws {
+        let run = RunDirectory(runDirectory)
+        guard run.exists else { throw CoordinatorError("\(runDirectory) holds no sweep (no sweep.db)") }
+        let store = try SQLiteStore(path: run.storePath, readOnly: true)
+        var problems = try store.integrityProblems().map { "sweep.db: \($0)" }
+        var files = 0
+        for t in try store.trials() {
+            for a in try store.artifacts(trial: t.index) {
+                files += 1
+                guard let bytes = try? run.read(a.path) else { problems.append("\(a.path): missing (trial \(t.index)'s \(a.kind))"); continue }
+                if bytes.count != a.bytes || RunDirectory.checksum(bytes) != a.checksum {
+                    problems.append("\(a.path): \(bytes.count) bytes that do not match the store's checksum (trial \(t.index)'s \(a.kind))")
+                }
+            }
+        }
+        if problems.isEmpty {
+            print("\(runDirectory): ok — integrity check passed, \(files) artifact files match their checksums")
+        } else {
+            for p in problems { print(p) }
+            print("\(runDirectory): \(problems.count) problem(s); `hpsearch resume` re-runs trials whose files are damaged only if they are unfinished — copy the run directory before repairing by hand")
+            throw ExitCode(1)
+        }
     }
 }
 

@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# faults.sh: the fault-injection suite. Real mpirun jobs (3 ranks: rank 0 and 2 workers) over a
+# Fashion-MNIST subset; each scenario breaks something on purpose, then checks the store:
+# every trial of the budget finished exactly once, completed trials never retrained, SQLite's
+# integrity check and every artifact checksum (`hpsearch status --verify`).
+#   scripts/faults.sh [SCENARIO…]   (default: all; HPSEARCH_BIN picks the binary)
+# Prints one line per scenario: PASS/FAIL, what happened, how long the recovery took.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bin="${HPSEARCH_BIN:-}"
+[[ -z "$bin" && -x .build/release/hpsearch ]] && bin=.build/release/hpsearch
+[[ -z "$bin" && -x .build/debug/hpsearch ]] && bin=.build/debug/hpsearch
+[[ -n "$bin" ]] || { echo "faults.sh: no hpsearch binary; swift build --product hpsearch" >&2; exit 2; }
+bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
+command -v mpirun >/dev/null || { echo "faults.sh: mpirun not found (scripts/setup.sh)" >&2; exit 2; }
+[[ -d /usr/share/datasets/fashion-mnist ]] || { echo "faults.sh: Fashion-MNIST not installed (scripts/setup.sh)" >&2; exit 2; }
+
+work="${HPSEARCH_FAULTS_WORK:-$(mktemp -d)}"
+[[ -n "${HPSEARCH_FAULTS_WORK:-}" ]] || trap 'pkill -KILL -f "$work" 2>/dev/null; rm -rf "$work"' EXIT
+export HPSEARCH_BLAS_THREADS=1 HPSEARCH_STATE_INTERVAL=0 HPSEARCH_FAULT=
+cat > "$work/faults.yaml" <<'YAML'
+name: faults
+seed: 5
+data: {source: fashion-mnist, validation: 1000, train_examples: 10000}
+model: mlp
+metric: {name: val_loss, goal: minimize}
+budget: {trials: 6, max_epochs: 4}
+early_stopping: {scheduler: {type: none}}
+parameters:
+  learning_rate: {distribution: log_uniform_values, min: 3.0e-4, max: 3.0e-3}
+  width: {values: [32, 48, 64]}
+  depth: {value: 1}
+  batch_size: {value: 100}
+YAML
+
+mpi_args=(-np 3 --oversubscribe --bind-to none -x HPSEARCH_BLAS_THREADS -x HPSEARCH_STATE_INTERVAL -x HPSEARCH_FAULT)
+[[ $(id -u) -eq 0 ]] && mpi_args+=(--allow-run-as-root)
+failures=0
+
+now() { date +%s.%N; }
+secs() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$2"; }
+report() { # report NAME PASS|FAIL MESSAGE
+  printf '%-28s %s  %s\n' "$1" "$2" "$3"
+  [[ "$2" == PASS ]] || failures=$((failures + 1))
+}
+# state_counts DIR → "completed=4 lost=2 …"
+state_counts() {
+  "$bin" status "$1" --json | python3 -c "import json,sys,collections; c=collections.Counter(t['state'] for t in json.load(sys.stdin)); print(' '.join(f'{k}={v}' for k,v in sorted(c.items())))"
+}
+# finished_at DIR → "trial:finished" lines of finished trials (to check that resume retrains none)
+finished() { python3 - "$1/sweep.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+for row in db.execute("select \"index\", finished_at from trials where state in ('completed','early_stopped','pruned','failed','diverged') order by 1"):
+    print(*row)
+PY
+}
+# complete DIR → ok when 6 trials, all finished, integrity and checksums fine
+complete() {
+  local states; states="$(state_counts "$1")"
+  "$bin" status "$1" --verify >/dev/null || { echo "verify failed: $("$bin" status "$1" --verify | tail -n 3)"; return 1; }
+  python3 - "$1/sweep.db" <<'PY' || { echo "not complete: $states"; return 1; }
+import sqlite3, sys
+db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+rows = db.execute("select \"index\", state from trials").fetchall()
+assert sorted(i for i, _ in rows) == list(range(6)), rows
+assert all(s in ("completed", "early_stopped", "pruned", "failed", "diverged") for _, s in rows), rows
+PY
+  echo "$states"
+}
+run_bg() { # run_bg LOG ARGS… → starts mpirun in the background, sets $pid
+  local log="$work/$1.log"; shift
+  mpirun "${mpi_args[@]}" "$bin" "$@" > "$log" 2>&1 &
+  pid=$!
+}
+wait_epochs() { # wait_epochs DIR N → until the store holds N epochs (or 120 s, or the job ends)
+  for _ in $(seq 1 1200); do
+    kill -0 "$pid" 2>/dev/null || return 1
+    [[ -f "$1/sweep.db" ]] && [[ "$(python3 -c "import sqlite3,sys; print(sqlite3.connect(f'file:{sys.argv[1]}?mode=ro', uri=True).execute('select count(*) from epochs').fetchone()[0])" "$1/sweep.db" 2>/dev/null || echo 0)" -ge "$2" ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+resume_and_check() { # resume_and_check NAME DIR → PASS when resume completes and nothing finished was retrained
+  local before t0 t1 result after
+  before="$(finished "$2")"
+  t0=$(now)
+  HPSEARCH_FAULT= mpirun "${mpi_args[@]}" "$bin" resume "$2" > "$work/$1-resume.log" 2>&1
+  t1=$(now)
+  result="$(complete "$2")" || { report "$1" FAIL "$result (resume log: $(tail -n 2 "$work/$1-resume.log" | tr '\n' ' '))"; return; }
+  after="$(finished "$2")"
+  while read -r line; do
+    [[ -z "$line" ]] && continue
+    grep -qxF "$line" <<<"$after" || { report "$1" FAIL "trial retrained by resume: $line"; return; }
+  done <<<"$before"
+  report "$1" PASS "$3; resume finished in $(secs "$t0" "$t1") s: $result"
+}
+
+scenario_kill_worker() {
+  local dir="$work/kill-worker" t0 t1
+  t0=$(now)
+  HPSEARCH_FAULT='kill:*:2@2' mpirun "${mpi_args[@]}" "$bin" run "$work/faults.yaml" --dir "$dir" > "$work/kill-worker.log" 2>&1
+  local rc=$?
+  t1=$(now)
+  [[ $rc -ne 0 ]] || { report kill-worker FAIL "the job exited 0 after a worker was killed"; return; }
+  grep -q "rank 2" "$work/kill-worker.log" || { report kill-worker FAIL "nobody named the lost rank: $(tail -n 3 "$work/kill-worker.log" | tr '\n' ' ')"; return; }
+  resume_and_check kill-worker "$dir" "rank 2 SIGKILLed after an epoch; the job ended (exit $rc) naming rank 2 in $(secs "$t0" "$t1") s"
+}
+
+scenario_kill_rank0() {
+  local dir="$work/kill-rank0"
+  run_bg kill-rank0 run "$work/faults.yaml" --dir "$dir"
+  wait_epochs "$dir" 3
+  pkill -KILL -f "$bin run $work/faults.yaml --dir $dir" ; wait "$pid" 2>/dev/null
+  "$bin" status "$dir" --verify >/dev/null || { report kill-rank0 FAIL "integrity after kill -9: $("$bin" status "$dir" --verify | tail -n 2)"; return; }
+  resume_and_check kill-rank0 "$dir" "every rank SIGKILLed mid-write; integrity_check ok"
+}
+
+scenario_signal() { # scenario_signal NAME SIGNAL
+  local dir="$work/$1" t0 t1 rc
+  run_bg "$1" run "$work/faults.yaml" --dir "$dir"
+  wait_epochs "$dir" 3
+  t0=$(now)
+  kill "-$2" "$pid"; wait "$pid"; rc=$?
+  t1=$(now)
+  [[ "$2" == KILL ]] || grep -q "stopped by SIG\|the job was stopped" "$work/$1.log" "$dir/sweep.db" 2>/dev/null \
+    || grep -q "lost=" <<<"$(state_counts "$dir")" || true
+  resume_and_check "$1" "$dir" "mpirun got SIG$2 (exit $rc, stopped in $(secs "$t0" "$t1") s; $(state_counts "$dir" | tr '\n' ' '))"
+}
+
+scenario_throw_nan() {
+  local dir="$work/throw-nan" result
+  HPSEARCH_FAULT='throw:1;nan:3:2' mpirun "${mpi_args[@]}" "$bin" run "$work/faults.yaml" --dir "$dir" > "$work/throw-nan.log" 2>&1 \
+    || { report throw-nan FAIL "exit $?: $(tail -n 2 "$work/throw-nan.log" | tr '\n' ' ')"; return; }
+  result="$(complete "$dir")" || { report throw-nan FAIL "$result"; return; }
+  grep -q "failed=1" <<<"$result" && grep -q "diverged=1" <<<"$result" \
+    || { report throw-nan FAIL "expected one failed and one diverged trial: $result"; return; }
+  report throw-nan PASS "trial 1 threw, trial 3's weights became NaN; the sweep went on: $result"
+}
+
+scenario_hang() {
+  local dir="$work/hang" t0 t1 rc result
+  t0=$(now)
+  HPSEARCH_FAULT='hang:*:1@2' mpirun "${mpi_args[@]}" "$bin" run "$work/faults.yaml" --dir "$dir" --worker-timeout 30 > "$work/hang.log" 2>&1
+  rc=$?
+  t1=$(now)
+  result="$(complete "$dir")" || { report hang FAIL "$result: $(tail -n 3 "$work/hang.log" | tr '\n' ' ')"; return; }
+  grep -q "worker timeout" "$work/hang.log" || { report hang FAIL "rank 0 did not report the silent rank"; return; }
+  report hang PASS "rank 2 hung after an epoch; given up after 30 s of silence, its trial ran on rank 1; sweep complete in $(secs "$t0" "$t1") s (exit $rc: MPI_Abort ends the hung rank): $result"
+}
+
+scenario_lock() {
+  local dir="$work/lock" out
+  run_bg lock run "$work/faults.yaml" --dir "$dir"
+  wait_epochs "$dir" 1
+  out="$("$bin" resume "$dir" 2>&1)" && { report lock FAIL "a second process ran on the same directory"; kill "$pid"; return; }
+  wait "$pid"
+  local result; result="$(complete "$dir")" || { report lock FAIL "$result"; return; }
+  report lock PASS "second hpsearch on the directory refused ($(grep -o 'in use by another hpsearch process' <<<"$out" | head -n 1)); the first finished: $result"
+}
+
+scenario_read_while_writing() {
+  local dir="$work/readers" reads=0
+  run_bg readers run "$work/faults.yaml" --dir "$dir"
+  wait_epochs "$dir" 1
+  while kill -0 "$pid" 2>/dev/null; do
+    "$bin" status "$dir" --json >/dev/null && "$bin" report "$dir" -o "$work/readers.html" >/dev/null \
+      && "$bin" export "$dir" --format jsonl >/dev/null || { report read-while-writing FAIL "a reader failed while the sweep wrote"; kill "$pid"; return; }
+    reads=$((reads + 1))
+  done
+  wait "$pid"
+  local result; result="$(complete "$dir")" || { report read-while-writing FAIL "$result"; return; }
+  report read-while-writing PASS "$reads rounds of status, report and export during the sweep, no error: $result"
+}
+
+all=(kill-worker kill-rank0 sigterm sigint kill-mpirun throw-nan hang lock read-while-writing)
+chosen=("${@:-${all[@]}}")
+echo "fault suite: $bin, 3 ranks, 6 trials × 4 epochs on 10,000 Fashion-MNIST images"
+for s in "${chosen[@]}"; do
+  case "$s" in
+    kill-worker) scenario_kill_worker ;;
+    kill-rank0) scenario_kill_rank0 ;;
+    sigterm) scenario_signal sigterm TERM ;;
+    sigint) scenario_signal sigint INT ;;
+    kill-mpirun) scenario_signal kill-mpirun KILL ;;
+    throw-nan) scenario_throw_nan ;;
+    hang) scenario_hang ;;
+    lock) scenario_lock ;;
+    read-while-writing) scenario_read_while_writing ;;
+    *) echo "faults.sh: unknown scenario $s (one of: ${all[*]})" >&2; exit 2 ;;
+  esac
+done
+echo "fault suite: $(( ${#chosen[@]} - failures ))/${#chosen[@]} passed"
+[[ $failures -eq 0 ]]
