@@ -16,7 +16,7 @@ command -v mpirun >/dev/null || { echo "faults.sh: mpirun not found (scripts/set
 [[ -d /usr/share/datasets/fashion-mnist ]] || { echo "faults.sh: Fashion-MNIST not installed (scripts/setup.sh)" >&2; exit 2; }
 
 work="${HPSEARCH_FAULTS_WORK:-$(mktemp -d)}"
-[[ -n "${HPSEARCH_FAULTS_WORK:-}" ]] || trap 'pkill -KILL -f "$work" 2>/dev/null; rm -rf "$work"' EXIT
+[[ -n "${HPSEARCH_FAULTS_WORK:-}" ]] || trap 'pkill -KILL -f "$work" 2>/dev/null; umount "$work/small" 2>/dev/null; rm -rf "$work"' EXIT
 export HPSEARCH_BLAS_THREADS=1 HPSEARCH_STATE_INTERVAL=0 HPSEARCH_FAULT=
 cat > "$work/faults.yaml" <<'YAML'
 name: faults
@@ -39,9 +39,10 @@ failures=0
 
 now() { date +%s.%N; }
 secs() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$2"; }
-report() { # report NAME PASS|FAIL MESSAGE
+skipped=0
+report() { # report NAME PASS|FAIL|SKIP MESSAGE
   printf '%-28s %s  %s\n' "$1" "$2" "$3"
-  [[ "$2" == PASS ]] || failures=$((failures + 1))
+  case "$2" in PASS) ;; SKIP) skipped=$((skipped + 1)) ;; *) failures=$((failures + 1)) ;; esac
 }
 # state_counts DIR → "completed=4 lost=2 …"
 state_counts() {
@@ -173,7 +174,26 @@ scenario_read_while_writing() {
   report read-while-writing PASS "$reads rounds of status, report and export during the sweep, no error: $result"
 }
 
-all=(kill-worker kill-rank0 sigterm sigint kill-mpirun throw-nan hang lock read-while-writing)
+scenario_disk_full() {
+  local mnt="$work/small" rc
+  mkdir -p "$mnt"
+  if [[ $(id -u) -ne 0 ]] || ! mount -t tmpfs -o size=1600k tmpfs "$mnt" 2>/dev/null; then
+    report disk-full SKIP "needs root to mount a small tmpfs"
+    return
+  fi
+  local dir="$mnt/run"
+  mpirun "${mpi_args[@]}" "$bin" run "$work/faults.yaml" --dir "$dir" > "$work/disk-full.log" 2>&1
+  rc=$?
+  local why; why="$(grep -m 1 -o 'disk full: cannot write [^ ]*' "$work/disk-full.log" || true)"
+  if [[ $rc -eq 0 ]]; then report disk-full FAIL "the sweep finished on a 1.6 MB disk?"; umount "$mnt"; return; fi
+  if [[ -z "$why" ]]; then report disk-full FAIL "no clear error: $(grep -m 2 'Error' "$work/disk-full.log" | tr '\n' ' ')"; umount "$mnt"; return; fi
+  "$bin" status "$dir" --verify >/dev/null || { report disk-full FAIL "store inconsistent after the full disk: $("$bin" status "$dir" --verify | tail -n 2)"; umount "$mnt"; return; }
+  mount -o remount,size=64m "$mnt"
+  resume_and_check disk-full "$dir" "run dir on a 1.6 MB tmpfs: stopped with '${why:0:90}' (exit $rc), store and files consistent; space freed"
+  umount "$mnt"
+}
+
+all=(kill-worker kill-rank0 sigterm sigint kill-mpirun throw-nan hang disk-full lock read-while-writing)
 chosen=("${@:-${all[@]}}")
 echo "fault suite: $bin, 3 ranks, 6 trials × 4 epochs on 10,000 Fashion-MNIST images"
 for s in "${chosen[@]}"; do
@@ -185,10 +205,11 @@ for s in "${chosen[@]}"; do
     kill-mpirun) scenario_signal kill-mpirun KILL ;;
     throw-nan) scenario_throw_nan ;;
     hang) scenario_hang ;;
+    disk-full) scenario_disk_full ;;
     lock) scenario_lock ;;
     read-while-writing) scenario_read_while_writing ;;
     *) echo "faults.sh: unknown scenario $s (one of: ${all[*]})" >&2; exit 2 ;;
   esac
 done
-echo "fault suite: $(( ${#chosen[@]} - failures ))/${#chosen[@]} passed"
+echo "fault suite: $(( ${#chosen[@]} - failures - skipped ))/${#chosen[@]} passed, $skipped skipped, $failures failed"
 [[ $failures -eq 0 ]]

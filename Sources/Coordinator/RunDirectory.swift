@@ -25,8 +25,16 @@ public struct RunDirectory: Sendable {
     @discardableResult
     public func write(_ bytes: [UInt8], to relative: String) throws -> UInt64 {
         let target = url.appendingPathComponent(relative)
-        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(bytes).write(to: target, options: .atomic)
+        do {
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: target, options: .atomic)
+        } catch {
+            let posix = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).flatMap { $0.domain == NSPOSIXErrorDomain ? $0.code : nil }
+            if posix == Int(ENOSPC) || (error as NSError).code == NSFileWriteOutOfSpaceError {
+                throw CoordinatorError("disk full: cannot write \(target.path) (\(bytes.count) bytes); what is recorded so far is intact — free space on that disk, then `hpsearch resume \(url.path)`")
+            }
+            throw CoordinatorError("cannot write \(target.path): \(error.localizedDescription); check the run directory's disk and permissions, then `hpsearch resume \(url.path)`")
+        }
         return Self.checksum(bytes)
     }
 

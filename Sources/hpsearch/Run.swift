@@ -168,6 +168,23 @@ struct SweepJob {
             for r in 1..<max(communicator.size, 1) { try? communicator.send(.shutdown, to: r) }
             throw error
         }
+        do {
+            try coordinate(plan, communicator: communicator, monitor: monitor)
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            // Workers wait on rank 0: finalizing would hang the job. Say why, then end every rank.
+            if let mpi = communicator as? MPICommunicator, communicator.size > 1 {
+                logLine("Error: \(error)")
+                mpi.abort(code: 1)
+            }
+            throw error
+        }
+    }
+
+    /// Rank 0 after `prepare`: the store, the loop, the final table and `plan.finish`.
+    private func coordinate(_ plan: SweepPlan, communicator: any Communicator, monitor: SweepMonitor) throws {
+        let log: (String) -> Void = { monitor.log($0) }
         let spec = plan.spec, run = plan.run
         defer { withExtendedLifetime(plan.keepAlive) {} }
         let lock = try RunLock(run)
