@@ -125,9 +125,14 @@ enum DistillTable {
         let points = { (e: EnsembleEntry) in (e.test.accuracy - r.bestSingle.test.accuracy) * 100 }
         lines.append(String(format: "student − control: %+.2f accuracy points; student − best single: %+.2f; ensemble − best single: %+.2f",
                             (r.student.test.accuracy - r.control.test.accuracy) * 100, points(r.student), points(r.ensemble)))
-        lines.append(r.keptGain.isFinite
-            ? String(format: "the student keeps %.0f%% of the ensemble's gain at 1/%.1f of its inference cost", 100 * r.keptGain, r.costRatio)
-            : String(format: "the ensemble did not beat the best single model; the student costs 1/%.1f of the ensemble", r.costRatio))
+        if !r.keptGain.isFinite {
+            lines.append(String(format: "the ensemble did not beat the best single model; the student costs 1/%.1f of the ensemble", r.costRatio))
+        } else if r.keptGain < 0 {
+            lines.append(String(format: "the student is %.2f points below the best single model (it keeps none of the ensemble's gain) at 1/%.1f of the ensemble's inference cost",
+                                -points(r.student), r.costRatio))
+        } else {
+            lines.append(String(format: "the student keeps %.0f%% of the ensemble's gain at 1/%.1f of its inference cost", 100 * r.keptGain, r.costRatio))
+        }
         return lines.joined(separator: "\n")
     }
 }
