@@ -32,7 +32,39 @@ args=(-np "$ranks" --bind-to none)
 [[ -n "$oversubscribe" ]] && args+=("$oversubscribe")
 if [[ -n "$hostfile" ]]; then
   [[ -r "$hostfile" ]] || { echo "launch.sh: cannot read hostfile $hostfile" >&2; exit 1; }
+  # Open MPI's own complaints about a bad hostfile are terse; check the format first.
+  n=0
+  while IFS= read -r line || [[ -n "$line" ]]; do
+    n=$((n + 1))
+    line="${line%%#*}"
+    [[ -z "${line//[[:space:]]/}" ]] && continue
+    if ! [[ "$line" =~ ^[[:space:]]*[A-Za-z0-9._-]+([[:space:]]+(slots|max_slots|max-slots)=[0-9]+)*[[:space:]]*$ ]]; then
+      echo "launch.sh: $hostfile:$n: expected 'HOST [slots=N] [max_slots=N]', got: $line" >&2
+      echo "  (one host per line; see hostfiles/cluster.example)" >&2
+      exit 1
+    fi
+  done < "$hostfile"
   args+=(--hostfile "$hostfile")
 fi
 for v in $(env | grep -oE '^(HPSEARCH|OPENBLAS)_[A-Z_]+' || true); do args+=(-x "$v"); done
-exec mpirun "${args[@]}" "$bin" "$@"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+mpirun "${args[@]}" "$bin" "$@" 2> >(tee "$log" >&2) &
+mpirun_pid=$!
+# mpirun turns SIGINT/SIGTERM into a clean stop of every rank: pass them on.
+trap 'kill -INT $mpirun_pid 2>/dev/null' INT
+trap 'kill -TERM $mpirun_pid 2>/dev/null' TERM
+wait $mpirun_pid
+rc=$?
+# A signal interrupts the first wait; wait again for mpirun's own exit status.
+kill -0 $mpirun_pid 2>/dev/null && { wait $mpirun_pid; rc=$?; }
+set -e
+if [[ $rc -ne 0 ]]; then
+  if grep -q "There are not enough slots available" "$log"; then
+    echo "launch.sh: more ranks (-n $ranks) than slots: add --oversubscribe, lower -n, or raise slots= in the hostfile" >&2
+  elif grep -qiE "ssh: Could not resolve hostname|ORTE was unable to reliably start one or more daemons" "$log"; then
+    echo "launch.sh: mpirun could not start ranks on a host: check the hostfile's names resolve, passwordless ssh to each host works (ssh HOST true), and hpsearch is at the same path there" >&2
+  fi
+fi
+exit $rc
