@@ -1,6 +1,7 @@
 // The same contract over a real `mpirun`: the test launches the hpsearch binary's hidden
 // `selftest communicator` under mpirun with 3 ranks (oversubscribed) and checks its report.
 import Foundation
+import TestSupport
 import XCTest
 
 final class MPICommunicatorTests: XCTestCase {
@@ -10,17 +11,9 @@ final class MPICommunicatorTests: XCTestCase {
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: binary.path), "build the hpsearch product first (swift build --build-tests builds it)")
         let mpirun = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) }
         let path = try XCTUnwrap(mpirun, "mpirun not found: apt-get install openmpi-bin (scripts/setup.sh)")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = ["-np", "3", "--oversubscribe", "--bind-to", "none"] + (getuid() == 0 ? ["--allow-run-as-root"] : [])
-            + [binary.path, "selftest", "communicator"]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, text)
+        let (status, text) = try Subprocess.run(path, ["-np", "3", "--oversubscribe", "--bind-to", "none"] + (getuid() == 0 ? ["--allow-run-as-root"] : [])
+                                                   + [binary.path, "selftest", "communicator"])
+        XCTAssertEqual(status, 0, text)
         XCTAssertTrue(text.contains("3 ranks: 50 messages and a 3.1 MB blob per worker, FIFO and intact"), text)
     }
 }

@@ -3,6 +3,7 @@
 // error, NaN weights, a hung worker, a second process on the run directory and readers while
 // the sweep writes; each must leave a store that resume completes with nothing retrained.
 import Foundation
+import TestSupport
 import XCTest
 
 final class FaultSuiteTests: XCTestCase {
@@ -12,20 +13,10 @@ final class FaultSuiteTests: XCTestCase {
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: binary), "build the hpsearch product first (swift build --build-tests builds it)")
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/mpirun"), "mpirun not found: apt-get install openmpi-bin (scripts/setup.sh)")
         try XCTSkipUnless(FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist"), "Fashion-MNIST not installed (scripts/setup.sh)")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = [root.appendingPathComponent("scripts/faults.sh").path]
-        var env = ProcessInfo.processInfo.environment
-        env["HPSEARCH_BIN"] = binary
-        p.environment = env
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let (status, output) = try Subprocess.run("/bin/bash", [root.appendingPathComponent("scripts/faults.sh").path],
+                                                  environment: ["HPSEARCH_BIN": binary])
         print(output)
-        XCTAssertEqual(p.terminationStatus, 0, "scripts/faults.sh failed:\n\(output)")
+        XCTAssertEqual(status, 0, "scripts/faults.sh failed:\n\(output)")
         XCTAssertTrue(output.contains(", 0 failed"), output)
         XCTAssertFalse(output.contains(" FAIL "), output)
     }
