@@ -108,6 +108,18 @@ scenario_kill_worker() {
   resume_and_check kill-worker "$dir" "rank 2 SIGKILLed after an epoch; the job ended (exit $rc) naming rank 2 in $(secs "$t0" "$t1") s"
 }
 
+scenario_keep_going() {
+  local dir="$work/keep-going" t0 t1 rc result
+  t0=$(now)
+  HPSEARCH_FAULT='kill:*:2@2' mpirun "${mpi_args[@]}" --enable-recovery "$bin" run "$work/faults.yaml" --dir "$dir" > "$work/keep-going.log" 2>&1
+  rc=$?
+  t1=$(now)
+  result="$(complete "$dir")" || { report keep-going FAIL "$result: $(tail -n 3 "$work/keep-going.log" | tr '\n' ' ')"; return; }
+  local said; said="$(grep -m 1 -o 'rank 2 (pid [0-9]*) exited while it ran trial [0-9, ]*' "$work/keep-going.log")" \
+    || { report keep-going FAIL "rank 0 did not name the dead rank and its trial"; return; }
+  report keep-going PASS "with --enable-recovery (launch.sh --keep-going): '$said'; its trial ran on rank 1; sweep complete in $(secs "$t0" "$t1") s (exit $rc): $result"
+}
+
 scenario_kill_rank0() {
   local dir="$work/kill-rank0"
   run_bg kill-rank0 run "$work/faults.yaml" --dir "$dir"
@@ -193,12 +205,13 @@ scenario_disk_full() {
   umount "$mnt"
 }
 
-all=(kill-worker kill-rank0 sigterm sigint kill-mpirun throw-nan hang disk-full lock read-while-writing)
+all=(kill-worker keep-going kill-rank0 sigterm sigint kill-mpirun throw-nan hang disk-full lock read-while-writing)
 chosen=("${@:-${all[@]}}")
 echo "fault suite: $bin, 3 ranks, 6 trials × 4 epochs on 10,000 Fashion-MNIST images"
 for s in "${chosen[@]}"; do
   case "$s" in
     kill-worker) scenario_kill_worker ;;
+    keep-going) scenario_keep_going ;;
     kill-rank0) scenario_kill_rank0 ;;
     sigterm) scenario_signal sigterm TERM ;;
     sigint) scenario_signal sigint INT ;;

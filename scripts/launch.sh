@@ -1,24 +1,29 @@
 #!/usr/bin/env bash
 # launch.sh: run hpsearch under mpirun with the flags it needs.
-#   scripts/launch.sh [-n RANKS] [--hostfile FILE] [--oversubscribe] [--] HPSEARCH_ARGS...
+#   scripts/launch.sh [-n RANKS] [--hostfile FILE] [--oversubscribe] [--keep-going] [--] HPSEARCH_ARGS...
 # e.g. scripts/launch.sh -n 3 --oversubscribe -- run sweeps/quickstart.yaml
 #      scripts/launch.sh -n 9 --hostfile hostfiles/cluster.example -- run sweeps/fashion-mlp.yaml
 # - --allow-run-as-root only when running as root;
 # - --bind-to none: each rank sets its own BLAS thread count (cores on its node ÷ ranks on its
 #   node, or HPSEARCH_BLAS_THREADS), so binding every rank to one core would starve them;
-# - HPSEARCH_* and OPENBLAS_* variables are exported to every rank (-x).
+# - HPSEARCH_* and OPENBLAS_* variables are exported to every rank (-x);
+# - --keep-going: mpirun --enable-recovery, so a worker that dies does not end the job: rank 0
+#   notices (at once on its own host, after --worker-timeout elsewhere), runs the trial on
+#   another rank and finishes the sweep; workers on rank 0's host stop when rank 0 is gone.
 # HPSEARCH_BIN overrides the binary (default: .build/release/hpsearch, else hpsearch on PATH).
 set -euo pipefail
 ranks=2
 hostfile=""
 oversubscribe=""
+keep_going=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -n|-np) ranks="$2"; shift 2 ;;
     --hostfile) hostfile="$2"; shift 2 ;;
     --oversubscribe) oversubscribe="--oversubscribe"; shift ;;
+    --keep-going) keep_going="--enable-recovery"; shift ;;
     --) shift; break ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) break ;;
   esac
 done
@@ -30,6 +35,7 @@ command -v mpirun >/dev/null || { echo "launch.sh: mpirun not found; install Ope
 args=(-np "$ranks" --bind-to none)
 [[ $(id -u) -eq 0 ]] && args+=(--allow-run-as-root)
 [[ -n "$oversubscribe" ]] && args+=("$oversubscribe")
+[[ -n "$keep_going" ]] && args+=("$keep_going")
 if [[ -n "$hostfile" ]]; then
   [[ -r "$hostfile" ]] || { echo "launch.sh: cannot read hostfile $hostfile" >&2; exit 1; }
   # Open MPI's own complaints about a bad hostfile are terse; check the format first.

@@ -41,6 +41,9 @@ public struct CoordinatorLoop {
         /// When each rank last spoke (or was given work).
         var lastHeard: [Int: Date] = [:]
         var unresponsive = Set<Int>()
+        /// Process ids of the workers on rank 0's host (from their hello): a dead one is noticed
+        /// at once, not after the timeout.
+        var localPids: [Int: Int32] = [:]
     }
 
     @discardableResult
@@ -56,6 +59,7 @@ public struct CoordinatorLoop {
                 ranks.idle.remove(rank)
                 try assignOrShutdown(rank, &ranks)
             }
+            try giveUpDeadRanks(&ranks)
             try giveUpSilentRanks(&ranks)
             guard !ranks.active.isEmpty, let first = try communicator.receive(timeout: 0.5) else { continue }
             // Group commit: what arrives within `commitWindow` of the first message is handled
@@ -93,6 +97,22 @@ public struct CoordinatorLoop {
         }
     }
 
+    /// Gives up workers on this host whose process has exited (killed, crashed) — possible when
+    /// mpirun keeps the job alive (`--enable-recovery`, as scripts/launch.sh passes): their trial
+    /// is lost and queued again at once.
+    private func giveUpDeadRanks(_ ranks: inout Ranks) throws {
+        for (rank, pid) in ranks.localPids where ranks.active.contains(rank) {
+            guard kill(pid, 0) != 0, errno == ESRCH else { continue }
+            let trials = coordinator.running.filter { $0.value == rank }.map(\.key).sorted()
+            let why = "rank \(rank) (pid \(pid)) exited" + (trials.isEmpty ? "" : " while it ran trial \(trials.map(String.init).joined(separator: ", "))")
+            try coordinator.lost(rank: rank, reason: why, requeue: true)
+            coordinator.onEvent?(.lost(rank: rank, reason: why))
+            ranks.unresponsive.insert(rank)
+            ranks.active.remove(rank)
+            ranks.idle.remove(rank)
+        }
+    }
+
     /// Gives up ranks that held a trial and said nothing for `workerTimeout`: the trial is lost
     /// and queued again; idle ranks pick it up.
     private func giveUpSilentRanks(_ ranks: inout Ranks) throws {
@@ -120,9 +140,10 @@ public struct CoordinatorLoop {
             return
         }
         switch message {
-        case .hello:
+        case .hello(let host, let pid):
+            if host == ProcessInfo.processInfo.hostName, pid != getpid() { ranks.localPids[source] = pid }
             try communicator.send(.welcome(file: coordinator.spec.file, text: coordinator.spec.text,
-                                           host: ProcessInfo.processInfo.hostName, payload: payload), to: source)
+                                           host: ProcessInfo.processInfo.hostName, pid: getpid(), payload: payload), to: source)
             ranks.idle.insert(source)
         case .epoch(let report):
             switch try coordinator.epoch(report) {
@@ -176,10 +197,22 @@ public struct WorkerLoop {
     public func run() throws {
         try communicator.send(.hello(host: ProcessInfo.processInfo.hostName, pid: getpid()), to: 0)
         var runner: (any TrialExecutor)?
+        var coordinatorPid: Int32?
+        /// Waits for rank 0's next message; throws when rank 0's process (on this host) is gone,
+        /// so a worker never outlives its coordinator when mpirun keeps the job alive.
+        func next() throws -> Message {
+            while true {
+                if let (_, message) = try communicator.receive(timeout: 1) { return message }
+                if let pid = coordinatorPid, kill(pid, 0) != 0, errno == ESRCH {
+                    throw CoordinatorError("rank 0 (pid \(pid)) has exited; worker \(communicator.rank) stops (`hpsearch resume` continues the sweep)")
+                }
+            }
+        }
         while true {
-            guard let (_, message) = try communicator.receive() else { continue }
+            let message = try next()
             switch message {
-            case .welcome(let file, let text, let host, let payload):
+            case .welcome(let file, let text, let host, let pid, let payload):
+                if host == ProcessInfo.processInfo.hostName, pid > 0, pid != getpid() { coordinatorPid = pid }
                 configureThreads(host)
                 do {
                     let spec = try SweepSpec.parse(yaml: text, file: file, vocabulary: TrainingConfig.vocabulary)
@@ -203,7 +236,7 @@ public struct WorkerLoop {
                     do {
                         try communicator.send(.epoch(report), to: 0)
                         while true {
-                            guard let (_, reply) = try communicator.receive() else { continue }
+                            let reply = try next()
                             if case .decision(let trial, let proceed, _) = reply, trial == task.index { return proceed ? .continue : .stop }
                             if case .shutdown = reply { shutDown = true; return .stop }
                         }

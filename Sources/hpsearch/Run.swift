@@ -245,7 +245,7 @@ struct SweepJob {
         defer {
             if !unresponsive.isEmpty {
                 // The sweep is recorded; a hung rank would keep mpirun waiting for ever.
-                logLine("rank(s) \(unresponsive.map(String.init).joined(separator: ", ")) stopped answering and were given up\(coordinator.isComplete ? " (their trials ran on other ranks)" : ""); ending the job with MPI_Abort to stop them")
+                logLine("rank(s) \(unresponsive.map(String.init).joined(separator: ", ")) died or stopped answering and were given up\(coordinator.isComplete ? " (their trials ran on other ranks)" : ""); ending the job with MPI_Abort to stop them")
                 (communicator as? MPICommunicator)?.abort(code: 3)
             }
         }
