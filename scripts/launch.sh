@@ -9,7 +9,8 @@
 # - HPSEARCH_* and OPENBLAS_* variables are exported to every rank (-x);
 # - --keep-going: mpirun --enable-recovery, so a worker that dies does not end the job: rank 0
 #   notices (at once on its own host, after --worker-timeout elsewhere), runs the trial on
-#   another rank and finishes the sweep; workers on rank 0's host stop when rank 0 is gone.
+#   another rank and finishes the sweep. If rank 0 itself dies, the workers keep waiting:
+#   stop mpirun (Ctrl-C) and resume.
 # HPSEARCH_BIN overrides the binary (default: .build/release/hpsearch, else hpsearch on PATH).
 set -euo pipefail
 ranks=2

@@ -55,8 +55,7 @@ public enum Message: Sendable, Equatable {
     /// 0 → worker: the sweep to work on (file path and its text), and rank 0's host (a worker
     /// sharing rank 0's node leaves it a core's share of BLAS threads, not more). `payload` is
     /// empty for a search; for a distillation sweep it carries the student and the teacher.
-    /// `pid` is rank 0's process id: workers on its host notice when it is gone.
-    case welcome(file: String, text: String, host: String, pid: Int32 = 0, payload: [UInt8] = [])
+    case welcome(file: String, text: String, host: String, payload: [UInt8] = [])
     /// 0 → worker: train this; `state` (empty for a fresh trial) is the trainer state saved at
     /// the end of an epoch, to continue from after a crash.
     case assign(TrialTask, state: [UInt8])
@@ -109,7 +108,7 @@ extension Message {
         var blobs: [[UInt8]] = []
         switch self {
         case .hello(let host, let pid): h.host = host; h.pid = pid
-        case .welcome(let file, let text, let host, let pid, let payload): h.file = file; h.text = text; h.host = host; h.pid = pid; blobs = [payload]
+        case .welcome(let file, let text, let host, let payload): h.file = file; h.text = text; h.host = host; blobs = [payload]
         case .assign(let t, let state): h.task = t; blobs = [state]
         case .epoch, .decision: break   // fixed binary layouts, below
         case .finished(let r, let c, let v, let t): h.result = r; blobs = [c, v, t]
@@ -189,8 +188,7 @@ extension Message {
         case 1: return .hello(host: try need(h.host, "host"), pid: try need(h.pid, "pid"))
         case 2:
             guard blobs.count <= 1 else { throw fail("welcome with \(blobs.count) blobs") }
-            return .welcome(file: try need(h.file, "file"), text: try need(h.text, "text"), host: try need(h.host, "host"), pid: h.pid ?? 0,
-                            payload: blobs.first ?? [])
+            return .welcome(file: try need(h.file, "file"), text: try need(h.text, "text"), host: try need(h.host, "host"), payload: blobs.first ?? [])
         case 3:
             guard blobs.count == 1 else { throw fail("assign with \(blobs.count) blobs") }
             return .assign(try need(h.task, "task"), state: blobs[0])

@@ -143,7 +143,7 @@ public struct CoordinatorLoop {
         case .hello(let host, let pid):
             if host == ProcessInfo.processInfo.hostName, pid != getpid() { ranks.localPids[source] = pid }
             try communicator.send(.welcome(file: coordinator.spec.file, text: coordinator.spec.text,
-                                           host: ProcessInfo.processInfo.hostName, pid: getpid(), payload: payload), to: source)
+                                           host: ProcessInfo.processInfo.hostName, payload: payload), to: source)
             ranks.idle.insert(source)
         case .epoch(let report):
             switch try coordinator.epoch(report) {
@@ -197,22 +197,10 @@ public struct WorkerLoop {
     public func run() throws {
         try communicator.send(.hello(host: ProcessInfo.processInfo.hostName, pid: getpid()), to: 0)
         var runner: (any TrialExecutor)?
-        var coordinatorPid: Int32?
-        /// Waits for rank 0's next message; throws when rank 0's process (on this host) is gone,
-        /// so a worker never outlives its coordinator when mpirun keeps the job alive.
-        func next() throws -> Message {
-            while true {
-                if let (_, message) = try communicator.receive(timeout: 1) { return message }
-                if let pid = coordinatorPid, kill(pid, 0) != 0, errno == ESRCH {
-                    throw CoordinatorError("rank 0 (pid \(pid)) has exited; worker \(communicator.rank) stops (`hpsearch resume` continues the sweep)")
-                }
-            }
-        }
         while true {
-            let message = try next()
+            guard let (_, message) = try communicator.receive() else { continue }
             switch message {
-            case .welcome(let file, let text, let host, let pid, let payload):
-                if host == ProcessInfo.processInfo.hostName, pid > 0, pid != getpid() { coordinatorPid = pid }
+            case .welcome(let file, let text, let host, let payload):
                 configureThreads(host)
                 do {
                     let spec = try SweepSpec.parse(yaml: text, file: file, vocabulary: TrainingConfig.vocabulary)
@@ -236,7 +224,7 @@ public struct WorkerLoop {
                     do {
                         try communicator.send(.epoch(report), to: 0)
                         while true {
-                            let reply = try next()
+                            guard let (_, reply) = try communicator.receive() else { continue }
                             if case .decision(let trial, let proceed, _) = reply, trial == task.index { return proceed ? .continue : .stop }
                             if case .shutdown = reply { shutDown = true; return .stop }
                         }

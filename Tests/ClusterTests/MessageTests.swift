@@ -10,7 +10,7 @@ final class MessageTests: XCTestCase {
         let report = EpochReport(trial: 3, epoch: 2, trainLoss: 0.5, trainAccuracy: 0.8, validationLoss: 0.45, validationAccuracy: 0.82,
                                  learningRate: 1e-3, seconds: 2.5)
         let messages: [Message] = [
-            .hello(host: "node01", pid: 4242), .welcome(file: "sweeps/x.yaml", text: "name: x\n", host: "node01", pid: 77),
+            .hello(host: "node01", pid: 4242), .welcome(file: "sweeps/x.yaml", text: "name: x\n", host: "node01"),
             .welcome(file: "x.yaml", text: "name: x\n", host: "n", payload: [UInt8](repeating: 3, count: 70_000)), .assign(task, state: []), .assign(task, state: [7, 8, 9]), .epoch(report),
             .epochState(trial: 3, epoch: 2, state: [UInt8](repeating: 5, count: 1000)),
             .decision(trial: 3, proceed: false, reason: "ASHA rung 1"), .decision(trial: 4, proceed: true, reason: nil),
