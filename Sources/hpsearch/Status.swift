@@ -80,7 +80,8 @@ struct Status: ParsableCommand {
         let run = RunDirectory(runDirectory)
         guard run.exists else { throw CoordinatorError("\(runDirectory) holds no sweep (no sweep.db)") }
         let store = try SQLiteStore(path: run.storePath, readOnly: true)
-        var problems = try store.integrityProblems().map { "sweep.db: \($0)" }
+        let integrity = try store.integrityCheck()
+        var problems = integrity == "ok" ? [] : integrity.split(separator: "\n").prefix(20).map { "sweep.db: \($0)" }
         var files = 0
         for t in try store.trials() {
             for a in try store.artifacts(trial: t.index) {
