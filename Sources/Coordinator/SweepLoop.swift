@@ -44,6 +44,8 @@ public struct CoordinatorLoop {
         /// Process ids of the workers on rank 0's host (from their hello): a dead one is noticed
         /// at once, not after the timeout.
         var localPids: [Int: Int32] = [:]
+        /// When the dead and silent ranks were last looked for (not per message: O(running)).
+        var lastLivenessCheck = Date.distantPast
     }
 
     @discardableResult
@@ -59,8 +61,11 @@ public struct CoordinatorLoop {
                 ranks.idle.remove(rank)
                 try assignOrShutdown(rank, &ranks)
             }
-            try giveUpDeadRanks(&ranks)
-            try giveUpSilentRanks(&ranks)
+            if Date().timeIntervalSince(ranks.lastLivenessCheck) >= 0.25 {
+                ranks.lastLivenessCheck = Date()
+                try giveUpDeadRanks(&ranks)
+                try giveUpSilentRanks(&ranks)
+            }
             guard !ranks.active.isEmpty, let first = try communicator.receive(timeout: 0.5) else { continue }
             // Group commit: what arrives within `commitWindow` of the first message is handled
             // in one transaction (one WAL append and one round of file locks instead of one per

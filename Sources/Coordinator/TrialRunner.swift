@@ -62,18 +62,15 @@ public struct TrialRunner: TrialExecutor {
     /// `data` (default: loaded from the sweep's data section) must be what rank 0 used.
     public static func make(spec: SweepSpec, payload: [UInt8], data: PreparedData? = nil) throws -> TrialRunner {
         let data = try data ?? PreparedData.load(spec.data, seed: spec.seed)
-        let faults = try FaultInjection.fromEnvironment()
-        guard !payload.isEmpty else {
-            var runner = TrialRunner(spec: spec, data: data)
-            runner.faults = faults
-            return runner
+        var runner = TrialRunner(spec: spec, data: data)
+        if !payload.isEmpty {
+            let p = try DistillationPayload.decode(payload)
+            guard p.teacher.rows == data.train.count, p.teacher.classes == data.classCount else {
+                throw TeacherError("the teacher predicts \(p.teacher.rows) × \(p.teacher.classes) but this rank's training split is \(data.train.count) × \(data.classCount): every rank must read the same data")
+            }
+            runner = TrialRunner(spec: p.sweep(parent: spec).spec, data: data, teacher: p.teacher)
         }
-        let p = try DistillationPayload.decode(payload)
-        guard p.teacher.rows == data.train.count, p.teacher.classes == data.classCount else {
-            throw TeacherError("the teacher predicts \(p.teacher.rows) × \(p.teacher.classes) but this rank's training split is \(data.train.count) × \(data.classCount): every rank must read the same data")
-        }
-        var runner = TrialRunner(spec: p.sweep(parent: spec).spec, data: data, teacher: p.teacher)
-        runner.faults = faults
+        runner.faults = try FaultInjection.fromEnvironment()
         return runner
     }
 

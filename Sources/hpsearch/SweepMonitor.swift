@@ -16,7 +16,10 @@ final class SweepMonitor {
     private let started = Date()
     private var lastStatus = Date()
     private var statusShown = false
+    /// The terminal's status line, recomputed at most 4 times a second (`progress` is O(trials)).
+    private var lastLine = ""
     private var metric = ""
+    private let timestamps = ISO8601DateFormatter()
 
     init(quiet: Bool, jsonLogs: Bool, output: FileHandle = .standardError,
          interval: Double = Double(ProcessInfo.processInfo.environment["HPSEARCH_PROGRESS_INTERVAL"] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? 30) {
@@ -30,7 +33,7 @@ final class SweepMonitor {
 
     private func writeJSON(_ object: [String: Any]) {
         var o = object
-        o["time"] = ISO8601DateFormatter().string(from: Date())
+        o["time"] = timestamps.string(from: Date())
         guard let data = try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys]) else { return }
         write(String(decoding: data, as: UTF8.self) + "\n")
     }
@@ -61,13 +64,17 @@ final class SweepMonitor {
             if case .epoch = event {} else { write("\(event)\n") }
             if now.timeIntervalSince(lastStatus) >= interval { lastStatus = now; write(status(progress()) + "\n") }
         case .terminal:
-            if case .epoch = event {
-                guard now.timeIntervalSince(lastStatus) >= 0.25 else { return }
-            } else {
-                write("\r\u{1B}[2K\(event)\n")
+            let isEpoch: Bool
+            if case .epoch = event { isEpoch = true } else { isEpoch = false }
+            if !isEpoch { write("\r\u{1B}[2K\(event)\n") }
+            if now.timeIntervalSince(lastStatus) >= 0.25 || lastLine.isEmpty {
+                lastStatus = now
+                lastLine = status(progress())
+            } else if isEpoch {
+                return
             }
-            lastStatus = now
-            write("\r\u{1B}[2K" + status(progress()))
+            // An event line scrolled the status away: draw it again (recomputed at most 4×/s).
+            write("\r\u{1B}[2K" + lastLine)
             statusShown = true
         }
     }
