@@ -106,13 +106,15 @@ public struct Distiller {
         }
         let settings = DistillationSweep.split(best.configuration)
         var results: [DistillationReport.StudentResult] = []
+        var student: EnsembleEntry?
         for t in candidates {
-            let e = try entry(t, "")
             let s = DistillationSweep.split(t.configuration)
+            let e = try entry(t, String(format: "student (T %.3g, α %.3g)", s?.temperature ?? .nan, s?.alpha ?? .nan))
             results.append(.init(trial: t.index, temperature: s?.temperature ?? .nan, alpha: s?.alpha ?? .nan,
                                  validationAccuracy: e.validation.accuracy, testAccuracy: e.test.accuracy))
+            if t.index == best.index { student = e }
         }
-        let student = try entry(best, String(format: "student (T %.3g, α %.3g)", settings?.temperature ?? .nan, settings?.alpha ?? .nan))
+        guard let student else { throw EnsembleError(description: "internal: the picked student is not among the candidates") }
         let gain = ensemble.ensemble.test.accuracy - ensemble.bestSingle.test.accuracy
         let report = DistillationReport(
             student: student, control: try entry(control, "hard-label control"), bestSingle: ensemble.bestSingle, ensemble: ensemble.ensemble,

@@ -57,7 +57,7 @@ public struct EnsembleBuilder {
     /// metric first.
     func candidates() throws -> [TrialRecord] {
         try store.trials().filter { t in
-            try t.state.hasModel && t.bestValue != nil && predictions.available(t, .validation) && predictions.available(t, .test)
+            try t.state.hasModel && t.bestValue != nil && predictions.available(t, .validation, .test)
         }.sorted { a, b in
             a.bestValue! == b.bestValue! ? a.index < b.index : spec.metric.isBetter(a.bestValue!, than: b.bestValue!)
         }

@@ -43,10 +43,10 @@ public struct MemberPredictions {
         self.data = data
     }
 
-    /// Whether trial `t` can give predictions on `split` (a stored file or a checkpoint).
-    public func available(_ t: TrialRecord, _ split: PredictionSplit) throws -> Bool {
+    /// Whether trial `t` can give predictions on every one of `splits` (stored files or a checkpoint).
+    public func available(_ t: TrialRecord, _ splits: PredictionSplit...) throws -> Bool {
         let kinds = Set(try store.artifacts(trial: t.index).map(\.kind))
-        return kinds.contains(split.kind) || kinds.contains("checkpoint")
+        return kinds.contains("checkpoint") || splits.allSatisfy { kinds.contains($0.kind) }
     }
 
     /// Trial `t`'s probabilities on `split`, [count × classes].

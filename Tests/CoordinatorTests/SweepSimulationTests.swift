@@ -55,7 +55,10 @@ final class SweepSimulationTests: XCTestCase {
         XCTAssertEqual(none.epochsSpent, none.epochsFullBudget, "no scheduler: every trial trains to the end")
         XCTAssertLessThan(asha.epochsSpent, none.epochsSpent / 3)
         XCTAssertLessThan(asha.virtualSeconds, none.virtualSeconds)
-        XCTAssertGreaterThanOrEqual(none.finalRegret, none.sampledRegret - 0.011, "picking by observed value is near the best sampled floor")
+        XCTAssertGreaterThanOrEqual(none.finalRegret, none.sampledRegret, "no pick beats the best floor sampled")
+        // After 9 epochs the curves are not converged (the gap term is still ≥ 0.8·9^−1.6 ≈ 0.024),
+        // so the pick may miss the best floor by a few hundredths — a random pick by ~0.1–0.3.
+        XCTAssertLessThan(none.finalRegret, none.sampledRegret + 0.05, "the best observed value picks a near-best floor")
     }
 
     func testTheCurveFamilysOptimum() {
