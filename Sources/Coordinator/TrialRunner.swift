@@ -108,9 +108,7 @@ public struct TrialRunner: TrialExecutor {
                             FaultInjection.strike(fault)
                             if fault.kind == .nan { for p in trainer.model.parameters { p.data = [Float](repeating: .nan, count: p.data.count) } }
                         }
-                        return decide(EpochReport(trial: task.index, epoch: m.epoch, trainLoss: m.trainLoss, trainAccuracy: m.trainAccuracy,
-                                           validationLoss: m.validationLoss, validationAccuracy: m.validationAccuracy,
-                                           learningRate: m.learningRate, seconds: m.seconds))
+                        return decide(m.record(trial: task.index))
                     }
                     do {
                         return try trainer.train(resumingFrom: resumeState.isEmpty ? nil : resumeState,

@@ -14,7 +14,7 @@ public struct EpochRecord: Sendable, Equatable, Codable {
 
     /// The value of the sweep metric (`val_accuracy`, else `val_loss`) at this epoch.
     public func value(of metric: MetricSpec) -> Double {
-        metric.name == "val_accuracy" ? validationAccuracy : validationLoss
+        metric.value(validationLoss: validationLoss, validationAccuracy: validationAccuracy)
     }
 
     public init(trial: Int, epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double,

@@ -17,6 +17,11 @@ public struct MetricSpec: Sendable, Hashable {
     }
 
     /// Whether `a` is strictly better than `b` under `goal`.
+    /// This metric's value for an epoch with these validation figures (`val_accuracy`, else `val_loss`).
+    public func value(validationLoss: Double, validationAccuracy: Double) -> Double {
+        name == "val_accuracy" ? validationAccuracy : validationLoss
+    }
+
     public func isBetter(_ a: Double, than b: Double) -> Bool {
         goal == .minimize ? a < b : a > b
     }

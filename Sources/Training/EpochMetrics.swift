@@ -19,7 +19,13 @@ public struct EpochMetrics: Sendable, Equatable, Codable {
 
     /// The value of `metric` ("val_loss" or "val_accuracy").
     public func value(of metric: MetricSpec) -> Double {
-        metric.name == "val_accuracy" ? validationAccuracy : validationLoss
+        metric.value(validationLoss: validationLoss, validationAccuracy: validationAccuracy)
+    }
+
+    /// The epoch as trial `trial`'s record (what workers report and the store keeps).
+    public func record(trial: Int) -> EpochRecord {
+        EpochRecord(trial: trial, epoch: epoch, trainLoss: trainLoss, trainAccuracy: trainAccuracy, validationLoss: validationLoss,
+                    validationAccuracy: validationAccuracy, learningRate: learningRate, seconds: seconds)
     }
 }
 
