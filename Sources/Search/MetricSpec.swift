@@ -16,12 +16,12 @@ public struct MetricSpec: Sendable, Hashable {
         self.goal = goal
     }
 
-    /// Whether `a` is strictly better than `b` under `goal`.
     /// This metric's value for an epoch with these validation figures (`val_accuracy`, else `val_loss`).
     public func value(validationLoss: Double, validationAccuracy: Double) -> Double {
         name == "val_accuracy" ? validationAccuracy : validationLoss
     }
 
+    /// Whether `a` is strictly better than `b` under `goal`.
     public func isBetter(_ a: Double, than b: Double) -> Bool {
         goal == .minimize ? a < b : a > b
     }
