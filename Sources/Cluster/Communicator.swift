@@ -11,15 +11,21 @@ import Foundation
 /// - `poll` returns the next message addressed to this rank, or nil at once when there is none.
 /// - `receive(timeout:)` waits by polling with sleeps (backing off to about 1 ms), never by a
 ///   blocking call that spins a core; nil when the timeout passes.
-/// - All calls happen on one thread (MPI's handles are not thread-safe here).
+/// - Calls are made from one thread, except that when `allowsConcurrentSend` is true a second
+///   thread may `send` (a worker's heartbeat) while the first sends or polls: the
+///   implementation serialises them.
 public protocol Communicator: AnyObject {
     var rank: Int { get }
     var size: Int { get }
+    /// True when `send` may be called from another thread than the one that polls.
+    var allowsConcurrentSend: Bool { get }
     func send(_ message: Message, to rank: Int) throws
     func poll() throws -> (source: Int, message: Message)?
 }
 
 extension Communicator {
+    public var allowsConcurrentSend: Bool { false }
+
     /// Waits for the next message: a short burst of polls (replies usually follow within
     /// microseconds), then sleeps that double from 10 µs up to `maxSleep` (1 ms), so a rank
     /// that waits for long costs about 2% of a core and one in a conversation answers in

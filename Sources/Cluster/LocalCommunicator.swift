@@ -14,6 +14,7 @@ public final class LocalCommunicator: Communicator, @unchecked Sendable {
     public let rank: Int
     public let size: Int
     private let boxes: Mailboxes
+    public var allowsConcurrentSend: Bool { true }
 
     init(rank: Int, size: Int, boxes: Mailboxes) {
         self.rank = rank

@@ -73,6 +73,10 @@ public enum Message: Sendable, Equatable {
     case fatal(String)
     /// 0 → worker: no more work; exit cleanly.
     case shutdown
+    /// Worker → 0: this process is alive and its network reaches rank 0 (sent every few
+    /// seconds by a thread of its own, whatever the training does); a rank that holds a trial
+    /// and sends none for `--heartbeat-timeout` is given up as lost with its host.
+    case heartbeat
 
     public static let version: UInt8 = 1
 }
@@ -99,6 +103,7 @@ extension Message {
         case .fatal: return 7
         case .shutdown: return 8
         case .epochState: return 9
+        case .heartbeat: return 10
         }
     }
 
@@ -110,7 +115,7 @@ extension Message {
         case .hello(let host, let pid): h.host = host; h.pid = pid
         case .welcome(let file, let text, let host, let payload): h.file = file; h.text = text; h.host = host; blobs = [payload]
         case .assign(let t, let state): h.task = t; blobs = [state]
-        case .epoch, .decision: break   // fixed binary layouts, below
+        case .epoch, .decision, .heartbeat: break   // fixed binary layouts, below
         case .finished(let r, let c, let v, let t): h.result = r; blobs = [c, v, t]
         case .fatal(let why): h.reason = why
         case .epochState(let trial, let epoch, let state): h.trial = trial; h.epoch = epoch; blobs = [state]
@@ -132,6 +137,8 @@ extension Message {
             b.append(reason == nil ? 0 : 1)
             b += Array((reason ?? "").utf8)
             json = b
+        case .heartbeat:
+            json = []
         default:
             json = Array(try JSONEncoder().encode(h))
         }
@@ -158,8 +165,12 @@ extension Message {
         let v = try integer(UInt8.self)
         guard v == version else { throw fail("wire version \(v), this hpsearch speaks \(version): run the same hpsearch on every host") }
         let kind = try integer(UInt8.self)
-        guard (1...9).contains(kind) else { throw fail("unknown kind \(kind)") }
+        guard (1...10).contains(kind) else { throw fail("unknown kind \(kind)") }
         let headerLength = Int(try integer(UInt32.self))
+        if kind == 10 {
+            guard headerLength == 0, try integer(UInt32.self) == 0 else { throw fail("heartbeat with a header or blobs") }
+            return .heartbeat
+        }
         if kind == 4 {
             guard headerLength == 64 else { throw fail("epoch header of \(headerLength) bytes") }
             let trial = Int(try integer(Int64.self)), epoch = Int(try integer(Int64.self))

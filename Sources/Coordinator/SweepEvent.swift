@@ -9,6 +9,8 @@ public enum SweepEvent: Sendable, CustomStringConvertible {
     case epoch(trial: Int, epoch: Int, value: Double)
     /// A trial ended (any final state).
     case finished(trial: Int, state: TrialState, epochs: Int, bestValue: Double?, bestEpoch: Int?, message: String?, metric: String)
+    /// A worker said hello.
+    case joined(rank: Int, host: String, pid: Int)
     /// A rank stopped working.
     case lost(rank: Int, reason: String)
     /// A trial was lost with its rank (it runs again: later in the sweep, or on resume).
@@ -23,8 +25,10 @@ public enum SweepEvent: Sendable, CustomStringConvertible {
         case .finished(let trial, let state, let epochs, let bestValue, let bestEpoch, let message, let metric):
             let best = bestValue.map { String(format: "%@ %.4f at epoch %d", metric, $0, bestEpoch ?? 0) } ?? "no epoch"
             return "trial \(trial) \(state.rawValue) after \(epochs) epochs: \(best)\(message.map { " (\($0))" } ?? "")"
+        case .joined(let rank, let host, let pid):
+            return "rank \(rank) joined from \(host) (pid \(pid))"
         case .lost(let rank, let reason):
-            return "rank \(rank) gave up: \(reason)"
+            return "rank \(rank) lost: \(reason)"
         case .trialLost(let trial, let rank, let reason):
             return "trial \(trial) lost on rank \(rank): \(reason)"
         }
@@ -46,6 +50,8 @@ public enum SweepEvent: Sendable, CustomStringConvertible {
             o["best_epoch"] = bestEpoch
             o["message"] = message
             return o
+        case .joined(let rank, let host, let pid):
+            return ["event": "joined", "rank": rank, "host": host, "pid": pid]
         case .lost(let rank, let reason):
             return ["event": "lost", "rank": rank, "reason": reason]
         case .trialLost(let trial, let rank, let reason):

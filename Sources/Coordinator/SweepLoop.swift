@@ -13,10 +13,14 @@ public struct CoordinatorLoop {
     public var commitWindow = 0.002
     /// Sent to every worker in its welcome (a distillation sweep's student and teacher).
     public var payload: [UInt8] = []
-    /// Seconds a rank holding a trial may stay silent (no epoch, state or result) before rank 0
-    /// gives it up: its trial is lost and runs again on another rank, and the rank gets no more
-    /// work. Nil: wait for ever.
+    /// Seconds a rank holding a trial may go without an epoch report, state or result before
+    /// rank 0 gives it up (a hung trainer): its trial is lost and runs again on another rank, and
+    /// the rank gets no more work. Nil: wait for ever.
     public var workerTimeout: Double?
+    /// Seconds a rank holding a trial may send nothing at all, not even a heartbeat, before rank
+    /// 0 gives it up the same way (a lost host, a killed or stopped process). Only ranks that
+    /// have sent a heartbeat are judged by it. Nil: never.
+    public var heartbeatTimeout: Double?
     /// Asked between messages; true makes rank 0 stop at once (a signal): the trials in flight
     /// are recorded lost, to run again on resume.
     public var shouldStop: () -> Bool = { false }
@@ -38,8 +42,14 @@ public struct CoordinatorLoop {
     private struct Ranks {
         var active: Set<Int>
         var idle = Set<Int>()
-        /// When each rank last spoke (or was given work).
+        /// When each rank last said anything (or was given work).
         var lastHeard: [Int: Date] = [:]
+        /// When each rank last reported progress (anything but a heartbeat), or was given work.
+        var lastProgress: [Int: Date] = [:]
+        /// Ranks that send heartbeats.
+        var beating = Set<Int>()
+        /// Each worker's host, from its hello.
+        var hosts: [Int: String] = [:]
         var unresponsive = Set<Int>()
         /// Process ids of the workers on rank 0's host (from their hello): a dead one is noticed
         /// at once, not after the timeout.
@@ -53,7 +63,15 @@ public struct CoordinatorLoop {
         var ranks = Ranks(active: Set(1..<communicator.size))
         while !ranks.active.isEmpty {
             if shouldStop() {
-                for rank in Set(coordinator.running.values) { try coordinator.lost(rank: rank, reason: "the job was stopped while it ran (resume continues it)") }
+                for rank in Set(coordinator.running.values) {
+                    var why = "the job was stopped while it ran (resume continues it)"
+                    if let heard = ranks.lastHeard[rank], ranks.beating.contains(rank), Date().timeIntervalSince(heard) > 5 {
+                        // mpirun ends the job when it loses a host's daemon: say which rank went quiet first.
+                        why += String(format: "; rank %d%@ had sent nothing for %.0f s: its host may be down or unreachable",
+                                      rank, ranks.hosts[rank].map { " on \($0)" } ?? "", Date().timeIntervalSince(heard))
+                    }
+                    try coordinator.lost(rank: rank, reason: why)
+                }
                 return Outcome(unresponsive: ranks.unresponsive.sorted(), stopped: true)
             }
             // Hand out work to idle workers; shut down those with nothing left to do.
@@ -94,7 +112,8 @@ public struct CoordinatorLoop {
         if let task = try coordinator.nextTask(for: rank) {
             try communicator.send(.assign(task, state: try coordinator.resumeState(for: task)), to: rank)
             ranks.lastHeard[rank] = Date()
-        } else if workerTimeout != nil, !coordinator.running.isEmpty {
+            ranks.lastProgress[rank] = Date()
+        } else if workerTimeout != nil || heartbeatTimeout != nil, !coordinator.running.isEmpty {
             ranks.idle.insert(rank)
         } else {
             try communicator.send(.shutdown, to: rank)
@@ -118,14 +137,25 @@ public struct CoordinatorLoop {
         }
     }
 
-    /// Gives up ranks that held a trial and said nothing for `workerTimeout`: the trial is lost
-    /// and queued again; idle ranks pick it up.
+    /// Gives up ranks that hold a trial and sent no heartbeat for `heartbeatTimeout`, or no
+    /// progress for `workerTimeout`: the trial is lost and queued again; idle ranks pick it up.
     private func giveUpSilentRanks(_ ranks: inout Ranks) throws {
-        guard let limit = workerTimeout else { return }
-        let now = Date()
-        for (_, rank) in coordinator.running where !ranks.unresponsive.contains(rank) {
-            guard let heard = ranks.lastHeard[rank], now.timeIntervalSince(heard) > limit else { continue }
-            let why = String(format: "rank %d sent nothing for %.0f s (worker timeout)", rank, now.timeIntervalSince(heard))
+        guard workerTimeout != nil || heartbeatTimeout != nil else { return }
+        var drained = false
+        for rank in Set(coordinator.running.values).sorted() where !ranks.unresponsive.contains(rank) {
+            guard var why = silence(of: rank, ranks) else { continue }
+            if !drained {
+                // Rank 0 may itself have been busy (a large checkpoint to write): read what has
+                // arrived before judging anyone.
+                drained = true
+                var count = 0
+                while count < 100_000, let (source, message) = try communicator.poll() {
+                    try handle(message, from: source, &ranks)
+                    count += 1
+                }
+                guard coordinator.running.values.contains(rank), let again = silence(of: rank, ranks) else { continue }
+                why = again
+            }
             try coordinator.lost(rank: rank, reason: why, requeue: true)
             coordinator.onEvent?(.lost(rank: rank, reason: why))
             ranks.unresponsive.insert(rank)
@@ -133,8 +163,26 @@ public struct CoordinatorLoop {
         }
     }
 
+    /// Why `rank` counts as silent now, or nil when it does not.
+    private func silence(of rank: Int, _ ranks: Ranks) -> String? {
+        let now = Date(), on = ranks.hosts[rank].map { " on \($0)" } ?? ""
+        if let limit = heartbeatTimeout, ranks.beating.contains(rank), let heard = ranks.lastHeard[rank], now.timeIntervalSince(heard) > limit {
+            return String(format: "rank %d%@ sent no heartbeat for %.0f s: its host is down or unreachable, or the process is stopped (heartbeat timeout)",
+                          rank, on, now.timeIntervalSince(heard))
+        }
+        if let limit = workerTimeout, let heard = ranks.lastProgress[rank], now.timeIntervalSince(heard) > limit {
+            return String(format: "rank %d%@ reported no progress for %.0f s (worker timeout)", rank, on, now.timeIntervalSince(heard))
+        }
+        return nil
+    }
+
     private func handle(_ message: Message, from source: Int, _ ranks: inout Ranks) throws {
         ranks.lastHeard[source] = Date()
+        if case .heartbeat = message {
+            ranks.beating.insert(source)
+            return
+        }
+        ranks.lastProgress[source] = Date()
         if ranks.unresponsive.contains(source) {
             // A rank given up for silence spoke after all: let it finish quietly; its trial runs elsewhere.
             switch message {
@@ -147,6 +195,8 @@ public struct CoordinatorLoop {
         switch message {
         case .hello(let host, let pid):
             if host == ProcessInfo.processInfo.hostName, pid != getpid() { ranks.localPids[source] = pid }
+            ranks.hosts[source] = host
+            coordinator.onEvent?(.joined(rank: source, host: host, pid: Int(pid)))
             try communicator.send(.welcome(file: coordinator.spec.file, text: coordinator.spec.text,
                                            host: ProcessInfo.processInfo.hostName, payload: payload), to: source)
             ranks.idle.insert(source)
@@ -197,10 +247,25 @@ public struct WorkerLoop {
     /// Called with rank 0's host name before any training (sets this rank's BLAS threads).
     public var configureThreads: (_ coordinatorHost: String) -> Void = { _ in }
 
+    /// Seconds between two heartbeats to rank 0 (nil: none); `HPSEARCH_HEARTBEAT_INTERVAL`
+    /// overrides the default of 2 s (0: none).
+    public var heartbeatInterval: Double? = WorkerLoop.defaultHeartbeatInterval
+
+    public static var defaultHeartbeatInterval: Double? {
+        let v = Double(ProcessInfo.processInfo.environment["HPSEARCH_HEARTBEAT_INTERVAL"] ?? "") ?? 2
+        return v > 0 ? v : nil
+    }
+
     public init(communicator: any Communicator) { self.communicator = communicator }
 
     public func run() throws {
         try communicator.send(.hello(host: ProcessInfo.processInfo.hostName, pid: getpid()), to: 0)
+        var heartbeat: HeartbeatSender?
+        if let heartbeatInterval, communicator.allowsConcurrentSend {
+            heartbeat = HeartbeatSender(communicator: communicator, interval: heartbeatInterval)
+            heartbeat?.start()
+        }
+        defer { heartbeat?.stop() }
         var runner: (any TrialExecutor)?
         while true {
             guard let (_, message) = try communicator.receive() else { continue }

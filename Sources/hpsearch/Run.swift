@@ -77,11 +77,15 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Progress and events as JSON lines on standard error (for log collectors).")
     var jsonLogs = false
 
-    @Option(help: "Seconds a worker holding a trial may stay silent before rank 0 gives it up and runs the trial elsewhere (0: never).")
+    @Option(help: "Seconds a worker holding a trial may go without reporting an epoch before rank 0 gives it up as hung and runs the trial elsewhere (0: never).")
     var workerTimeout: Double = 1800
+
+    @Option(help: "Seconds a worker holding a trial may send nothing, not even its heartbeat (every 2 s), before rank 0 gives it up as lost (host down or unreachable) and runs the trial elsewhere (0: never).")
+    var heartbeatTimeout: Double = 10
 
     func validate() throws {
         if workerTimeout < 0 { throw ValidationError("--worker-timeout must be 0 (never) or a number of seconds") }
+        if heartbeatTimeout < 0 { throw ValidationError("--heartbeat-timeout must be 0 (never) or a number of seconds") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 }
@@ -229,6 +233,7 @@ struct SweepJob {
             var loop = CoordinatorLoop(coordinator: coordinator, communicator: communicator)
             loop.payload = plan.payload
             loop.workerTimeout = options.workerTimeout > 0 ? options.workerTimeout : nil
+            loop.heartbeatTimeout = options.heartbeatTimeout > 0 ? options.heartbeatTimeout : nil
             loop.shouldStop = stopRequested
             unresponsive = try loop.run().unresponsive
         }

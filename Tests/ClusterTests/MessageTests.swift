@@ -16,7 +16,7 @@ final class MessageTests: XCTestCase {
             .decision(trial: 3, proceed: false, reason: "ASHA rung 1"), .decision(trial: 4, proceed: true, reason: nil),
             .finished(TrialResult(trial: 3, state: "completed", epochs: 5, bestEpoch: 4, seconds: 9, parameters: 10, flopsPerExample: 20),
                       checkpoint: [1, 2, 3], validationProbabilities: [], testProbabilities: [UInt8](repeating: 9, count: 100_000)),
-            .fatal("no data"), .shutdown,
+            .fatal("no data"), .shutdown, .heartbeat,
         ]
         for m in messages { XCTAssertEqual(try Message.decode(m.encoded()), m) }
     }

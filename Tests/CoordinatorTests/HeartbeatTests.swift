@@ -1,0 +1,118 @@
+// Heartbeats in process: a rank cut off from rank 0 (a host off the network: nothing it sends
+// arrives, nothing reaches it) is given up after the heartbeat timeout even when the worker
+// timeout is an hour, and its trial completes elsewhere; a rank whose epochs outlast the
+// heartbeat timeout is not given up while its heartbeats arrive.
+import Cluster
+import Foundation
+import Search
+import Storage
+import TestSupport
+import XCTest
+@testable import Coordinator
+
+/// A rank's link to the others; after it has sent `cutAfterEpochs` epoch reports it is cut:
+/// what the rank sends is dropped and nothing reaches it.
+private final class Link: Communicator, @unchecked Sendable {
+    let inner: LocalCommunicator
+    let cutAfterEpochs: Int
+    private let lock = NSLock()
+    private var epochsSent = 0
+    var rank: Int { inner.rank }
+    var size: Int { inner.size }
+    var allowsConcurrentSend: Bool { true }
+    var isCut: Bool { lock.withLock { epochsSent >= cutAfterEpochs } }
+
+    init(_ inner: LocalCommunicator, cutAfterEpochs: Int) {
+        self.inner = inner
+        self.cutAfterEpochs = cutAfterEpochs
+    }
+
+    func send(_ message: Message, to rank: Int) throws {
+        if isCut { return }
+        if case .epoch = message { lock.withLock { epochsSent += 1 } }
+        try inner.send(message, to: rank)
+    }
+
+    func poll() throws -> (source: Int, message: Message)? {
+        if isCut { Thread.sleep(forTimeInterval: 0.05); return nil }
+        return try inner.poll()
+    }
+}
+
+final class HeartbeatTests: XCTestCase {
+    /// Runs an 8-trial synthetic sweep on 4 in-process ranks; `cut` ranks lose their link after
+    /// their first epoch report.
+    func sweep(name: String, epochSeconds: Double, cut: Set<Int>, heartbeatInterval: Double, heartbeatTimeout: Double,
+               workerTimeout: Double?) throws -> (SQLiteStore, CoordinatorLoop.Outcome, [SweepEvent]) {
+        let dir = try TemporaryDirectory(prefix: "heartbeat")
+        let spec = try SweepTests.spec(trials: 8, epochs: 3)
+        let run = RunDirectory(dir.file(name).path)
+        try run.create()
+        let store = try SQLiteStore(path: run.storePath)
+        let coordinator = SweepCoordinator(spec: spec, store: store, run: run)
+        try coordinator.prepare()
+        var events: [SweepEvent] = []
+        coordinator.onEvent = { events.append($0) }
+        let world = LocalCommunicator.world(size: 4)
+        for c in world.dropFirst() {
+            let link: any Communicator = cut.contains(c.rank) ? Link(c, cutAfterEpochs: 1) : c
+            var worker = WorkerLoop(communicator: link)
+            worker.heartbeatInterval = heartbeatInterval
+            worker.makeExecutor = { _, _ in SyntheticTrials(epochSeconds: epochSeconds) }
+            let w = Unchecked(value: worker)
+            // A cut rank waits for ever for its decision (its thread is left behind, polling every 50 ms).
+            Thread.detachNewThread { try? w.value.run() }
+        }
+        var loop = CoordinatorLoop(coordinator: coordinator, communicator: world[0])
+        loop.workerTimeout = workerTimeout
+        loop.heartbeatTimeout = heartbeatTimeout
+        let outcome = try loop.run()
+        return (store, outcome, events)
+    }
+
+    func testARankCutOffIsGivenUpAfterTheHeartbeatTimeoutAndItsTrialRunsElsewhere() throws {
+        let started = Date()
+        let (store, outcome, events) = try sweep(name: "cut", epochSeconds: 0.02, cut: [2], heartbeatInterval: 0.1,
+                                                 heartbeatTimeout: 0.6, workerTimeout: 3600)
+        let elapsed = Date().timeIntervalSince(started)
+        XCTAssertEqual(outcome.unresponsive, [2])
+        let trials = try store.trials()
+        XCTAssertEqual(trials.count, 8)
+        XCTAssertTrue(trials.allSatisfy { $0.state == .completed }, "the cut rank's trial ran again elsewhere: \(trials.map(\.state))")
+        XCTAssertFalse(trials.contains { $0.rank == 2 })
+        let reasons = events.compactMap { e -> String? in if case .lost(2, let why) = e { return why }; return nil }
+        XCTAssertEqual(reasons.count, 1, "\(events)")
+        XCTAssertTrue(reasons.first?.contains("sent no heartbeat") ?? false, "\(reasons)")
+        XCTAssertTrue(reasons.first?.contains("heartbeat timeout") ?? false, "\(reasons)")
+        XCTAssertLessThan(elapsed, 30, "given up after 0.6 s without heartbeats, not after the hour of the worker timeout")
+        let joined = events.compactMap { e -> Int? in if case .joined(let rank, _, _) = e { return rank }; return nil }
+        XCTAssertEqual(Set(joined), [1, 2, 3], "each worker's hello is an event")
+    }
+
+    func testEpochsLongerThanTheHeartbeatTimeoutAreNotALoss() throws {
+        let (store, outcome, events) = try sweep(name: "slow", epochSeconds: 0.5, cut: [], heartbeatInterval: 0.05,
+                                                 heartbeatTimeout: 0.3, workerTimeout: nil)
+        XCTAssertEqual(outcome.unresponsive, [], "\(events.filter { if case .lost = $0 { return true }; return false })")
+        XCTAssertTrue(try store.trials().allSatisfy { $0.state == .completed })
+    }
+
+    func testWithoutHeartbeatsTheWorkerTimeoutStillJudges() throws {
+        // A rank that sends no heartbeats (interval nil) is never judged by the heartbeat timeout.
+        let dir = try TemporaryDirectory(prefix: "heartbeat")
+        let spec = try SweepTests.spec(trials: 4, epochs: 2)
+        let run = RunDirectory(dir.file("quiet").path)
+        try run.create()
+        let coordinator = SweepCoordinator(spec: spec, store: InMemoryStore(), run: run)
+        try coordinator.prepare()
+        let world = LocalCommunicator.world(size: 2)
+        var worker = WorkerLoop(communicator: world[1])
+        worker.heartbeatInterval = nil
+        worker.makeExecutor = { _, _ in SyntheticTrials(epochSeconds: 0.4) }
+        let w = Unchecked(value: worker)
+        Thread.detachNewThread { try? w.value.run() }
+        var loop = CoordinatorLoop(coordinator: coordinator, communicator: world[0])
+        loop.heartbeatTimeout = 0.1
+        XCTAssertEqual(try loop.run().unresponsive, [])
+        XCTAssertTrue(coordinator.isComplete)
+    }
+}
