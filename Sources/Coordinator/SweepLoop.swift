@@ -9,8 +9,16 @@ import Training
 public struct CoordinatorLoop {
     public let coordinator: SweepCoordinator
     public let communicator: any Communicator
-    /// How long rank 0 keeps a transaction open to gather more events (group commit).
-    public var commitWindow = 0.002
+    /// Group commit: rank 0 keeps a transaction open while messages keep arriving, until the
+    /// queue stays empty for `commitIdle` seconds, `commitLimit` messages or `commitWindow`
+    /// seconds. At low rates every message commits at once; under load one commit covers
+    /// thousands of epoch reports (each commit rewrites every page it touched, so batches are
+    /// what lets rank 0 keep up with 10,000 workers). Decisions go out as each message is
+    /// handled, never held for the commit; a crash loses at most one window of acknowledged
+    /// epochs, and resume re-runs unfinished trials anyway.
+    public var commitWindow = 0.05
+    public var commitLimit = 4096
+    public var commitIdle = 0.0001
     /// Sent to every worker in its welcome (a distillation sweep's student and teacher).
     public var payload: [UInt8] = []
     /// Seconds a rank holding a trial may go without an epoch report, state or result before
@@ -85,19 +93,22 @@ public struct CoordinatorLoop {
                 try giveUpSilentRanks(&ranks)
             }
             guard !ranks.active.isEmpty, let first = try communicator.receive(timeout: 0.5) else { continue }
-            // Group commit: what arrives within `commitWindow` of the first message is handled
-            // in one transaction (one WAL append and one round of file locks instead of one per
-            // event). A crash loses at most this window of acknowledged epochs, and resume
-            // re-runs unfinished trials anyway.
+            // Group commit (see `commitWindow`): one WAL append and one round of file locks
+            // for a whole batch of events instead of one per event.
             try coordinator.store.transaction {
                 try handle(first.message, from: first.source, &ranks)
                 let opened = Date()
                 var handled = 1
-                while handled < 4096, !ranks.active.isEmpty, Date().timeIntervalSince(opened) < commitWindow {
+                var emptySince: Date?
+                while handled < commitLimit, !ranks.active.isEmpty, Date().timeIntervalSince(opened) < commitWindow {
                     if let (source, message) = try communicator.poll() {
                         try handle(message, from: source, &ranks)
                         handled += 1
+                        emptySince = nil
                     } else {
+                        let now = Date()
+                        if let since = emptySince, now.timeIntervalSince(since) >= commitIdle { break }
+                        if emptySince == nil { emptySince = now }
                         Thread.sleep(forTimeInterval: 20e-6)
                     }
                 }

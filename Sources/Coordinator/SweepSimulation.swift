@@ -77,8 +77,10 @@ public struct SweepSimulation {
     public let store: any Store
     public let run: RunDirectory
     public let workers: Int
-    /// Events per store transaction (the MPI loop's group commit, by count).
-    public var batch = 512
+    /// The MPI loop's group commit under load (its queue never empty): a transaction ends after
+    /// `batch` events or `commitWindow` seconds (`CoordinatorLoop.commitLimit`, `commitWindow`).
+    public var batch = 4096
+    public var commitWindow = 0.05
 
     public init(spec: SweepSpec, store: any Store, run: RunDirectory, workers: Int) {
         self.spec = spec
@@ -146,8 +148,10 @@ public struct SweepSimulation {
 
         try store.transaction { for w in 1...max(workers, 1) { try assign(w, at: 0) } }
         while true {
+            let opened = Date()
             let more = try store.transaction { () -> Bool in
-                for _ in 0..<batch {
+                for n in 0..<batch {
+                    if n % 64 == 63, Date().timeIntervalSince(opened) >= commitWindow { return true }
                     guard let event = queue.pop() else { return false }
                     now = event.time
                     guard var t = current[event.worker] else { continue }
@@ -159,7 +163,7 @@ public struct SweepSimulation {
                     let report = EpochReport(trial: t.task.index, epoch: t.epoch, trainLoss: v, trainAccuracy: 0, validationLoss: v,
                                              validationAccuracy: 0, learningRate: 0, seconds: t.curve.epochSeconds)
                     let decision = try coordinator.epoch(report)
-                    writes += 2
+                    writes += 1
                     if decision == .continue && t.epoch < t.task.maxEpochs {
                         current[event.worker] = t
                         queue.push((now + t.curve.epochSeconds, event.worker))
@@ -190,6 +194,6 @@ public struct SweepSimulation {
         return Result(trials: done, reports: reports, wallSeconds: Date().timeIntervalSince(started), virtualSeconds: now,
                       epochsSpent: epochs, epochsFullBudget: spec.budget.trials * spec.budget.maxEpochs, finalRegret: final,
                       sampledRegret: bestFloor - Curve.optimum,
-                      regretOverTime: regret, storeWrites: writes)
+                      regretOverTime: regret, storeWrites: writes + coordinator.progressWrites)
     }
 }

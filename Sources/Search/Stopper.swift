@@ -121,5 +121,10 @@ extension Goal {
 
 /// A metric value for a stop reason: four significant digits.
 func formatMetric(_ x: Double) -> String {
-    String(format: "%.4g", x)
+    // vsnprintf, not String(format:): stop reasons are built for most trials of a large sweep,
+    // and Foundation's formatter was 6% of rank 0's time at 10,000 workers.
+    withUnsafeTemporaryAllocation(of: CChar.self, capacity: 40) { buffer in
+        _ = withVaList([x]) { vsnprintf(buffer.baseAddress, 40, "%.4g", $0) }
+        return String(cString: buffer.baseAddress!)
+    }
 }

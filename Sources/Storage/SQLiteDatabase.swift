@@ -19,6 +19,7 @@ final class Database {
     let path: String
     private let connection: OpaquePointer
     private var statements: [String: Statement] = [:]
+    private var recent: [(sql: String, statement: Statement)] = []
 
     init(path: String, readOnly: Bool, busyTimeoutMilliseconds: Int) throws {
         var connection: OpaquePointer?
@@ -51,9 +52,16 @@ final class Database {
         }
     }
 
-    /// The cached prepared statement for `sql` (prepared on first use).
+    /// The cached prepared statement for `sql` (prepared on first use). The 8 used last are also
+    /// kept in a short list searched with `==` before the dictionary: the hot writes pass the
+    /// same constant strings, which compare equal at once (same storage), while hashing their
+    /// text for every row was 3% of rank 0's time.
     func statement(_ sql: String) throws -> Statement {
-        if let statement = statements[sql] { return statement }
+        for entry in recent where entry.sql == sql { return entry.statement }
+        if let statement = statements[sql] {
+            remember(sql, statement)
+            return statement
+        }
         var handle: OpaquePointer?
         let rc = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
         guard rc == SQLITE_OK, let handle else {
@@ -62,7 +70,13 @@ final class Database {
         }
         let statement = Statement(handle: handle)
         statements[sql] = statement
+        remember(sql, statement)
         return statement
+    }
+
+    private func remember(_ sql: String, _ statement: Statement) {
+        if recent.count == 8 { recent.removeLast() }
+        recent.insert((sql, statement), at: 0)
     }
 
     /// Runs the write `sql` to completion after `bind` binds its parameters.
