@@ -102,7 +102,8 @@ struct Simulate: ParsableCommand {
             let full = Double(rows[0]["epochs_full_budget"] as! Int)
             for r in rows {
                 let spent = r["epochs_spent"] as! Int
-                print(String(format: "%-10@ %10d (%5.1f%%)             %10.5f     %8.1f h     %9.0f", r["scheduler"] as! String, spent,
+                let name = (r["scheduler"] as! String).padding(toLength: 10, withPad: " ", startingAt: 0)
+                print(name + String(format: " %10d (%5.1f%%)             %10.5f     %8.1f h     %9.0f", spent,
                              100 * Double(spent) / full, r["final_regret"] as! Double, r["virtual_hours"] as! Double, r["reports_per_s"] as! Double))
             }
             return
