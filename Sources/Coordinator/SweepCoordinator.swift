@@ -34,6 +34,18 @@ public final class SweepCoordinator {
     /// Running trials whose progress is newer in memory than in their row.
     private var unwrittenProgress = Set<Int>()
     private var lastProgressWrite = Date()
+    /// Files the store stops referencing when the open transaction commits (a trial's previous
+    /// epoch state). They are removed by `removeSupersededFiles`, which the loops call after each
+    /// commit: removed before it, a crash would leave the committed store pointing at a file that
+    /// is gone, and the trial would start again from epoch 1.
+    private var superseded: [String] = []
+
+    /// Removes the files of `superseded`; call once the writes that replaced them are committed.
+    public func removeSupersededFiles() {
+        for path in superseded { run.remove(path) }
+        superseded.removeAll()
+    }
+
     /// Trial rows written by `writeProgress` (for the simulation's count of store writes).
     public private(set) var progressWrites = 0
 
@@ -99,7 +111,7 @@ public final class SweepCoordinator {
         let path = folder + "/epoch-\(epoch).state"
         let sum = try run.write(state, to: path)
         try store.putArtifact(ArtifactRecord(trial: trial, kind: Self.epochStateKind, path: path, bytes: state.count, checksum: sum))
-        if let previous, previous.path != path { run.remove(previous.path) }
+        if let previous, previous.path != path { superseded.append(previous.path) }
     }
 
     /// True when every trial of the budget has finished (none running, pending or lost).
@@ -200,7 +212,7 @@ public final class SweepCoordinator {
             try store.upsertTrial(record)
             if stale != nil { try store.deleteArtifact(trial: result.trial, kind: Self.epochStateKind) }
         }
-        if let stale { run.remove(stale.path) }
+        if let stale { superseded.append(stale.path) }
         resumeEpochs[result.trial] = nil
         records[result.trial] = record
         running[result.trial] = nil

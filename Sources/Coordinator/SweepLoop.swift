@@ -113,6 +113,7 @@ public struct CoordinatorLoop {
                     }
                 }
             }
+            coordinator.removeSupersededFiles()
         }
         return Outcome(unresponsive: ranks.unresponsive.sorted())
     }
@@ -164,6 +165,7 @@ public struct CoordinatorLoop {
                     try handle(message, from: source, &ranks)
                     count += 1
                 }
+                coordinator.removeSupersededFiles()
                 guard coordinator.running.values.contains(rank), let again = silence(of: rank, ranks) else { continue }
                 why = again
             }
@@ -350,7 +352,10 @@ public struct LocalLoop {
             let save: (Int, [UInt8]) -> Void = { epoch, bytes in
                 guard epoch < task.maxEpochs, Date().timeIntervalSince(lastSaved) >= WorkerLoop.defaultStateInterval else { return }
                 lastSaved = Date()
-                do { try coordinator.store.transaction { try coordinator.epochState(trial: task.index, epoch: epoch, state: bytes) } } catch { failure = error }
+                do {
+                    try coordinator.store.transaction { try coordinator.epochState(trial: task.index, epoch: epoch, state: bytes) }
+                    coordinator.removeSupersededFiles()
+                } catch { failure = error }
             }
             var stopped = false
             let out = runner.run(task, resumeState: try coordinator.resumeState(for: task), saveState: save) { report in
@@ -370,6 +375,7 @@ public struct LocalLoop {
             }
             try coordinator.finished(out.result, checkpoint: out.checkpoint, validationProbabilities: out.validationProbabilities,
                                      testProbabilities: out.testProbabilities)
+            coordinator.removeSupersededFiles()
         }
         return true
     }

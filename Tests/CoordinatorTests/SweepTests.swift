@@ -74,6 +74,28 @@ final class SweepTests: XCTestCase {
         }
     }
 
+    func testAnEpochStateReplacedByAnUncommittedOneIsKeptForResume() throws {
+        let dir = try TemporaryDirectory(prefix: "superseded")
+        let run = RunDirectory(dir.file("run").path)
+        try run.create()
+        let store = try SQLiteStore(path: run.storePath)
+        let coordinator = SweepCoordinator(spec: try Self.spec(trials: 1, epochs: 4), store: store, run: run)
+        try coordinator.prepare()
+        let task = try XCTUnwrap(try store.transaction { try coordinator.nextTask(for: 1) })
+        try store.transaction { try coordinator.epochState(trial: task.index, epoch: 1, state: [1, 2, 3]) }
+        coordinator.removeSupersededFiles()
+        struct Crash: Error {}
+        // Epoch 2's state is written but its transaction never commits (the process dies first).
+        XCTAssertThrowsError(try store.transaction {
+            try coordinator.epochState(trial: task.index, epoch: 2, state: [4, 5, 6])
+            throw Crash()
+        })
+        let resumed = SweepCoordinator(spec: coordinator.spec, store: store, run: run)
+        try resumed.prepare()
+        let again = try XCTUnwrap(try resumed.nextTask(for: 1))
+        XCTAssertEqual(try resumed.resumeState(for: again), [1, 2, 3], "the committed epoch-1 state is still on disk")
+    }
+
     func testThreeRanksRecordEveryTrialAndItsArtifacts() throws {
         let dir = try TemporaryDirectory(prefix: "sweep")
         let (store, run) = try sweep(try Self.spec(), size: 3, dir: dir)
