@@ -12,14 +12,9 @@
 # Prints one line per phase: PASS/FAIL and what it measured.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bin="${HPSEARCH_BIN:-}"
-[[ -z "$bin" && -x .build/release/hpsearch ]] && bin=.build/release/hpsearch
-[[ -z "$bin" && -x .build/debug/hpsearch ]] && bin=.build/debug/hpsearch
-[[ -n "$bin" ]] || { echo "cluster-test.sh: no hpsearch binary; swift build --product hpsearch" >&2; exit 2; }
-bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
+suite=cluster-test.sh
+source scripts/suite-prelude.sh
 [[ $(id -u) -eq 0 ]] || { echo "cluster-test.sh: needs root (network namespaces): sudo $0" >&2; exit 77; }
-command -v mpirun >/dev/null || { echo "cluster-test.sh: mpirun not found (scripts/setup.sh)" >&2; exit 2; }
-[[ -d /usr/share/datasets/fashion-mnist ]] || { echo "cluster-test.sh: Fashion-MNIST not installed (scripts/setup.sh)" >&2; exit 2; }
 [[ -d /run/hpsearch-netns ]] && { echo "cluster-test.sh: a netns cluster is already up; take it down first (scripts/netns-cluster.sh down)" >&2; exit 2; }
 
 work="$(mktemp -d)"

@@ -7,13 +7,8 @@
 # Prints one line per scenario: PASS/FAIL, what happened, how long the recovery took.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bin="${HPSEARCH_BIN:-}"
-[[ -z "$bin" && -x .build/release/hpsearch ]] && bin=.build/release/hpsearch
-[[ -z "$bin" && -x .build/debug/hpsearch ]] && bin=.build/debug/hpsearch
-[[ -n "$bin" ]] || { echo "faults.sh: no hpsearch binary; swift build --product hpsearch" >&2; exit 2; }
-bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
-command -v mpirun >/dev/null || { echo "faults.sh: mpirun not found (scripts/setup.sh)" >&2; exit 2; }
-[[ -d /usr/share/datasets/fashion-mnist ]] || { echo "faults.sh: Fashion-MNIST not installed (scripts/setup.sh)" >&2; exit 2; }
+suite=faults.sh
+source scripts/suite-prelude.sh
 
 work="${HPSEARCH_FAULTS_WORK:-$(mktemp -d)}"
 [[ -n "${HPSEARCH_FAULTS_WORK:-}" ]] || trap 'pkill -KILL -f "$work" 2>/dev/null; umount "$work/small" 2>/dev/null; rm -rf "$work"' EXIT

@@ -137,20 +137,6 @@ public enum SweepExport {
         "{" + fields.map { jsonString($0.0) + ":" + $0.1.json }.joined(separator: ",") + "}"
     }
 
-    /// `s` as a JSON string literal (quotes, backslashes and control characters escaped).
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += "\\u" + String(u.value, radix: 16).leftPadded(4) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    /// `s` as a JSON string literal.
+    static func jsonString(_ s: String) -> String { JSONText.string(s) }
 }

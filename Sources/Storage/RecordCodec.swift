@@ -35,12 +35,12 @@ struct RecordCodec {
         var out = "{"
         for (n, key) in configuration.values.keys.sorted().enumerated() {
             if n > 0 { out += "," }
-            Self.appendJSONString(key, to: &out)
+            JSONText.append(key, to: &out)
             out += ":"
             switch configuration.values[key]! {
             case .int(let i): out += String(i)
             case .bool(let b): out += b ? "true" : "false"
-            case .string(let s): Self.appendJSONString(s, to: &out)
+            case .string(let s): JSONText.append(s, to: &out)
             case .double(let d):
                 guard d.isFinite else { throw StoreError(StoreMessages.unencodable(what(), value: "\(configuration)")) }
                 var text = d.description
@@ -49,27 +49,6 @@ struct RecordCodec {
             }
         }
         return out + "}"
-    }
-
-    /// `text` as a JSON string literal, escaped as JSONEncoder escapes it.
-    private static func appendJSONString(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 
     /// The value of JSON text read back from a store; a failure means the stored text is damaged.
