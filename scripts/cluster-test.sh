@@ -22,26 +22,9 @@ trap 'pkill -KILL -f "$work" 2>/dev/null; scripts/netns-cluster.sh down >/dev/nu
 export HPSEARCH_BIN="$bin" HPSEARCH_BLAS_THREADS=1 HPSEARCH_STATE_INTERVAL=0
 failures=0
 report() { printf '%-10s %s  %s\n' "$1" "$2" "$3"; [[ $2 == PASS ]] || failures=$((failures + 1)); }
-now() { date +%s.%N; }
-secs() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$2"; }
 sql() { python3 -c "import sqlite3,sys; print('\n'.join(' '.join(map(str, r)) for r in sqlite3.connect(f'file:{sys.argv[1]}?mode=ro', uri=True).execute(sys.argv[2])))" "$1/sweep.db" "$2" 2>/dev/null; }
 on_cluster() { scripts/netns-cluster.sh exec scripts/launch.sh -n 4 --hostfile hostfiles/netns -- "$@"; }
-sweep() { # sweep FILE TRIALS EPOCHS EXAMPLES
-  cat > "$1" <<YAML
-name: netns-cluster
-seed: 7
-data: {source: fashion-mnist, validation: 1000, train_examples: $4}
-model: mlp
-metric: {name: val_loss, goal: minimize}
-budget: {trials: $2, max_epochs: $3}
-early_stopping: {scheduler: {type: none}}
-parameters:
-  learning_rate: {distribution: log_uniform_values, min: 3.0e-4, max: 3.0e-3}
-  width: {values: [32, 48, 64]}
-  depth: {value: 1}
-  batch_size: {value: 100}
-YAML
-}
+sweep() { small_sweep "$1" netns-cluster 7 "$2" "$3" "$4"; }   # sweep FILE TRIALS EPOCHS EXAMPLES
 # complete DIR N → ok when N trials, all finished, each with a checkpoint and predictions, and
 # SQLite's integrity check and every artifact's checksum pass
 complete() {

@@ -13,27 +13,13 @@ source scripts/suite-prelude.sh
 work="${HPSEARCH_FAULTS_WORK:-$(mktemp -d)}"
 [[ -n "${HPSEARCH_FAULTS_WORK:-}" ]] || trap 'pkill -KILL -f "$work" 2>/dev/null; umount "$work/small" 2>/dev/null; rm -rf "$work"' EXIT
 export HPSEARCH_BLAS_THREADS=1 HPSEARCH_STATE_INTERVAL=0 HPSEARCH_FAULT=
-cat > "$work/faults.yaml" <<'YAML'
-name: faults
-seed: 5
-data: {source: fashion-mnist, validation: 1000, train_examples: 10000}
-model: mlp
-metric: {name: val_loss, goal: minimize}
-budget: {trials: 6, max_epochs: 4}
-early_stopping: {scheduler: {type: none}}
-parameters:
-  learning_rate: {distribution: log_uniform_values, min: 3.0e-4, max: 3.0e-3}
-  width: {values: [32, 48, 64]}
-  depth: {value: 1}
-  batch_size: {value: 100}
-YAML
+small_sweep "$work/faults.yaml" faults 5 6 4 10000
+small_sweep "$work/slow.yaml" faults 5 6 20 10000
 
 mpi_args=(-np 3 --oversubscribe --bind-to none -x HPSEARCH_BLAS_THREADS -x HPSEARCH_STATE_INTERVAL -x HPSEARCH_FAULT)
 [[ $(id -u) -eq 0 ]] && mpi_args+=(--allow-run-as-root)
 failures=0
 
-now() { date +%s.%N; }
-secs() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$2"; }
 skipped=0
 report() { # report NAME PASS|FAIL|SKIP MESSAGE
   printf '%-28s %s  %s\n' "$1" "$2" "$3"
@@ -125,15 +111,19 @@ scenario_kill_rank0() {
 }
 
 scenario_signal() { # scenario_signal NAME SIGNAL
-  local dir="$work/$1" t0 t1 rc
-  run_bg "$1" run "$work/faults.yaml" --dir "$dir"
+  local dir="$work/$1" t0 t1 rc states how
+  # The longer sweep: the short one can finish in the second mpirun takes to pass a signal on.
+  run_bg "$1" run "$work/slow.yaml" --dir "$dir"
   wait_epochs "$dir" 3
   t0=$(now)
   kill "-$2" "$pid"; wait "$pid"; rc=$?
   t1=$(now)
-  [[ "$2" == KILL ]] || grep -q "stopped by SIG\|the job was stopped" "$work/$1.log" "$dir/sweep.db" 2>/dev/null \
-    || grep -q "lost=" <<<"$(state_counts "$dir")" || true
-  resume_and_check "$1" "$dir" "mpirun got SIG$2 (exit $rc, stopped in $(secs "$t0" "$t1") s; $(state_counts "$dir" | tr '\n' ' '))"
+  states="$(state_counts "$dir" | tr '\n' ' ')"
+  grep -qE "running|lost" <<<"$states" || { report "$1" FAIL "the sweep had finished before SIG$2 took effect ($states): nothing was interrupted"; return; }
+  if [[ "$2" == KILL ]]; then how="every rank died at once"
+  elif grep -q "stopped by SIG$2" "$work/$1.log"; then how="rank 0 recorded the trials in flight as lost"
+  else how="mpirun's SIGKILL came before rank 0 could record the trials in flight"; fi
+  resume_and_check "$1" "$dir" "mpirun got SIG$2 (exit $rc, stopped in $(secs "$t0" "$t1") s; $states; $how)"
 }
 
 scenario_throw_nan() {
