@@ -25,10 +25,11 @@ public final class SweepCoordinator {
     public var onEvent: ((SweepEvent) -> Void)?
     /// Epochs recorded by this coordinator (not those read back on resume).
     private var epochsRecorded = 0
-    /// Seconds between two writes of a running trial's progress (epochs, best so far) to its
-    /// row; every epoch row is written at once. A trial's row is also written when it starts,
-    /// finishes or is lost, and resume recomputes progress from the epoch rows, so a crash loses
-    /// nothing; readers (`status`) see a running trial's progress at most this late. At 10,000
+    /// Seconds between two writes of running trials' progress (epochs, best so far) to their
+    /// rows, by `epoch` and by `writeProgressIfDue` (the MPI loop calls it every 0.25 s); every
+    /// epoch row is written at once. A trial's row is also written when it starts, finishes or
+    /// is lost, and resume recomputes progress from the epoch rows, so a crash loses nothing;
+    /// readers (`status`) see a running trial's progress at most about this late. At 10,000
     /// workers, rewriting every trial row on every epoch was most of rank 0's store time.
     public var progressWriteInterval = 5.0
     /// Running trials whose progress is newer in memory than in their row.
@@ -46,7 +47,7 @@ public final class SweepCoordinator {
         superseded.removeAll()
     }
 
-    /// Trial rows written by `writeProgress` (for the simulation's count of store writes).
+    /// Trial rows written by `writeProgressIfDue` (for the simulation's count of store writes).
     public private(set) var progressWrites = 0
 
     /// `sampler` replaces the one the spec names (the distillation sweep's control-first one).
@@ -165,7 +166,7 @@ public final class SweepCoordinator {
         try store.appendEpoch(r)
         records[r.trial] = record
         unwrittenProgress.insert(r.trial)
-        if Date().timeIntervalSince(lastProgressWrite) >= progressWriteInterval { try writeProgress() }
+        try writeProgressIfDue()
         epochsRecorded += 1
         onEvent?(.epoch(trial: r.trial, epoch: r.epoch, value: r.value(of: spec.metric)))
         let decision = stopper.report(trial: r.trial, epoch: r.epoch, value: r.value(of: spec.metric))
@@ -175,8 +176,10 @@ public final class SweepCoordinator {
         return decision
     }
 
-    /// Writes the rows of running trials whose progress changed since their last write.
-    public func writeProgress() throws {
+    /// Writes the rows of running trials whose progress changed since their last write, when
+    /// `progressWriteInterval` has passed since the last time.
+    public func writeProgressIfDue() throws {
+        guard Date().timeIntervalSince(lastProgressWrite) >= progressWriteInterval else { return }
         lastProgressWrite = Date()
         guard !unwrittenProgress.isEmpty else { return }
         try store.transaction {

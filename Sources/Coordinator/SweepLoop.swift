@@ -58,6 +58,9 @@ public struct CoordinatorLoop {
         var beating = Set<Int>()
         /// Each worker's host, from its hello.
         var hosts: [Int: String] = [:]
+
+        /// "rank 3 on node07" (the host once its hello has come).
+        func label(_ rank: Int) -> String { "rank \(rank)" + (hosts[rank].map { " on \($0)" } ?? "") }
         var unresponsive = Set<Int>()
         /// Process ids of the workers on rank 0's host (from their hello): a dead one is noticed
         /// at once, not after the timeout.
@@ -75,8 +78,8 @@ public struct CoordinatorLoop {
                     var why = "the job was stopped while it ran (resume continues it)"
                     if let heard = ranks.lastHeard[rank], ranks.beating.contains(rank), Date().timeIntervalSince(heard) > 5 {
                         // mpirun ends the job when it loses a host's daemon: say which rank went quiet first.
-                        why += String(format: "; rank %d%@ had sent nothing for %.0f s: its host may be down or unreachable",
-                                      rank, ranks.hosts[rank].map { " on \($0)" } ?? "", Date().timeIntervalSince(heard))
+                        why += String(format: "; %@ had sent nothing for %.0f s: its host may be down or unreachable",
+                                      ranks.label(rank), Date().timeIntervalSince(heard))
                     }
                     try coordinator.lost(rank: rank, reason: why)
                 }
@@ -91,6 +94,8 @@ public struct CoordinatorLoop {
                 ranks.lastLivenessCheck = Date()
                 try giveUpDeadRanks(&ranks)
                 try giveUpSilentRanks(&ranks)
+                // A quiet spell after a burst of epochs must not leave their progress unwritten.
+                try coordinator.writeProgressIfDue()
             }
             guard !ranks.active.isEmpty, let first = try communicator.receive(timeout: 0.5) else { continue }
             // Group commit (see `commitWindow`): one WAL append and one round of file locks
@@ -123,8 +128,9 @@ public struct CoordinatorLoop {
     private func assignOrShutdown(_ rank: Int, _ ranks: inout Ranks) throws {
         if let task = try coordinator.nextTask(for: rank) {
             try communicator.send(.assign(task, state: try coordinator.resumeState(for: task)), to: rank)
-            ranks.lastHeard[rank] = Date()
-            ranks.lastProgress[rank] = Date()
+            let now = Date()
+            ranks.lastHeard[rank] = now
+            ranks.lastProgress[rank] = now
         } else if workerTimeout != nil || heartbeatTimeout != nil, !coordinator.running.isEmpty {
             ranks.idle.insert(rank)
         } else {
@@ -178,24 +184,25 @@ public struct CoordinatorLoop {
 
     /// Why `rank` counts as silent now, or nil when it does not.
     private func silence(of rank: Int, _ ranks: Ranks) -> String? {
-        let now = Date(), on = ranks.hosts[rank].map { " on \($0)" } ?? ""
+        let now = Date()
         if let limit = heartbeatTimeout, ranks.beating.contains(rank), let heard = ranks.lastHeard[rank], now.timeIntervalSince(heard) > limit {
-            return String(format: "rank %d%@ sent no heartbeat for %.0f s: its host is down or unreachable, or the process is stopped (heartbeat timeout)",
-                          rank, on, now.timeIntervalSince(heard))
+            return String(format: "%@ sent no heartbeat for %.0f s: its host is down or unreachable, or the process is stopped (heartbeat timeout)",
+                          ranks.label(rank), now.timeIntervalSince(heard))
         }
         if let limit = workerTimeout, let heard = ranks.lastProgress[rank], now.timeIntervalSince(heard) > limit {
-            return String(format: "rank %d%@ reported no progress for %.0f s (worker timeout)", rank, on, now.timeIntervalSince(heard))
+            return String(format: "%@ reported no progress for %.0f s (worker timeout)", ranks.label(rank), now.timeIntervalSince(heard))
         }
         return nil
     }
 
     private func handle(_ message: Message, from source: Int, _ ranks: inout Ranks) throws {
-        ranks.lastHeard[source] = Date()
+        let now = Date()
+        ranks.lastHeard[source] = now
         if case .heartbeat = message {
             ranks.beating.insert(source)
             return
         }
-        ranks.lastProgress[source] = Date()
+        ranks.lastProgress[source] = now
         if ranks.unresponsive.contains(source) {
             // A rank given up for silence spoke after all: let it finish quietly; its trial runs elsewhere.
             switch message {
@@ -346,6 +353,9 @@ public struct LocalLoop {
     /// Runs every trial; false when `shouldStop` ended it early.
     @discardableResult
     public func run() throws -> Bool {
+        // One trial at a time: writing its row with every epoch costs nothing here, and `status`
+        // then shows each epoch as it ends.
+        coordinator.progressWriteInterval = 0
         while let task = try coordinator.nextTask(for: 0) {
             var failure: Error?
             var lastSaved = Date()

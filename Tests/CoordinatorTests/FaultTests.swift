@@ -25,31 +25,10 @@ final class FaultTests: XCTestCase {
         XCTAssertThrowsError(try FaultInjection(parsing: "hang:x")) { XCTAssertTrue("\($0)".contains("hang:x"), "\($0)") }
     }
 
-    /// Runs `spec` over `size` in-process ranks with `makeExecutor`; workers on `abandoned` are
-    /// not waited for (they hang on purpose).
+    /// Runs `spec` over `size` in-process ranks (see `InProcessSweep`) with a worker timeout.
     func sweep(_ spec: SweepSpec, size: Int, dir: TemporaryDirectory, name: String, timeout: Double? = nil,
                executor: @escaping @Sendable (_ rank: Int) -> any TrialExecutor) throws -> (SQLiteStore, CoordinatorLoop.Outcome, [SweepEvent]) {
-        let run = RunDirectory(dir.file(name).path)
-        try run.create()
-        let store = try SQLiteStore(path: run.storePath)
-        let coordinator = SweepCoordinator(spec: spec, store: store, run: run)
-        try coordinator.prepare()
-        var events: [SweepEvent] = []
-        coordinator.onEvent = { events.append($0) }
-        let world = LocalCommunicator.world(size: size)
-        let failures = Failures()
-        for c in world.dropFirst() {
-            var worker = WorkerLoop(communicator: c)
-            let rank = c.rank
-            worker.makeExecutor = { _, _ in executor(rank) }
-            let w = Unchecked(value: worker)
-            Thread.detachNewThread { do { try w.value.run() } catch { failures.add("\(error)") } }
-        }
-        var loop = CoordinatorLoop(coordinator: coordinator, communicator: world[0])
-        loop.workerTimeout = timeout
-        let outcome = try loop.run()
-        XCTAssertEqual(failures.all, [])
-        return (store, outcome, events)
+        try InProcessSweep.run(spec, size: size, dir: dir, name: name, configure: { $0.workerTimeout = timeout }, executor: executor)
     }
 
     func syntheticSpec(trials: Int, epochs: Int = 3) throws -> SweepSpec {

@@ -41,33 +41,15 @@ private final class Link: Communicator, @unchecked Sendable {
 
 final class HeartbeatTests: XCTestCase {
     /// Runs an 8-trial synthetic sweep on 4 in-process ranks; `cut` ranks lose their link after
-    /// their first epoch report.
+    /// their first epoch report (and then wait for ever for their decision).
     func sweep(name: String, epochSeconds: Double, cut: Set<Int>, heartbeatInterval: Double, heartbeatTimeout: Double,
                workerTimeout: Double?) throws -> (SQLiteStore, CoordinatorLoop.Outcome, [SweepEvent]) {
-        let dir = try TemporaryDirectory(prefix: "heartbeat")
-        let spec = try SweepTests.spec(trials: 8, epochs: 3)
-        let run = RunDirectory(dir.file(name).path)
-        try run.create()
-        let store = try SQLiteStore(path: run.storePath)
-        let coordinator = SweepCoordinator(spec: spec, store: store, run: run)
-        try coordinator.prepare()
-        var events: [SweepEvent] = []
-        coordinator.onEvent = { events.append($0) }
-        let world = LocalCommunicator.world(size: 4)
-        for c in world.dropFirst() {
-            let link: any Communicator = cut.contains(c.rank) ? Link(c, cutAfterEpochs: 1) : c
-            var worker = WorkerLoop(communicator: link)
-            worker.heartbeatInterval = heartbeatInterval
-            worker.makeExecutor = { _, _ in SyntheticTrials(epochSeconds: epochSeconds) }
-            let w = Unchecked(value: worker)
-            // A cut rank waits for ever for its decision (its thread is left behind, polling every 50 ms).
-            Thread.detachNewThread { try? w.value.run() }
+        try InProcessSweep.run(try SweepTests.spec(trials: 8, epochs: 3), size: 4, dir: try TemporaryDirectory(prefix: "heartbeat"), name: name,
+                               heartbeatInterval: heartbeatInterval,
+                               link: { cut.contains($0.rank) ? Link($0, cutAfterEpochs: 1) : $0 as any Communicator },
+                               configure: { $0.workerTimeout = workerTimeout; $0.heartbeatTimeout = heartbeatTimeout }) { _ in
+            SyntheticTrials(epochSeconds: epochSeconds)
         }
-        var loop = CoordinatorLoop(coordinator: coordinator, communicator: world[0])
-        loop.workerTimeout = workerTimeout
-        loop.heartbeatTimeout = heartbeatTimeout
-        let outcome = try loop.run()
-        return (store, outcome, events)
     }
 
     func testARankCutOffIsGivenUpAfterTheHeartbeatTimeoutAndItsTrialRunsElsewhere() throws {
@@ -98,21 +80,11 @@ final class HeartbeatTests: XCTestCase {
 
     func testWithoutHeartbeatsTheWorkerTimeoutStillJudges() throws {
         // A rank that sends no heartbeats (interval nil) is never judged by the heartbeat timeout.
-        let dir = try TemporaryDirectory(prefix: "heartbeat")
-        let spec = try SweepTests.spec(trials: 4, epochs: 2)
-        let run = RunDirectory(dir.file("quiet").path)
-        try run.create()
-        let coordinator = SweepCoordinator(spec: spec, store: InMemoryStore(), run: run)
-        try coordinator.prepare()
-        let world = LocalCommunicator.world(size: 2)
-        var worker = WorkerLoop(communicator: world[1])
-        worker.heartbeatInterval = nil
-        worker.makeExecutor = { _, _ in SyntheticTrials(epochSeconds: 0.4) }
-        let w = Unchecked(value: worker)
-        Thread.detachNewThread { try? w.value.run() }
-        var loop = CoordinatorLoop(coordinator: coordinator, communicator: world[0])
-        loop.heartbeatTimeout = 0.1
-        XCTAssertEqual(try loop.run().unresponsive, [])
-        XCTAssertTrue(coordinator.isComplete)
+        let (store, outcome, _) = try InProcessSweep.run(try SweepTests.spec(trials: 4, epochs: 2), size: 2, dir: try TemporaryDirectory(prefix: "heartbeat"),
+                                                         name: "quiet", heartbeatInterval: nil, configure: { $0.heartbeatTimeout = 0.1 }) { _ in
+            SyntheticTrials(epochSeconds: 0.4)
+        }
+        XCTAssertEqual(outcome.unresponsive, [])
+        XCTAssertTrue(try store.trials().allSatisfy { $0.state == .completed })
     }
 }

@@ -74,6 +74,32 @@ final class SweepTests: XCTestCase {
         }
     }
 
+    func testARunningTrialsRowCatchesUpWithItsEpochsOnlyWhenTheProgressIntervalHasPassed() throws {
+        let dir = try TemporaryDirectory(prefix: "progress")
+        let run = RunDirectory(dir.file("run").path)
+        try run.create()
+        let store = try SQLiteStore(path: run.storePath)
+        let coordinator = SweepCoordinator(spec: try Self.spec(trials: 1, epochs: 4), store: store, run: run)
+        try coordinator.prepare()
+        coordinator.progressWriteInterval = 3600
+        let task = try XCTUnwrap(try coordinator.nextTask(for: 1))
+        for (epoch, loss) in [(1, 0.9), (2, 0.7), (3, 0.8)] {
+            _ = try coordinator.epoch(EpochReport(trial: task.index, epoch: epoch, trainLoss: loss, trainAccuracy: 0.5, validationLoss: loss,
+                                                  validationAccuracy: 0.5, learningRate: 1e-3, seconds: 1))
+        }
+        XCTAssertEqual(try store.epochs(trial: task.index).map(\.epoch), [1, 2, 3], "epoch rows are written at once")
+        XCTAssertEqual(try store.trial(task.index)?.epochs, 0, "the trial's row waits for the interval")
+        try coordinator.writeProgressIfDue()
+        XCTAssertEqual(try store.trial(task.index)?.epochs, 0, "not due yet")
+        coordinator.progressWriteInterval = 0
+        try coordinator.writeProgressIfDue()
+        let row = try XCTUnwrap(try store.trial(task.index))
+        XCTAssertEqual(row.epochs, 3)
+        XCTAssertEqual(row.bestEpoch, 2)
+        XCTAssertEqual(row.bestValue, 0.7)
+        XCTAssertEqual(row.state, .running)
+    }
+
     func testAnEpochStateReplacedByAnUncommittedOneIsKeptForResume() throws {
         let dir = try TemporaryDirectory(prefix: "superseded")
         let run = RunDirectory(dir.file("run").path)
