@@ -67,7 +67,7 @@ resume_and_check() { # resume_and_check NAME DIR → PASS when resume completes 
   local before t0 t1 result after
   before="$(finished "$2")"
   t0=$(now)
-  HPSEARCH_FAULT= mpirun "${mpi_args[@]}" "$bin" resume "$2" > "$work/$1-resume.log" 2>&1
+  HPSEARCH_FAULT= bounded 300 mpirun "${mpi_args[@]}" "$bin" resume "$2" > "$work/$1-resume.log" 2>&1
   t1=$(now)
   result="$(complete "$2")" || { report "$1" FAIL "$result (resume log: $(tail -n 2 "$work/$1-resume.log" | tr '\n' ' '))"; return; }
   after="$(finished "$2")"
@@ -81,7 +81,7 @@ resume_and_check() { # resume_and_check NAME DIR → PASS when resume completes 
 scenario_kill_worker() {
   local dir="$work/kill-worker" t0 t1
   t0=$(now)
-  HPSEARCH_FAULT='kill:*:2@2' mpirun "${mpi_args[@]}" "$bin" run "$work/faults.yaml" --dir "$dir" > "$work/kill-worker.log" 2>&1
+  HPSEARCH_FAULT='kill:*:2@2' bounded 300 mpirun "${mpi_args[@]}" "$bin" run "$work/faults.yaml" --dir "$dir" > "$work/kill-worker.log" 2>&1
   local rc=$?
   t1=$(now)
   [[ $rc -ne 0 ]] || { report kill-worker FAIL "the job exited 0 after a worker was killed"; return; }
@@ -92,7 +92,7 @@ scenario_kill_worker() {
 scenario_keep_going() {
   local dir="$work/keep-going" t0 t1 rc result
   t0=$(now)
-  HPSEARCH_FAULT='kill:*:2@2' mpirun "${mpi_args[@]}" --enable-recovery "$bin" run "$work/faults.yaml" --dir "$dir" > "$work/keep-going.log" 2>&1
+  HPSEARCH_FAULT='kill:*:2@2' bounded 300 mpirun "${mpi_args[@]}" --enable-recovery "$bin" run "$work/faults.yaml" --dir "$dir" > "$work/keep-going.log" 2>&1
   rc=$?
   t1=$(now)
   result="$(complete "$dir")" || { report keep-going FAIL "$result: $(tail -n 3 "$work/keep-going.log" | tr '\n' ' ')"; return; }
@@ -128,7 +128,7 @@ scenario_signal() { # scenario_signal NAME SIGNAL
 
 scenario_throw_nan() {
   local dir="$work/throw-nan" result
-  HPSEARCH_FAULT='throw:1;nan:3:2' mpirun "${mpi_args[@]}" "$bin" run "$work/faults.yaml" --dir "$dir" > "$work/throw-nan.log" 2>&1 \
+  HPSEARCH_FAULT='throw:1;nan:3:2' bounded 300 mpirun "${mpi_args[@]}" "$bin" run "$work/faults.yaml" --dir "$dir" > "$work/throw-nan.log" 2>&1 \
     || { report throw-nan FAIL "exit $?: $(tail -n 2 "$work/throw-nan.log" | tr '\n' ' ')"; return; }
   result="$(complete "$dir")" || { report throw-nan FAIL "$result"; return; }
   grep -q "failed=1" <<<"$result" && grep -q "diverged=1" <<<"$result" \
@@ -139,7 +139,7 @@ scenario_throw_nan() {
 scenario_hang() {
   local dir="$work/hang" t0 t1 rc result
   t0=$(now)
-  HPSEARCH_FAULT='hang:*:1@2' mpirun "${mpi_args[@]}" "$bin" run "$work/faults.yaml" --dir "$dir" --worker-timeout 30 > "$work/hang.log" 2>&1
+  HPSEARCH_FAULT='hang:*:1@2' bounded 300 mpirun "${mpi_args[@]}" "$bin" run "$work/faults.yaml" --dir "$dir" --worker-timeout 30 > "$work/hang.log" 2>&1
   rc=$?
   t1=$(now)
   result="$(complete "$dir")" || { report hang FAIL "$result: $(tail -n 3 "$work/hang.log" | tr '\n' ' ')"; return; }
@@ -179,7 +179,7 @@ scenario_disk_full() {
     return
   fi
   local dir="$mnt/run"
-  mpirun "${mpi_args[@]}" "$bin" run "$work/faults.yaml" --dir "$dir" > "$work/disk-full.log" 2>&1
+  bounded 300 mpirun "${mpi_args[@]}" "$bin" run "$work/faults.yaml" --dir "$dir" > "$work/disk-full.log" 2>&1
   rc=$?
   local why; why="$(grep -m 1 -o 'disk full: cannot write [^ ]*' "$work/disk-full.log" || true)"
   if [[ $rc -eq 0 ]]; then report disk-full FAIL "the sweep finished on a 1.6 MB disk?"; umount "$mnt"; return; fi

@@ -8,6 +8,8 @@ static inline MPI_Datatype cmpi_int(void) { return MPI_INT; }
 static inline MPI_Status *cmpi_status_ignore(void) { return MPI_STATUS_IGNORE; }
 static inline void *cmpi_in_place(void) { return MPI_IN_PLACE; }
 static inline int cmpi_thread_serialized(void) { return MPI_THREAD_SERIALIZED; }
+static inline MPI_Request cmpi_request_null(void) { return MPI_REQUEST_NULL; }
+static inline MPI_Message cmpi_message_null(void) { return MPI_MESSAGE_NULL; }
 
 // Not MPI, but what a polling rank needs beside it: Linux rounds short sleeps up by the
 // thread's timer slack (50 µs by default); prctl is variadic, so Swift cannot call it directly.

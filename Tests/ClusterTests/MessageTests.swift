@@ -39,13 +39,14 @@ final class LocalCommunicatorTests: XCTestCase {
         let failures = Failures()
         for c in world.dropFirst() {
             DispatchQueue.global().async(group: group) {
-                do { try CommunicatorSelfTest.run(c, blobBytes: 1 << 20) } catch { failures.add("\(error)") }
+                do { try CommunicatorSelfTest.run(c, blobBytes: 1 << 20, stall: 0.6) } catch { failures.add("\(error)") }
             }
         }
-        let summary = try CommunicatorSelfTest.run(world[0], blobBytes: 1 << 20)
+        let summary = try CommunicatorSelfTest.run(world[0], blobBytes: 1 << 20, stall: 0.6)
         group.wait()
         XCTAssertEqual(failures.all, [])
         XCTAssertTrue(summary.hasPrefix("4 ranks"), summary)
+        XCTAssertTrue(summary.contains("rank 1 stalled 0.6 s mid-message"), summary)
     }
 
     func testSendingOutsideTheWorldIsAnError() {

@@ -14,7 +14,7 @@ final class FaultSuiteTests: XCTestCase {
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/mpirun"), "mpirun not found: apt-get install openmpi-bin (scripts/setup.sh)")
         try XCTSkipUnless(FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist"), "Fashion-MNIST not installed (scripts/setup.sh)")
         let (status, output) = try Subprocess.run("/bin/bash", [root.appendingPathComponent("scripts/faults.sh").path],
-                                                  environment: ["HPSEARCH_BIN": binary])
+                                                  environment: ["HPSEARCH_BIN": binary], timeout: 1200)
         print(output)
         XCTAssertEqual(status, 0, "scripts/faults.sh failed:\n\(output)")
         XCTAssertTrue(output.contains(", 0 failed"), output)

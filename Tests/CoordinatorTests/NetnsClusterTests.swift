@@ -17,7 +17,7 @@ final class NetnsClusterTests: XCTestCase {
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/mpirun"), "mpirun not found: apt-get install openmpi-bin (scripts/setup.sh)")
         try XCTSkipUnless(FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist"), "Fashion-MNIST not installed (scripts/setup.sh)")
         let (status, output) = try Subprocess.run("/bin/bash", [root.appendingPathComponent("scripts/cluster-test.sh").path],
-                                                  environment: ["HPSEARCH_BIN": binary])
+                                                  environment: ["HPSEARCH_BIN": binary], timeout: 900)
         print(output)
         XCTAssertEqual(status, 0, "scripts/cluster-test.sh failed:\n\(output)")
         for phase in ["sweep", "cut", "keep-going"] {
