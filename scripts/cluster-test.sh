@@ -108,7 +108,8 @@ cut_scenario() {
   on_cluster "$@" -- run "$work/$name.yaml" --dir "$dir" > "$work/$name.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 1800); do
-    [[ "$(sql "$dir" "select count(*) from trials where state = 'running' and rank = 3 and epochs >= 1")" == 1 ]] && break
+    # The epochs table, not trials.epochs: a running trial's row is rewritten only every few seconds.
+    [[ "$(sql "$dir" "select count(*) from trials t where t.state = 'running' and t.rank = 3 and exists (select 1 from epochs e where e.trial = t.\"index\")")" == 1 ]] && break
     kill -0 $pid 2>/dev/null || break
     sleep 0.1
   done

@@ -129,6 +129,10 @@ case "$cmd" in
       ip link set "hpsv$1" down
     else
       ip link set "hpsv$1" up
+      # Like `up`: the bridge port forwards a moment after the link comes back. A job launched
+      # before that would start the host's daemon, which cannot call mpirun back.
+      for ((i = 0; i < 50; i++)); do answers "$1" && break; sleep 0.2; done
+      answers "$1" || die "mend: hps$1 ($(address "$1")) does not answer from hps0 10 s after its link came back"
       # The host comes back as a rebooted node would: what an ended job left running there (its
       # daemon and ranks, cut off from an mpirun that is gone) exits once it can see that, and
       # is killed after 15 s, so that the next job's daemon starts on a clean host.
