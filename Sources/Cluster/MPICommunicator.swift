@@ -85,13 +85,6 @@ public final class MPICommunicator: Communicator {
         return sending.count
     }
 
-    /// Messages matched but not yet wholly arrived (the sender has stalled or is still sending).
-    public var pendingReceives: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return receiving.filter { !$0.done }.count
-    }
-
     /// One message's buffer and request; `done` once MPI_Test says it completed.
     private final class Transfer {
         let peer: Int32
