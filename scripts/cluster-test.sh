@@ -34,11 +34,12 @@ export HPSEARCH_BIN="$bin" HPSEARCH_BLAS_THREADS=1 HPSEARCH_STATE_INTERVAL=0
 failures=0
 report() { printf '%-10s %s  %s\n' "$1" "$2" "$3"; [[ $2 == PASS ]] || failures=$((failures + 1)); }
 sql() { python3 -c "import sqlite3,sys; print('\n'.join(' '.join(map(str, r)) for r in sqlite3.connect(f'file:{sys.argv[1]}?mode=ro', uri=True).execute(sys.argv[2])))" "$1/sweep.db" "$2" 2>/dev/null; }
-on_cluster() { bounded 240 scripts/netns-cluster.sh exec scripts/launch.sh -n 4 --hostfile hostfiles/netns "$@"; }
+limit=240   # seconds any one job may take
+on_cluster() { bounded $limit scripts/netns-cluster.sh exec scripts/launch.sh -n 4 --hostfile hostfiles/netns "$@"; }
 # what each host runs and the head's TCP connections: printed when a job hangs
 hosts_now() {
   local ns
-  for ns in hps0 hps1 hps2 hps3; do
+  for ns in $(cat /run/hpsearch-netns/hosts); do
     echo "[$ns] $(ip netns pids "$ns" 2>/dev/null | xargs -r ps -o pid=,stat=,etime=,args= -p 2>/dev/null | cut -c1-160 | tr '\n' ';')"
   done
   echo "[hps0 tcp] $(ip netns exec hps0 ss -tn 2>/dev/null | tail -n +2 | awk '{print $1, $4, $5}' | tr '\n' ';')"
@@ -50,11 +51,11 @@ job() {
   shift 2
   on_cluster "$@" > "$log" 2>&1 &
   pid=$!
-  for _ in $(seq 1 2300); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 1 $(( (limit - 10) * 10 ))); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
   kill -0 $pid 2>/dev/null && hosts_now > "$work/$name-hang.txt"
   wait $pid
   rc=$?
-  [[ $rc -eq 124 || $rc -eq 137 ]] && echo "launch still running after 240 s, stopped; what the hosts ran at 230 s: $(cat "$work/$name-hang.txt" 2>/dev/null)" >> "$log"
+  [[ $rc -eq 124 || $rc -eq 137 ]] && echo "launch still running after $limit s, stopped; what the hosts ran 10 s before: $(cat "$work/$name-hang.txt" 2>/dev/null)" >> "$log"
   return $rc
 }
 phases=("${@:-sweep cut keep-going}")

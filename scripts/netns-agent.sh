@@ -18,8 +18,7 @@ ns="hps$k"
 ip netns list | grep -qw "$ns" || { echo "netns-agent.sh: no namespace $ns for $host: is the cluster up (scripts/netns-cluster.sh up)?" >&2; exit 255; }
 # As ssh would: a host that cannot be reached from here (its link is cut) is an error, not a
 # daemon started where it cannot call mpirun back (Open MPI would then wait for it for ever).
-# A reachable host refuses a connection to a closed port at once; an unreachable one times out.
-probe="$(timeout 3 bash -c "exec 3<>/dev/tcp/$prefix.$((k + 1))/9" 2>&1)" || [[ "$probe" == *refused* ]] \
+HPSEARCH_NETNS_SUBNET="$prefix" "$(dirname "$0")/netns-cluster.sh" answers "$k" \
   || { echo "ssh: connect to host $host port 22: Connection timed out (netns-agent.sh: $ns is unreachable from $(hostname))" >&2; exit 255; }
 # Like ssh: the words are joined and the remote shell parses them.
 exec ip netns exec "$ns" unshare --uts -- /bin/sh -c 'hostname "$1" && exec /bin/sh -c "$2"' netns-agent "$ns" "$*"

@@ -10,6 +10,8 @@
 #   scripts/netns-cluster.sh cut K         take host K's link down (a lost host); `mend K` restores it
 #                                          and waits until what ended jobs left there has exited
 #   scripts/netns-cluster.sh status        the hosts and whether each answers from the head
+#   scripts/netns-cluster.sh answers K     exit 0 when host K answers from the head (the launch
+#                                          agent asks before it starts a daemon there)
 #   scripts/netns-cluster.sh down          remove every host and the bridge
 #
 # e.g. scripts/netns-cluster.sh up 3
@@ -143,6 +145,10 @@ case "$cmd" in
         kill -KILL $left 2>/dev/null || true
       fi
     fi ;;
+  answers)
+    need_root "answers"
+    [[ "${1:-}" =~ ^[0-9]+$ ]] || die "answers: expected the number of a host, got '${1:-}'"
+    answers "$1" ;;
   status)
     need_root "status"
     [[ -d $state ]] || { echo "no cluster is up"; exit 0; }
@@ -153,5 +159,5 @@ case "$cmd" in
       k=$((k + 1))
     done ;;
   -h|--help|"") sed -n '2,30p' "$0" ;;
-  *) die "unknown command '$cmd': expected up [N], exec CMD..., cut K, mend K, status or down" ;;
+  *) die "unknown command '$cmd': expected up [N], exec CMD..., cut K, mend K, answers K, status or down" ;;
 esac

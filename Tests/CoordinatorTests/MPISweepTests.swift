@@ -52,17 +52,12 @@ final class MPISweepTests: XCTestCase {
     /// Runs hpsearch (under mpirun with `ranks`, or directly when nil); returns exit status and output.
     @discardableResult
     func hpsearch(_ args: [String], ranks: Int?, wait: Bool = true) throws -> (Int32, String, Process) {
-        let p = Process()
         // Bounded: a job that hangs fails its test after 300 s instead of hanging CI.
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        if let ranks {
-            p.arguments = ["--kill-after=10", "300", "/usr/bin/mpirun", "-np", "\(ranks)", "--oversubscribe", "--bind-to", "none",
-                           "-x", "HPSEARCH_BLAS_THREADS", "-x", "HPSEARCH_STATE_INTERVAL"]
-                + (getuid() == 0 ? ["--allow-run-as-root"] : []) + [Self.binary] + args
-        } else {
-            p.arguments = ["--kill-after=10", "300", Self.binary] + args
-        }
-        p.standardInput = FileHandle.nullDevice
+        let p = ranks.map { ranks in
+            Subprocess.bounded("/usr/bin/mpirun", ["-np", "\(ranks)", "--oversubscribe", "--bind-to", "none",
+                                                   "-x", "HPSEARCH_BLAS_THREADS", "-x", "HPSEARCH_STATE_INTERVAL"]
+                                   + (getuid() == 0 ? ["--allow-run-as-root"] : []) + [Self.binary] + args, timeout: 300)
+        } ?? Subprocess.bounded(Self.binary, args, timeout: 300)
         var env = ProcessInfo.processInfo.environment
         env["HPSEARCH_BLAS_THREADS"] = "1"
         env["HPSEARCH_STATE_INTERVAL"] = "0"   // an epoch state after every epoch: resume continues in-flight trials

@@ -10,11 +10,8 @@ public enum Subprocess {
     /// later (coreutils `timeout`); the status is then 124 or 137 and the output says so.
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
                            timeout: Double = 600) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        p.arguments = ["--kill-after=15", String(format: "%.0f", timeout.rounded(.up)), executable] + arguments
+        let p = bounded(executable, arguments, timeout: timeout)
         p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        p.standardInput = FileHandle.nullDevice
         let pipe = Pipe()
         p.standardOutput = pipe
         p.standardError = pipe
@@ -25,5 +22,15 @@ public enum Subprocess {
             output += "\n[Subprocess: \(executable) still ran after \(Int(timeout)) s and was stopped (exit \(p.terminationStatus))]\n"
         }
         return (p.terminationStatus, output)
+    }
+
+    /// A process (not started) that runs `executable` under coreutils `timeout`: SIGTERM to it
+    /// and its process group after `timeout` seconds, SIGKILL 15 s later; stdin /dev/null.
+    public static func bounded(_ executable: String, _ arguments: [String], timeout: Double) -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        p.arguments = ["--kill-after=15", String(format: "%.0f", timeout.rounded(.up)), executable] + arguments
+        p.standardInput = FileHandle.nullDevice
+        return p
     }
 }
