@@ -1,6 +1,8 @@
 // swift-tools-version:6.0
 // hpsearch: a distributed hyperparameter-search coordinator.
-// Layering (lower never imports higher): CBLAS, CMPI, CZlib → TensorCore → NN → Datasets → … → hpsearch.
+// Layering (lower never imports higher): shims (CBLAS, CMPI, CZlib, CSQLite, CKernels, CSignals) →
+// TensorCore → NN → Datasets → Training; Search (pure); Storage; Cluster; Ensembles (Training,
+// Storage) → Coordinator (adds Cluster) → hpsearch. Reports reads Storage and Search only.
 import PackageDescription
 
 let package = Package(
@@ -44,12 +46,14 @@ let package = Package(
         .target(name: "Storage", dependencies: ["Search", "CSQLite"]),
         // Ranks talking: MPI (polled, never spinning) and an in-process world for tests and laptops.
         .target(name: "Cluster", dependencies: ["Search", "CMPI"]),
-        // Rank 0's decisions and the loops that drive a sweep (MPI, or one process).
-        .target(name: "Coordinator", dependencies: ["Search", "Storage", "Cluster", "Training", "NN"]),
-        // Ensembles of the best trials (average, Caruana greedy) and their evaluation.
-        .target(name: "Ensembles", dependencies: ["Coordinator", "Search", "Storage", "Training", "TensorCore", "NN", "Datasets"]),
+        // Ensembles of the best trials (average, Caruana greedy), distillation teachers and their
+        // evaluation, on a sweep's stored results.
+        .target(name: "Ensembles", dependencies: ["Search", "Storage", "Training", "TensorCore", "NN", "Datasets"]),
+        // Rank 0's decisions, the loops that drive a sweep (MPI, or one process) and SweepDriver:
+        // everything `run`, `resume` and `distill` do besides parsing and printing.
+        .target(name: "Coordinator", dependencies: ["Search", "Storage", "Cluster", "Training", "Ensembles", "NN", "TensorCore", "CSignals"]),
         // What users look at: SVG plots, tables, reports.
-        .target(name: "Reports", dependencies: ["Search", "Storage", "Ensembles"]),
+        .target(name: "Reports", dependencies: ["Search", "Storage"]),
         .target(name: "Benchmarks", dependencies: ["TensorCore", "NN", "Datasets"]),
         .executableTarget(name: "hpsearch", dependencies: [
             "TensorCore", "NN", "Datasets", "Search", "Storage", "Cluster", "Coordinator", "Ensembles", "Training", "Reports", "Benchmarks", "CSignals",

@@ -2,39 +2,11 @@
 // (an ensemble's members, their predictions on the training split reloaded or cached), the
 // student's configuration, and, once the distillation sweep is done, the report comparing the
 // best student with the hard-label control, the best single model and the ensemble.
-import Coordinator
 import Foundation
 import Search
 import Storage
 import TensorCore
 import Training
-
-/// Student vs control vs best single vs ensemble, on the test split.
-public struct DistillationReport: Sendable, Codable, Equatable {
-    /// The student picked by the validation metric among the distillation sweep's students.
-    public var student: EnsembleEntry
-    /// Hard labels only, the same architecture, seed and budget.
-    public var control: EnsembleEntry
-    public var bestSingle: EnsembleEntry
-    public var ensemble: EnsembleEntry
-    public var ensembleMethod: String
-    public var temperature: Double
-    public var alpha: Double
-    /// Every student of the sweep: its settings and accuracies (validation picked the student).
-    public var students: [StudentResult]
-    /// (student − best single) ÷ (ensemble − best single), test accuracy.
-    public var keptGain: Double
-    /// The ensemble's FLOPs per example ÷ the student's.
-    public var costRatio: Double
-
-    public struct StudentResult: Sendable, Codable, Equatable {
-        public var trial: Int
-        public var temperature: Double
-        public var alpha: Double
-        public var validationAccuracy: Double
-        public var testAccuracy: Double
-    }
-}
 
 public struct Distiller {
     /// The main sweep's run directory, store, data and member predictions.
@@ -52,7 +24,7 @@ public struct Distiller {
     /// The newest ensemble stored for this sweep (not a distillation record), if any.
     public func latestEnsemble() throws -> EnsembleReport? {
         guard let record = try store.ensembles().filter({ $0.method != "distilled" }).max(by: { $0.id < $1.id }) else { return nil }
-        return try EnsembleReport.decodeJSON(EnsembleReport.self, record.resultJSON)
+        return try ResultJSON.decode(EnsembleReport.self, record.resultJSON)
     }
 
     /// The teacher: the ensemble's members and weights, with their predictions on the training
@@ -122,24 +94,8 @@ public struct Distiller {
             keptGain: gain > 0 ? (student.test.accuracy - ensemble.bestSingle.test.accuracy) / gain : .nan,
             costRatio: Double(ensemble.ensemble.flopsPerExample) / Double(max(student.flopsPerExample, 1)))
         try store.putEnsemble(EnsembleRecord(id: 0, method: "distilled", members: ensemble.members.compactMap(\.trial),
-                                             weights: ensemble.members.compactMap(\.weight), resultJSON: try EnsembleReport.encodeJSON(report)))
+                                             weights: ensemble.members.compactMap(\.weight), resultJSON: try ResultJSON.encode(report)))
         return report
     }
 }
 
-extension EnsembleReport {
-    /// Sorted-key JSON with NaN and infinities as strings (what the ensembles table holds).
-    static func encodeJSON<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
-    /// Reads what `encodeJSON` wrote.
-    public static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return try decoder.decode(type, from: Data(text.utf8))
-    }
-}

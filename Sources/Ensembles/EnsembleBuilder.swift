@@ -2,36 +2,11 @@
 // with a model, ranked by their validation metric; selection reads their stored validation
 // predictions only; the test predictions evaluate members, the best single model and the
 // ensemble at the end.
-import Coordinator
 import Foundation
 import Search
 import Storage
 import TensorCore
 import Training
-
-/// One model's (or the ensemble's) results.
-public struct EnsembleEntry: Sendable, Codable, Equatable {
-    /// The trial index; nil for the ensemble itself.
-    public var trial: Int?
-    public var name: String
-    /// Its weight in the ensemble (members only).
-    public var weight: Double?
-    public var validation: ClassificationMetrics
-    public var test: ClassificationMetrics
-    /// Trainable parameters and forward FLOPs per example (the ensemble: its members' sums).
-    public var params: Int
-    public var flopsPerExample: Int
-}
-
-public struct EnsembleReport: Sendable, Codable, Equatable {
-    public var method: String
-    public var members: [EnsembleEntry]
-    public var bestSingle: EnsembleEntry
-    public var ensemble: EnsembleEntry
-    /// Greedy selection only: validation NLL after each step, and the step kept.
-    public var greedyLosses: [Double]?
-    public var greedyBestStep: Int?
-}
 
 public struct EnsembleError: Error, Sendable, CustomStringConvertible {
     public var description: String
@@ -104,7 +79,7 @@ public struct EnsembleBuilder {
         let report = EnsembleReport(method: method, members: members, bestSingle: best, ensemble: ensemble,
                                     greedyLosses: trace?.losses, greedyBestStep: trace?.bestStep)
         try store.putEnsemble(EnsembleRecord(id: 0, method: method, members: members.compactMap(\.trial),
-                                             weights: members.compactMap(\.weight), resultJSON: try EnsembleReport.encodeJSON(report)))
+                                             weights: members.compactMap(\.weight), resultJSON: try ResultJSON.encode(report)))
         return report
     }
 

@@ -3,7 +3,6 @@
 // the model its configuration builds, run over the split, and the result stored (and recorded)
 // for next time: a sweep whose prediction files were deleted, and the training-split predictions
 // that distillation needs, both come from here.
-import Coordinator
 import Datasets
 import Foundation
 import NN

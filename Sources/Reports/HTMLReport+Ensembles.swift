@@ -1,6 +1,5 @@
 // The report's ensembles section: the newest ensemble ("average" or "greedy") and the newest
 // distillation ("distilled") from the store's ensembles table, as tables; older ones counted.
-import Ensembles
 import Storage
 
 extension HTMLReport {
@@ -23,7 +22,7 @@ extension HTMLReport {
         if let newest = built.last {
             s += "<h3>Ensemble #\(newest.id) (\(Markup.escape(newest.method)))</h3>\n"
             do {
-                let r = try EnsembleReport.decodeJSON(EnsembleReport.self, newest.resultJSON)
+                let r = try ResultJSON.decode(EnsembleReport.self, newest.resultJSON)
                 s += "<table class=\"ensemble\">\n" + row(ensembleHeader, header: true)
                 for m in r.members { s += ensembleRow(m, m.name) }
                 s += ensembleRow(r.bestSingle, "best single (trial \(r.bestSingle.trial.map(String.init) ?? "-"))")
@@ -44,7 +43,7 @@ extension HTMLReport {
         if let newest = distilled.last {
             s += "<h3>Distillation #\(newest.id)</h3>\n"
             do {
-                let r = try EnsembleReport.decodeJSON(DistillationReport.self, newest.resultJSON)
+                let r = try ResultJSON.decode(DistillationReport.self, newest.resultJSON)
                 s += "<table class=\"distillation\">\n" + row(ensembleHeader, header: true)
                 s += ensembleRow(r.student, r.student.name, total: true) + ensembleRow(r.control, "hard-label control")
                 s += ensembleRow(r.bestSingle, "best single (trial \(r.bestSingle.trial.map(String.init) ?? "-"))")

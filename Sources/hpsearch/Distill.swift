@@ -2,13 +2,10 @@
 // hard-label control of the same architecture, seed and budget; launched like `run` (under
 // mpirun the students train on the worker ranks).
 import ArgumentParser
-import Cluster
 import Coordinator
 import Ensembles
 import Foundation
-import Search
 import Storage
-import Training
 
 struct Distill: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,63 +39,7 @@ struct Distill: ParsableCommand {
     }
 
     func run() throws {
-        try SweepJob(options: options).start { log in
-            let parent = RunDirectory(runDirectory)
-            guard parent.exists else { throw CoordinatorError("\(runDirectory) holds no sweep (no sweep.db); run one with `hpsearch run`") }
-            let parentLock = try RunLock(parent)
-            let parentStore = try SQLiteStore(path: parent.storePath)
-            let spec = try SweepJob.spec(of: parent, store: parentStore)
-            let started = Date()
-            let data = try PreparedData.load(spec.data, seed: spec.seed)
-            var distiller = Distiller(EnsembleBuilder(spec: spec, store: parentStore, run: parent, data: data))
-            distiller.predictions.onRecompute = { trial, split in log("trial \(trial): predicting the \(split.rawValue) split from its checkpoint") }
-            let ensemble: EnsembleReport
-            if let stored = try distiller.latestEnsemble() {
-                ensemble = stored
-            } else {
-                log("no ensemble yet: building the sweep's \(spec.ensemble?.method ?? "average") ensemble first")
-                ensemble = try distiller.builder.build(top: spec.ensemble?.topK ?? 5, method: spec.ensemble?.method ?? "average")
-            }
-            let teacher = try distiller.teacher(ensemble)
-            let student = try distiller.student(ensemble)
-            let section = spec.distill ?? DistillationSweep.defaultSpec
-            let payload = DistillationPayload(student: student, teacher: teacher, trials: trials ?? section.trials, epochs: epochs ?? section.epochs)
-            let sweep = payload.sweep(parent: spec)
-            if sweep.distill.trials > 1, case .constant = sweep.distill.temperature, case .constant = sweep.distill.alpha {
-                throw CoordinatorError("\(sweep.distill.trials) students asked for, but distill.temperature and distill.alpha are both fixed: give one a distribution (e.g. temperature: {distribution: uniform, min: 2, max: 8}) or train one student")
-            }
-            log(String(format: "teacher: %@ of %d (test accuracy %.4f; best single %.4f), soft targets of %d training examples ready in %.1f s",
-                       ensemble.method, ensemble.members.count, ensemble.ensemble.test.accuracy, ensemble.bestSingle.test.accuracy,
-                       teacher.rows, Date().timeIntervalSince(started)))
-            log("student: \(student)")
-            let run = RunDirectory(parent.url.appendingPathComponent("distill").path)
-            let identity = "members \(ensemble.members.compactMap(\.trial)) weights \(ensemble.members.compactMap(\.weight)); student \(student); trials \(sweep.distill.trials); epochs \(sweep.spec.budget.maxEpochs)"
-            if run.exists {
-                let previous = try SQLiteStore(path: run.storePath, readOnly: true).sweep()?.environment["distillation"]
-                guard previous == identity else {
-                    throw CoordinatorError("\(run.url.path) holds a distillation of another teacher or student (\(previous ?? "unknown")); move it away to start a new one")
-                }
-                log("continuing the distillation in \(run.url.path)")
-            } else {
-                try run.create()
-                try spec.text.write(toFile: run.sweepCopyPath, atomically: true, encoding: .utf8)
-            }
-            var plan = SweepPlan(spec: sweep.spec, run: run)
-            plan.sampler = sweep.makeSampler()
-            plan.payload = try payload.encoded()
-            plan.teacher = teacher
-            plan.data = data
-            plan.environment = ["distillation": identity, "distillation_of": parent.url.path,
-                                StoredSweep.planKey: try StoredSweep.planText(student: student, trials: payload.trials, epochs: payload.epochs)]
-            plan.keepAlive = [parentLock]
-            plan.finishWhenAlreadyComplete = true
-            plan.resumeCommand = "hpsearch distill \(parent.url.path)"
-            plan.finish = { store, _ in
-                let report = try distiller.report(ensemble: ensemble, sweep: sweep, store: store, run: run)
-                if json { try printJSON(DistillTable.json(report)) } else { print(DistillTable.render(report)) }
-            }
-            return plan
-        }
+        try options.drive(json: json) { log in try SweepPlan.distillation(of: runDirectory, trials: trials, epochs: epochs, log: log) }
     }
 }
 

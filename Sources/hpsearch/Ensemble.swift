@@ -34,7 +34,7 @@ struct Ensemble: ParsableCommand {
         let lock = try RunLock(run)
         defer { withExtendedLifetime(lock) {} }
         let store = try SQLiteStore(path: run.storePath)
-        let spec = try SweepJob.spec(of: run, store: store)
+        let spec = try StoredSweep.trainingSpec(of: run, store: store)
         let data = try PreparedData.load(spec.data, seed: spec.seed)
         let report = try EnsembleBuilder(spec: spec, store: store, run: run, data: data)
             .build(top: top ?? spec.ensemble?.topK ?? 5, method: method ?? spec.ensemble?.method ?? "average", steps: steps)

@@ -27,7 +27,7 @@ final class FaultTests: XCTestCase {
 
     /// Runs `spec` over `size` in-process ranks (see `InProcessSweep`) with a worker timeout.
     func sweep(_ spec: SweepSpec, size: Int, dir: TemporaryDirectory, name: String, timeout: Double? = nil,
-               executor: @escaping @Sendable (_ rank: Int) -> any TrialExecutor) throws -> (SQLiteStore, CoordinatorLoop.Outcome, [SweepEvent]) {
+               executor: @escaping @Sendable (_ rank: Int) -> any TrialExecutor) throws -> (SQLiteStore, SweepOutcome, [SweepEvent]) {
         try InProcessSweep.run(spec, size: size, dir: dir, name: name, configure: { $0.workerTimeout = timeout }, executor: executor)
     }
 

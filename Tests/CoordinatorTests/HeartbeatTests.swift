@@ -43,7 +43,7 @@ final class HeartbeatTests: XCTestCase {
     /// Runs an 8-trial synthetic sweep on 4 in-process ranks; `cut` ranks lose their link after
     /// their first epoch report (and then wait for ever for their decision).
     func sweep(name: String, epochSeconds: Double, cut: Set<Int>, heartbeatInterval: Double, heartbeatTimeout: Double,
-               workerTimeout: Double?) throws -> (SQLiteStore, CoordinatorLoop.Outcome, [SweepEvent]) {
+               workerTimeout: Double?) throws -> (SQLiteStore, SweepOutcome, [SweepEvent]) {
         try InProcessSweep.run(try SweepTests.spec(trials: 8, epochs: 3), size: 4, dir: try TemporaryDirectory(prefix: "heartbeat"), name: name,
                                heartbeatInterval: heartbeatInterval,
                                link: { cut.contains($0.rank) ? Link($0, cutAfterEpochs: 1) : $0 as any Communicator },

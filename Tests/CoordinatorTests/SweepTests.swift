@@ -41,30 +41,9 @@ final class SweepTests: XCTestCase {
 
     /// Runs a sweep over `size` in-process ranks; returns the store.
     func sweep(_ spec: SweepSpec, size: Int, dir: TemporaryDirectory, name: String = "run") throws -> (SQLiteStore, RunDirectory) {
-        let run = RunDirectory(dir.file(name).path)
-        try run.create()
-        let store = try SQLiteStore(path: run.storePath)
-        try store.setSweep(SweepRecord(name: spec.name, seed: spec.seed, specText: spec.text))
-        let coordinator = SweepCoordinator(spec: spec, store: store, run: run)
-        try coordinator.prepare()
-        if size == 1 {
-            try LocalLoop(coordinator: coordinator, runner: TrialRunner(spec: spec, data: Self.data)).run()
-            return (store, run)
-        }
-        let world = LocalCommunicator.world(size: size)
-        let group = DispatchGroup(), failures = Failures()
-        for c in world.dropFirst() {
-            var worker = WorkerLoop(communicator: c)
-            worker.makeExecutor = { spec, _ in TrialRunner(spec: spec, data: Self.data) }
-            let w = Unchecked(value: worker)
-            DispatchQueue.global().async(group: group) {
-                do { try w.value.run() } catch { failures.add("\(error)") }
-            }
-        }
-        try CoordinatorLoop(coordinator: coordinator, communicator: world[0]).run()
-        group.wait()
-        XCTAssertEqual(failures.all, [])
-        return (store, run)
+        let outcome = try InProcessSweep.train(spec, data: Self.data, size: size, dir: dir, name: name)
+        XCTAssertEqual(outcome.status, .completed)
+        return (outcome.store, outcome.run)
     }
 
     /// Per trial: configuration and per-epoch validation losses.

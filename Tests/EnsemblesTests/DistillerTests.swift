@@ -120,7 +120,7 @@ final class DistillerTests: XCTestCase {
         XCTAssertEqual(r.costRatio, Double(ensemble.ensemble.flopsPerExample) / Double(r.student.flopsPerExample))
         let stored = try store.ensembles().filter { $0.method == "distilled" }
         XCTAssertEqual(stored.count, 2)
-        XCTAssertEqual(try EnsembleReport.decodeJSON(DistillationReport.self, stored[0].resultJSON), r)
+        XCTAssertEqual(try ResultJSON.decode(DistillationReport.self, stored[0].resultJSON), r)
         XCTAssertEqual(try distiller.latestEnsemble(), ensemble, "a distillation record is not an ensemble")
     }
 

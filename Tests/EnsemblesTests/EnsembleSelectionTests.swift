@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Ensembles
+import Storage
 
 final class ClassificationMetricsTests: XCTestCase {
     func testHandComputedMetrics() {

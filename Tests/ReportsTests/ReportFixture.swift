@@ -80,9 +80,9 @@ enum ReportFixture {
         let distilled = DistillationReport(student: entry(2, "student (T 4, α 0.7)", weight: nil, 0.874), control: entry(0, "hard-label control", weight: nil, 0.86),
                                            bestSingle: newest.bestSingle, ensemble: newest.ensemble, ensembleMethod: "greedy", temperature: 4, alpha: 0.7,
                                            students: [], keptGain: 0.66, costRatio: 2)
-        return [EnsembleRecord(id: 1, method: "average", members: [5], weights: [1], resultJSON: try! EnsembleReport.encodeJSON(old)),
-                EnsembleRecord(id: 2, method: "greedy", members: [5, 0], weights: [0.6, 0.4], resultJSON: try! EnsembleReport.encodeJSON(newest)),
-                EnsembleRecord(id: 3, method: "distilled", members: [5, 0], weights: [0.6, 0.4], resultJSON: try! EnsembleReport.encodeJSON(distilled))]
+        return [EnsembleRecord(id: 1, method: "average", members: [5], weights: [1], resultJSON: try! ResultJSON.encode(old)),
+                EnsembleRecord(id: 2, method: "greedy", members: [5, 0], weights: [0.6, 0.4], resultJSON: try! ResultJSON.encode(newest)),
+                EnsembleRecord(id: 3, method: "distilled", members: [5, 0], weights: [0.6, 0.4], resultJSON: try! ResultJSON.encode(distilled))]
     }
 
     static var input: ReportInput {

@@ -1,21 +1,9 @@
-// ClassificationMetrics: how good a matrix of class probabilities is against the labels.
+// Computing ClassificationMetrics from a matrix of class probabilities and the labels.
 import Foundation
+import Storage
 
-/// Accuracy, negative log-likelihood, Brier score and expected calibration error of
-/// probabilities [count × classes] (row-major) against `labels`.
-public struct ClassificationMetrics: Sendable, Equatable, Codable {
-    public var accuracy: Double
-    /// Mean −ln p(true class), with p floored at 1e-12.
-    public var nll: Double
-    /// Mean over examples of Σ_c (p_c − 1[c = y])².
-    public var brier: Double
-    /// Expected calibration error over `bins` equal-width confidence bins (Naeini et al. 2015;
-    /// Guo et al. 2017): Σ_b (n_b / N) · |accuracy_b − confidence_b|.
-    public var ece: Double
-    public var count: Int
-
-    public static let bins = 15
-
+extension ClassificationMetrics {
+    /// The metrics of probabilities [count × classes] (row-major) against `labels`.
     public init(probabilities p: [Float], labels: [Int], classes c: Int) {
         precondition(p.count == labels.count * c, "\(p.count) probabilities for \(labels.count) labels × \(c) classes")
         let n = labels.count
@@ -39,14 +27,11 @@ public struct ClassificationMetrics: Sendable, Equatable, Codable {
             if predicted == y { binCorrect[b] += 1 }
         }
         let fn = Double(Swift.max(n, 1))
-        accuracy = Double(correct) / fn
-        self.nll = nll / fn
-        self.brier = brier / fn
-        ece = (0..<Self.bins).reduce(0.0) { sum, b in
+        let ece = (0..<Self.bins).reduce(0.0) { sum, b in
             guard binCount[b] > 0 else { return sum }
             let k = Double(binCount[b])
             return sum + (k / fn) * Swift.abs(Double(binCorrect[b]) / k - binConfidence[b] / k)
         }
-        count = n
+        self.init(accuracy: Double(correct) / fn, nll: nll / fn, brier: brier / fn, ece: ece, count: n)
     }
 }

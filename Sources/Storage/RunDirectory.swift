@@ -1,5 +1,5 @@
-// RunDirectory: one sweep's files: the store, a copy of the sweep file, each trial's artifacts,
-// and a lock that keeps a second `hpsearch run` out.
+// RunDirectory: one sweep's files: the store, a copy of the sweep file and each trial's artifacts
+// (RunLock keeps a second `hpsearch run` out).
 import Foundation
 
 public struct RunDirectory: Sendable {
@@ -31,9 +31,9 @@ public struct RunDirectory: Sendable {
         } catch {
             let posix = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).flatMap { $0.domain == NSPOSIXErrorDomain ? $0.code : nil }
             if posix == Int(ENOSPC) || (error as NSError).code == NSFileWriteOutOfSpaceError {
-                throw CoordinatorError("disk full: cannot write \(target.path) (\(bytes.count) bytes); what is recorded so far is intact — free space on that disk, then `hpsearch resume \(url.path)`")
+                throw RunDirectoryError("disk full: cannot write \(target.path) (\(bytes.count) bytes); what is recorded so far is intact — free space on that disk, then `hpsearch resume \(url.path)`")
             }
-            throw CoordinatorError("cannot write \(target.path): \(error.localizedDescription); check the run directory's disk and permissions, then `hpsearch resume \(url.path)`")
+            throw RunDirectoryError("cannot write \(target.path): \(error.localizedDescription); check the run directory's disk and permissions, then `hpsearch resume \(url.path)`")
         }
         return Self.checksum(bytes)
     }
@@ -66,32 +66,4 @@ public struct RunDirectory: Sendable {
         f.timeZone = TimeZone(identifier: "UTC")
         return "runs/\(name)-\(f.string(from: date))"
     }
-}
-
-/// An exclusive advisory lock on the run directory (flock), released when the process exits,
-/// however it exits: a crashed run never leaves a stale lock behind.
-public final class RunLock {
-    private let fd: Int32
-
-    public init(_ run: RunDirectory) throws {
-        fd = open(run.lockPath, O_CREAT | O_RDWR, 0o644)
-        guard fd >= 0 else { throw CoordinatorError("cannot create \(run.lockPath): \(String(cString: strerror(errno)))") }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            close(fd)
-            throw CoordinatorError("\(run.url.path) is in use by another hpsearch process; wait for it to finish (or stop it), then resume")
-        }
-        let pid = "\(getpid())\n"
-        _ = ftruncate(fd, 0)
-        _ = pid.withCString { write(fd, $0, strlen($0)) }
-    }
-
-    deinit {
-        flock(fd, LOCK_UN)
-        close(fd)
-    }
-}
-
-public struct CoordinatorError: Error, Sendable, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
 }
