@@ -71,6 +71,8 @@ let package = Package(
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Cluster", "Storage", "Search", "Training", "Datasets", "TestSupport"]),
         .testTarget(name: "EnsemblesTests", dependencies: ["Ensembles", "Coordinator", "Cluster", "Storage", "Search", "Training", "Datasets", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Search", "Storage", "Ensembles", "TestSupport", "CZlib"]),
+        // The built binary, run as a user runs it.
+        .testTarget(name: "CLITests", dependencies: ["Reports", "TestSupport"], exclude: ["Help"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Search", "NN", "TensorCore", "Datasets", "TestSupport"]),
     ]
 )

@@ -16,7 +16,7 @@ public enum CommunicatorSelfTest {
             if !ok { throw CommunicatorError("rank \(c.rank): \(what())") }
         }
         let blob = (0..<blobBytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
-        let result = TrialResult(trial: 9, state: "completed", epochs: 3, seconds: 1.5)
+        let result = TrialResult(trial: 9, state: .completed, epochs: 3, seconds: 1.5)
         if c.rank == 0 {
             try expect(try c.poll() == nil, "poll returned a message nobody sent")
             let started = Date()

@@ -28,15 +28,16 @@ public typealias EpochReport = EpochRecord
 /// How a trial ended on its worker, with what rank 0 stores.
 public struct TrialResult: Sendable, Equatable, Codable {
     public var trial: Int
-    /// A `TrialState` raw value: completed, early_stopped, pruned, diverged, failed.
-    public var state: String
+    /// How it ended: completed, early_stopped, pruned, diverged or failed (on the wire: the raw
+    /// value, as before).
+    public var state: TrialState
     public var message: String?
     public var epochs: Int
     public var bestEpoch: Int?
     public var seconds: Double
     public var parameters: Int
     public var flopsPerExample: Int
-    public init(trial: Int, state: String, message: String? = nil, epochs: Int, bestEpoch: Int? = nil, seconds: Double,
+    public init(trial: Int, state: TrialState, message: String? = nil, epochs: Int, bestEpoch: Int? = nil, seconds: Double,
                 parameters: Int = 0, flopsPerExample: Int = 0) {
         self.trial = trial
         self.state = state

@@ -204,7 +204,7 @@ public final class SweepCoordinator {
             let sum = try run.write(bytes, to: path)
             artifacts.append(ArtifactRecord(trial: result.trial, kind: kind, path: path, bytes: bytes.count, checksum: sum))
         }
-        record.state = TrialState(rawValue: result.state) ?? .failed
+        record.state = result.state.isFinished ? result.state : .failed
         // A pruned trial keeps the stopper's reason; others carry the worker's message, if any.
         if record.state != .pruned { record.message = result.message }
         record.epochs = result.epochs

@@ -170,7 +170,7 @@ public struct SweepSimulation {
                         continue
                     }
                     let state: TrialState = t.epoch < t.task.maxEpochs ? .pruned : .completed
-                    try coordinator.finished(TrialResult(trial: t.task.index, state: state.rawValue, epochs: t.epoch, bestEpoch: t.epoch, seconds: 0),
+                    try coordinator.finished(TrialResult(trial: t.task.index, state: state, epochs: t.epoch, bestEpoch: t.epoch, seconds: 0),
                                              checkpoint: [], validationProbabilities: [], testProbabilities: [])
                     writes += 1
                     done += 1

@@ -33,7 +33,7 @@ public struct SyntheticTrials: TrialExecutor {
         var epochs = 0, state = TrialState.completed
         let fault = faults.fault(trial: task.index)
         if fault?.kind == .throw {
-            return TrialOutput(result: TrialResult(trial: task.index, state: TrialState.failed.rawValue, message: "\(InjectedFault(trial: task.index))", epochs: 0, seconds: 0))
+            return TrialOutput(result: TrialResult(trial: task.index, state: .failed, message: "\(InjectedFault(trial: task.index))", epochs: 0, seconds: 0))
         }
         for epoch in 1...max(task.maxEpochs, 1) {
             if let fault, fault.epoch == epoch - 1 { FaultInjection.strike(fault) }
@@ -47,6 +47,6 @@ public struct SyntheticTrials: TrialExecutor {
                 break
             }
         }
-        return TrialOutput(result: TrialResult(trial: task.index, state: state.rawValue, epochs: epochs, bestEpoch: epochs, seconds: 0))
+        return TrialOutput(result: TrialResult(trial: task.index, state: state, epochs: epochs, bestEpoch: epochs, seconds: 0))
     }
 }

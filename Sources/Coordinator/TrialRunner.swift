@@ -119,7 +119,7 @@ public struct TrialRunner: TrialExecutor {
                     }
                 }
             }
-            var result = TrialResult(trial: task.index, state: r.outcome.name, epochs: r.history.count, bestEpoch: r.best?.epoch,
+            var result = TrialResult(trial: task.index, state: TrialState(rawValue: r.outcome.name) ?? .failed, epochs: r.history.count, bestEpoch: r.best?.epoch,
                                      seconds: Date().timeIntervalSince(started), parameters: trainer.cost.parameters,
                                      flopsPerExample: trainer.cost.flopsPerExample)
             if case .diverged(let why) = r.outcome { result.message = why }
@@ -130,7 +130,7 @@ public struct TrialRunner: TrialExecutor {
             return TrialOutput(result: result, checkpoint: checkpoint.encoded(),
                                validationProbabilities: Self.bytes(validation.probabilities), testProbabilities: Self.bytes(test.probabilities))
         } catch {
-            return TrialOutput(result: TrialResult(trial: task.index, state: TrialState.failed.rawValue, message: "\(error)", epochs: 0,
+            return TrialOutput(result: TrialResult(trial: task.index, state: .failed, message: "\(error)", epochs: 0,
                                                    seconds: Date().timeIntervalSince(started)))
         }
     }

@@ -2,6 +2,7 @@
 import ArgumentParser
 import Coordinator
 import Foundation
+import Reports
 import Search
 import Storage
 import Training
@@ -12,7 +13,7 @@ struct Status: ParsableCommand {
     @Argument(help: "The run directory.")
     var runDirectory: String
 
-    @Flag(help: "Print a JSON list of trials: {trial, state, rank, epochs, best_epoch, value, val_loss, val_accuracy, config, message}.")
+    @Flag(help: ArgumentHelp("Print the trials as JSON (keys below).", discussion: StatusJSON.help))
     var json = false
 
     @Option(help: "Show at most this many trials (the best ones).")
@@ -56,19 +57,10 @@ struct Status: ParsableCommand {
         let spec = try StoredSweep.spec(sweep, file: run.sweepCopyPath)
         let trials = try store.trials()
         if json {
-            let rows: [[String: Any]] = StatusTable.ordered(trials, spec: spec).map { t in
-                var row: [String: Any] = ["trial": t.index, "state": t.state.rawValue, "epochs": t.epochs,
-                                          "config": t.configuration.values.mapValues(\.jsonValue)]
-                row["rank"] = t.rank
-                row["best_epoch"] = t.bestEpoch
-                row["value"] = t.bestValue
-                row["val_loss"] = t.bestValidationLoss
-                row["val_accuracy"] = t.bestValidationAccuracy
-                row["message"] = t.message
-                return row
-            }
-            let data = try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            let input = ReportInput(spec: spec, sweep: sweep, trials: trials, epochs: try store.allEpochs())
+            var rows = input
+            if let limit { rows.trials = StatusJSON.ordered(trials, metric: spec.metric).prefix(limit).sorted { $0.index < $1.index } }
+            FileHandle.standardOutput.write(Data(StatusJSON.render(rows).utf8))
         } else {
             print(StatusTable.render(trials: trials, spec: spec, limit: limit))
         }
@@ -106,14 +98,7 @@ struct Status: ParsableCommand {
 enum StatusTable {
     /// Best first (by the sweep metric), then trials without a value by index.
     static func ordered(_ trials: [TrialRecord], spec: SweepSpec) -> [TrialRecord] {
-        trials.sorted { a, b in
-            switch (a.bestValue, b.bestValue) {
-            case let (x?, y?): return x == y ? a.index < b.index : spec.metric.isBetter(x, than: y)
-            case (.some, nil): return true
-            case (nil, .some): return false
-            default: return a.index < b.index
-            }
-        }
+        StatusJSON.ordered(trials, metric: spec.metric)
     }
 
     static func render(trials: [TrialRecord], spec: SweepSpec, limit: Int? = nil) -> String {

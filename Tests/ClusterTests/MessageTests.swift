@@ -14,7 +14,7 @@ final class MessageTests: XCTestCase {
             .welcome(file: "x.yaml", text: "name: x\n", host: "n", payload: [UInt8](repeating: 3, count: 70_000)), .assign(task, state: []), .assign(task, state: [7, 8, 9]), .epoch(report),
             .epochState(trial: 3, epoch: 2, state: [UInt8](repeating: 5, count: 1000)),
             .decision(trial: 3, proceed: false, reason: "ASHA rung 1"), .decision(trial: 4, proceed: true, reason: nil),
-            .finished(TrialResult(trial: 3, state: "completed", epochs: 5, bestEpoch: 4, seconds: 9, parameters: 10, flopsPerExample: 20),
+            .finished(TrialResult(trial: 3, state: .completed, epochs: 5, bestEpoch: 4, seconds: 9, parameters: 10, flopsPerExample: 20),
                       checkpoint: [1, 2, 3], validationProbabilities: [], testProbabilities: [UInt8](repeating: 9, count: 100_000)),
             .fatal("no data"), .shutdown, .heartbeat,
         ]

@@ -1,0 +1,60 @@
+// StatusJSON: `hpsearch status --json`, one JSON array of trials, the best first, each with its
+// epochs: what a script needs in one call. The keys are an interface: `keys` documents them (in
+// `status --help` and the README) and a test keeps the output, the list and the README in step.
+import Foundation
+import Search
+import Storage
+
+public enum StatusJSON {
+    /// Each trial object's keys, in order, with what they hold. Absent values are null.
+    public static let keys: [(name: String, meaning: String)] = [
+        ("trial", "its index, from 0, in sampling order"),
+        ("state", "pending, running, completed, early_stopped, pruned, diverged, failed or lost"),
+        ("rank", "the MPI rank that ran it last; 0 in a one-process run"),
+        ("seed", "its training seed"),
+        ("epochs_finished", "epochs trained"),
+        ("best_epoch", "the epoch whose weights were kept, best by the sweep metric"),
+        ("value", "the sweep metric at best_epoch"),
+        ("val_loss", "validation loss at best_epoch"),
+        ("val_accuracy", "validation accuracy at best_epoch"),
+        ("config", "the sampled configuration, {parameter: value}"),
+        ("message", "why it failed, diverged, was lost or was stopped"),
+        ("epochs", "[{epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, seconds}] per epoch, as `export` has them"),
+    ]
+
+    /// The `--help` paragraph: every key and its meaning.
+    public static var help: String {
+        "A JSON array of trials, best first (by the sweep metric; trials without a value last, by index). Keys of each trial: "
+            + keys.map { "\($0.name) (\($0.meaning))" }.joined(separator: "; ")
+            + ". Numbers are full precision; NaN and infinities are null."
+    }
+
+    /// The array for `input`'s trials, best first.
+    public static func render(_ input: ReportInput) -> String {
+        let byTrial = input.epochsByTrial
+        let rows = ordered(input.trials, metric: input.spec.metric).map { t -> String in
+            let config = t.configuration.values.sorted { $0.key < $1.key }.map { ($0.key, SweepExport.Cell($0.value)) }
+            let epochs = (byTrial[t.index] ?? []).map { SweepExport.object(Array(zip(SweepExport.epochColumns, SweepExport.epochCells($0)))) }
+            let fields: [(String, SweepExport.Cell)] = [
+                ("trial", .int(t.index)), ("state", .string(t.state.rawValue)), ("rank", SweepExport.Cell(t.rank)), ("seed", .uint(t.seed)),
+                ("epochs_finished", .int(t.epochs)), ("best_epoch", SweepExport.Cell(t.bestEpoch)), ("value", SweepExport.Cell(t.bestValue)),
+                ("val_loss", SweepExport.Cell(t.bestValidationLoss)), ("val_accuracy", SweepExport.Cell(t.bestValidationAccuracy)),
+            ]
+            return String(SweepExport.object(fields).dropLast()) + ",\"config\":" + SweepExport.object(config)
+                + ",\"message\":" + SweepExport.Cell(t.message).json + ",\"epochs\":[" + epochs.joined(separator: ",") + "]}"
+        }
+        return "[" + rows.joined(separator: ",\n") + "]\n"
+    }
+
+    /// Best first by `metric`, then trials without a value by index.
+    public static func ordered(_ trials: [TrialRecord], metric: MetricSpec) -> [TrialRecord] {
+        trials.sorted { a, b in
+            switch (a.bestValue, b.bestValue) {
+            case let (x?, y?): return x == y ? a.index < b.index : metric.isBetter(x, than: y)
+            case (.some, nil): return true
+            case (nil, .some): return false
+            default: return a.index < b.index
+            }
+        }
+    }
+}

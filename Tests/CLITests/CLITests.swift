@@ -1,0 +1,162 @@
+// The built binary, as a user runs it: every subcommand's --help against its golden text
+// (Tests/CLITests/Help; HPSEARCH_UPDATE_GOLDEN=1 rewrites them), and the output of `run`,
+// `status`, `status --json`, `ensemble --json` and `export` on a small finished sweep.
+import Foundation
+import Reports
+import TestSupport
+import XCTest
+
+final class CLITests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let binary = root.appendingPathComponent(".build/debug/hpsearch").path
+    static let goldens = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Help")
+    static let subcommands = ["run", "resume", "status", "report", "export", "ensemble", "distill", "simulate", "train", "check",
+                              "lr-find", "bench", "selftest"]
+
+    override func setUpWithError() throws {
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: Self.binary), "build the hpsearch product first (swift build --build-tests builds it)")
+    }
+
+    /// Runs the binary with a fixed help width; returns exit status and combined output.
+    func hpsearch(_ args: [String], timeout: Double = 300) throws -> (status: Int32, output: String) {
+        try Subprocess.run(Self.binary, args, environment: ["COLUMNS": "100", "HPSEARCH_BLAS_THREADS": "1"], timeout: timeout)
+    }
+
+    func testTheTopLevelHelpListsExactlyTheSubcommandsTested() throws {
+        let (status, out) = try hpsearch(["--help"])
+        XCTAssertEqual(status, 0, out)
+        let listed = out.components(separatedBy: "SUBCOMMANDS:").last!.split(separator: "\n")
+            .compactMap { line -> String? in
+                guard line.hasPrefix("  "), !line.hasPrefix("   ") else { return nil }
+                return line.split(separator: " ").first.map(String.init)
+            }
+            .filter { $0 != "See" }
+        XCTAssertEqual(listed, Self.subcommands, "a new subcommand needs its golden --help here")
+    }
+
+    func testEverySubcommandsHelpMatchesItsGoldenText() throws {
+        let update = ProcessInfo.processInfo.environment["HPSEARCH_UPDATE_GOLDEN"] == "1"
+        for sub in ["hpsearch"] + Self.subcommands {
+            let (status, out) = try hpsearch(sub == "hpsearch" ? ["--help"] : [sub, "--help"])
+            XCTAssertEqual(status, 0, "\(sub) --help: \(out)")
+            let golden = Self.goldens.appendingPathComponent("\(sub).txt")
+            if update {
+                try out.write(to: golden, atomically: true, encoding: .utf8)
+                continue
+            }
+            let expected = try String(contentsOf: golden, encoding: .utf8)
+            if out != expected {
+                let a = out.split(separator: "\n", omittingEmptySubsequences: false), b = expected.split(separator: "\n", omittingEmptySubsequences: false)
+                let first = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }
+                XCTFail("\(sub) --help differs from \(golden.lastPathComponent) at line \((first?.offset ?? min(a.count, b.count)) + 1): got '\(first.map { String($0.element.0) } ?? "")', expected '\(first.map { String($0.element.1) } ?? "")' (HPSEARCH_UPDATE_GOLDEN=1 swift test --filter CLITests rewrites the goldens)")
+            }
+        }
+    }
+
+    func testStatusJSONKeysAreDocumentedInHelpAndTheREADME() throws {
+        let (_, help) = try hpsearch(["status", "--help"])
+        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let flatHelp = help.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        for key in StatusJSON.keys {
+            XCTAssertTrue(flatHelp.contains("\(key.name) ("), "status --help does not document \(key.name)")
+            XCTAssertTrue(readme.contains("`\(key.name)`"), "README.md does not document status --json's `\(key.name)`")
+        }
+    }
+
+    /// One small sweep (size-1 world, 6 trials × ≤ 3 epochs on a 900-row CSV), then what a user
+    /// reads from it.
+    func testASmallFinishedSweepAsAUserReadsIt() throws {
+        let dir = try TemporaryDirectory(prefix: "cli")
+        var text = "f0,f1,f2,f3,label\n"
+        var state: UInt64 = 99
+        func noise() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53) - 0.5
+        }
+        for i in 0..<900 {
+            let c = i % 3
+            text += (0..<4).map { j in String(format: "%.4f", Double((c + j) % 3) + 1.5 * noise()) }.joined(separator: ",") + ",c\(c)\n"
+        }
+        try text.write(to: dir.file("data.csv"), atomically: true, encoding: .utf8)
+        try """
+        name: cli
+        seed: 5
+        data: {source: {csv: {path: data.csv, label: label, test_fraction: 0.2}}, validation: 0.2}
+        model: mlp
+        budget: {trials: 6, max_epochs: 3}
+        early_stopping: {scheduler: {type: asha, grace_epochs: 1, reduction_factor: 2}}
+        parameters:
+          learning_rate: {distribution: log_uniform_values, min: 1.0e-3, max: 3.0e-2}
+          width: {values: [8, 16]}
+          batch_size: {value: 64}
+        ensemble: {top_k: 3, method: average}
+        """.write(to: dir.file("cli.yaml"), atomically: true, encoding: .utf8)
+        let run = dir.file("run").path
+
+        let (runStatus, runOut) = try hpsearch(["run", dir.file("cli.yaml").path, "--dir", run, "--quiet"])
+        XCTAssertEqual(runStatus, 0, runOut)
+        XCTAssertTrue(runOut.contains("cli: 6/6 trials — "), runOut)
+        XCTAssertTrue(runOut.contains("ensemble (average) — selected on validation predictions"), runOut)
+        XCTAssertTrue(runOut.contains("6 trials in "), runOut)
+
+        // The table: a header, then one row per trial, best first.
+        let (tableStatus, table) = try hpsearch(["status", run])
+        XCTAssertEqual(tableStatus, 0, table)
+        let lines = table.split(separator: "\n")
+        XCTAssertEqual(lines.count, 8, table)
+        XCTAssertTrue(lines[1].hasPrefix("trial  state          rank  epochs  val_loss   val_acc   config"), table)
+
+        // status --json: every documented key, in order, for every trial; epochs as export has them.
+        let (jsonStatus, json) = try hpsearch(["status", run, "--json"])
+        XCTAssertEqual(jsonStatus, 0, json)
+        let trials = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]], json)
+        XCTAssertEqual(trials.count, 6)
+        XCTAssertEqual(Set(trials.compactMap { $0["trial"] as? Int }), Set(0..<6))
+        for t in trials {
+            XCTAssertEqual(Set(t.keys), Set(StatusJSON.keys.map(\.name)), "\(t)")
+            let epochs = try XCTUnwrap(t["epochs"] as? [[String: Any]])
+            XCTAssertEqual(epochs.count, t["epochs_finished"] as? Int)
+            XCTAssertEqual(epochs.map { $0["epoch"] as? Int }, Array(1...max(epochs.count, 1)).prefix(epochs.count).map { $0 })
+            XCTAssertEqual(Set(epochs.first?.keys ?? [:].keys), ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds"])
+            XCTAssertEqual(t["state"] as? String == "pruned" || t["state"] as? String == "completed", true, "\(t)")
+        }
+        let values = trials.compactMap { $0["value"] as? Double }
+        XCTAssertEqual(values, values.sorted(), "best (lowest val_loss) first")
+        XCTAssertEqual(trials.first?["val_loss"] as? Double, values.first)
+        // The keys sit in the documented order in the text itself.
+        let firstObject = json.dropFirst().prefix { $0 != "\n" }
+        let positions = StatusJSON.keys.map { firstObject.range(of: "\"\($0.name)\":")?.lowerBound }
+        XCTAssertFalse(positions.contains(nil), String(firstObject))
+        XCTAssertEqual(positions.compactMap { $0 }, positions.compactMap { $0 }.sorted(), String(firstObject))
+
+        // ensemble --json: members, best single and the ensemble, each with the table's fields.
+        let (ensembleStatus, ensembleText) = try hpsearch(["ensemble", run, "--json", "--top", "3"])
+        XCTAssertEqual(ensembleStatus, 0, ensembleText)
+        let ensemble = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(ensembleText.utf8)) as? [String: Any], ensembleText)
+        XCTAssertEqual(ensemble["method"] as? String, "average")
+        let members = try XCTUnwrap(ensemble["members"] as? [[String: Any]])
+        XCTAssertEqual(members.count, 3)
+        let entryKeys: Set<String> = ["name", "test_accuracy", "test_nll", "test_ece", "test_brier", "val_accuracy", "val_nll", "params", "flops_per_example"]
+        for m in members { XCTAssertTrue(entryKeys.union(["trial", "weight"]).isSubset(of: Set(m.keys)), "\(m)") }
+        let best = try XCTUnwrap(ensemble["best_single"] as? [String: Any])
+        XCTAssertEqual(best["trial"] as? Int, trials.first?["trial"] as? Int, "the best single model is status's first trial")
+        XCTAssertTrue(entryKeys.isSubset(of: Set(try XCTUnwrap(ensemble["ensemble"] as? [String: Any]).keys)))
+        XCTAssertEqual(members.compactMap { $0["weight"] as? Double }.reduce(0, +), 1, accuracy: 1e-9)
+
+        // export: one CSV row per epoch, as many as status --json lists.
+        let (csvStatus, csv) = try hpsearch(["export", run, "--format", "csv"])
+        XCTAssertEqual(csvStatus, 0, csv)
+        let rows = csv.split(separator: "\n")
+        XCTAssertEqual(rows.first, "trial,state,seed,rank,param_learning_rate,param_width,param_batch_size,best_value,epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds")
+        XCTAssertEqual(rows.count - 1, trials.map { ($0["epochs"] as? [Any])?.count ?? 0 }.reduce(0, +))
+        let (exportStatus, exported) = try hpsearch(["export", run, "--format", "json"])
+        XCTAssertEqual(exportStatus, 0, exported)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(exported.utf8)) as? [String: Any])
+        XCTAssertEqual((object["trials"] as? [Any])?.count, 6)
+
+        // A mistake gets a message and a failing status, never a trace.
+        let (missing, missingOut) = try hpsearch(["status", dir.file("nowhere").path])
+        XCTAssertNotEqual(missing, 0)
+        XCTAssertTrue(missingOut.contains("holds no sweep"), missingOut)
+    }
+}
