@@ -93,19 +93,9 @@ public func makeStopper(for spec: SweepSpec) -> any Stopper {
     CombinedStopper(for: spec)
 }
 
-/// The cross-trial scheduler of `spec.earlyStopping.scheduler`, nil for `none`.
+/// The cross-trial scheduler of `spec.earlyStopping.scheduler` (its family's `make`), nil for `none`.
 public func makeScheduler(for spec: SweepSpec) -> (any Stopper)? {
-    let goal = spec.metric.goal, maxEpochs = spec.budget.maxEpochs
-    switch spec.earlyStopping.scheduler {
-    case .none:
-        return nil
-    case .median(let grace, let minTrials):
-        return MedianStopper(graceEpochs: grace, minTrials: minTrials, goal: goal, maxEpochs: maxEpochs)
-    case .asha(let grace, let eta):
-        return ASHAStopper(graceEpochs: grace, reductionFactor: eta, goal: goal, maxEpochs: maxEpochs)
-    case .hyperband(let grace, let eta, let brackets):
-        return HyperbandStopper(graceEpochs: grace, reductionFactor: eta, brackets: brackets, goal: goal, maxEpochs: maxEpochs)
-    }
+    spec.earlyStopping.scheduler.make(goal: spec.metric.goal, maxEpochs: spec.budget.maxEpochs)
 }
 
 extension Goal {
