@@ -36,76 +36,16 @@ extension Stopper {
     public mutating func finished(trial: Int, epochs: Int) {}
 }
 
-/// Which half of a `CombinedStopper` stopped a trial: the trial's own patience (the trial is
-/// `early_stopped`) or the cross-trial scheduler (the trial is `pruned`).
-public enum StopCause: String, Sendable, Equatable {
-    case patience, scheduler
-}
-
-/// Per-trial patience and a cross-trial scheduler together: a trial stops when either says so.
-/// Both see every report (so their records stay complete); when both say stop, the scheduler's
-/// reason wins, as in the trainer, which asks its pruning callback before its own patience.
-public struct CombinedStopper: Stopper {
-    public var patience: PatienceStopper?
-    public var scheduler: (any Stopper)?
-    public let maxEpochs: Int
-    /// Who stopped the trial at the latest `report` that returned `.stop`; nil after a `.continue`.
-    public private(set) var lastStopCause: StopCause?
-
-    public init(patience: PatienceStopper?, scheduler: (any Stopper)?, maxEpochs: Int) {
-        self.patience = patience
-        self.scheduler = scheduler
-        self.maxEpochs = maxEpochs
-    }
-
-    /// `early_stopping.patience`/`min_delta` and `early_stopping.scheduler` of `spec`.
-    public init(for spec: SweepSpec) {
-        let es = spec.earlyStopping
-        self.init(patience: es.patience.map {
-            PatienceStopper(patience: $0, minDelta: es.minDelta, goal: spec.metric.goal, maxEpochs: spec.budget.maxEpochs)
-        }, scheduler: makeScheduler(for: spec), maxEpochs: spec.budget.maxEpochs)
-    }
-
-    public mutating func report(trial: Int, epoch: Int, value: Double) -> StopDecision {
-        let fromScheduler = scheduler?.report(trial: trial, epoch: epoch, value: value) ?? .continue
-        let fromPatience = patience?.report(trial: trial, epoch: epoch, value: value) ?? .continue
-        if fromScheduler.isStop {
-            lastStopCause = .scheduler
-            return fromScheduler
-        }
-        lastStopCause = fromPatience.isStop ? .patience : nil
-        return fromPatience
-    }
-
-    public mutating func finished(trial: Int, epochs: Int) {
-        scheduler?.finished(trial: trial, epochs: epochs)
-        patience?.finished(trial: trial, epochs: epochs)
-    }
-
-    public func maxEpochs(trial: Int) -> Int {
-        min(maxEpochs, scheduler?.maxEpochs(trial: trial) ?? maxEpochs)
-    }
-}
-
-/// The stopper of `spec`: its patience (if any) combined with its scheduler (if any); a
-/// `CombinedStopper`, which never stops when both are absent.
+/// The stopper rank 0 runs for `spec`: its cross-trial scheduler, or a `NoStopper` when it has
+/// none. Per-trial patience is not part of it (`early_stopping.patience` is ignored here): it runs
+/// inside the trainer, on the trial's own worker, with `PatienceStopper`'s semantics.
 public func makeStopper(for spec: SweepSpec) -> any Stopper {
-    CombinedStopper(for: spec)
+    makeScheduler(for: spec) ?? NoStopper(maxEpochs: spec.budget.maxEpochs)
 }
 
-/// The cross-trial scheduler of `spec.earlyStopping.scheduler`, nil for `none`.
+/// The cross-trial scheduler of `spec.earlyStopping.scheduler` (its family's `make`), nil for `none`.
 public func makeScheduler(for spec: SweepSpec) -> (any Stopper)? {
-    let goal = spec.metric.goal, maxEpochs = spec.budget.maxEpochs
-    switch spec.earlyStopping.scheduler {
-    case .none:
-        return nil
-    case .median(let grace, let minTrials):
-        return MedianStopper(graceEpochs: grace, minTrials: minTrials, goal: goal, maxEpochs: maxEpochs)
-    case .asha(let grace, let eta):
-        return ASHAStopper(graceEpochs: grace, reductionFactor: eta, goal: goal, maxEpochs: maxEpochs)
-    case .hyperband(let grace, let eta, let brackets):
-        return HyperbandStopper(graceEpochs: grace, reductionFactor: eta, brackets: brackets, goal: goal, maxEpochs: maxEpochs)
-    }
+    spec.earlyStopping.scheduler.make(goal: spec.metric.goal, maxEpochs: spec.budget.maxEpochs)
 }
 
 extension Goal {

@@ -171,48 +171,16 @@ struct SweepFileParser {
         return EarlyStoppingSpec(patience: patience, minDelta: minDelta, scheduler: scheduler)
     }
 
-    private static let schedulerKeys = ["none": [], "median": ["grace_epochs", "min_trials"],
-                                        "asha": ["grace_epochs", "reduction_factor"],
-                                        "hyperband": ["grace_epochs", "reduction_factor", "brackets"]]
-
-    /// `scheduler: asha` (defaults) or `scheduler: {type: asha, grace_epochs: 2, …}`.
+    /// `scheduler: asha` (defaults) or `scheduler: {type: asha, grace_epochs: 2, …}`; the names and
+    /// keys are `Schedulers.all`'s.
     private func schedulerSpec(_ field: YAMLField, budget: Budget) throws -> SchedulerSpec {
-        let types = ["none", "median", "asha", "hyperband"]
+        let types = Schedulers.names
         if case .scalar = field.node {
-            switch try field.choice(types, what: "scheduler") {
-            case "median": return .median(graceEpochs: 1, minTrials: 5)
-            case "asha": return .asha(graceEpochs: 1, reductionFactor: 3)
-            case "hyperband": return .hyperband(graceEpochs: 1, reductionFactor: 3, brackets: nil)
-            default: return .none
-            }
+            return Schedulers.named(try field.choice(types, what: "scheduler"))!.defaults
         }
-        let m = try field.mapping(allowed: ["type", "grace_epochs", "min_trials", "reduction_factor", "brackets"])
+        let m = try field.mapping(allowed: ["type"] + Schedulers.keyNames)
         let type = try m.required("type", "one of " + YAMLField.list(types, "or")).choice(types, what: "scheduler")
-        let takes = Self.schedulerKeys[type]!
-        for (key, value) in m.entries where key != "type" && !takes.contains(key) {
-            throw value.keyError("key '\(key)' does not apply to scheduler '\(type)', which takes "
-                                 + (takes.isEmpty ? "no other keys" : YAMLField.list(takes, "and")))
-        }
-        let grace = try m["grace_epochs"].map { f in
-            let g = try f.int(atLeast: 1)
-            guard g <= budget.maxEpochs else {
-                throw f.error("\(f.name) (\(g)) must be at most budget.max_epochs (\(budget.maxEpochs)), "
-                              + "or no trial would ever be stopped")
-            }
-            return g
-        } ?? 1
-        let factor = try m["reduction_factor"].map { try $0.int(atLeast: 2) } ?? 3
-        switch type {
-        case "median":
-            return .median(graceEpochs: grace, minTrials: try m["min_trials"].map { try $0.int(atLeast: 1) } ?? 5)
-        case "asha":
-            return .asha(graceEpochs: grace, reductionFactor: factor)
-        case "hyperband":
-            return .hyperband(graceEpochs: grace, reductionFactor: factor,
-                              brackets: try m["brackets"].map { try $0.int(atLeast: 1) })
-        default:
-            return .none
-        }
+        return try Schedulers.named(type)!.spec(from: m, budget: budget)
     }
 
     private func ensembleSpec(_ field: YAMLField, budget: Budget) throws -> EnsembleSpec {

@@ -14,13 +14,13 @@ struct Simulate: ParsableCommand {
         discussion: """
         Curves: loss(e) = floor(config) + gap·e^(−rate) + noise, the floor a bowl in log learning rate and log width \
         (see SweepSimulation.Curve). Regret: the true floor of the trial the sweep would pick (best observed value) minus \
-        the best floor of the space. --compare runs none, median, asha and hyperband at the same trial budget.
+        the best floor of the space. --compare runs \(Schedulers.names("and")) at the same trial budget.
         """
     )
 
     @Option(help: "Simulated workers.") var workers = 10_000
     @Option(help: "Trials (the budget).") var trials = 200_000
-    @Option(help: "none, median, asha or hyperband.") var scheduler = "asha"
+    @Option(help: ArgumentHelp(Schedulers.names("or") + ".")) var scheduler = "asha"
     @Option(help: "Epochs per trial at most.") var maxEpochs = 27
     @Option(help: "sqlite (a temporary run directory) or memory.") var store = "sqlite"
     @Option(help: "Sweep seed.") var seed: UInt64 = 0
@@ -29,18 +29,13 @@ struct Simulate: ParsableCommand {
 
     func validate() throws {
         guard workers >= 1, trials >= 1, maxEpochs >= 1 else { throw ValidationError("--workers, --trials and --max-epochs must be at least 1") }
-        guard ["none", "median", "asha", "hyperband"].contains(scheduler) else { throw ValidationError("--scheduler must be none, median, asha or hyperband") }
+        guard Schedulers.named(scheduler) != nil else { throw ValidationError("--scheduler must be " + Schedulers.names("or")) }
         guard ["sqlite", "memory"].contains(store) else { throw ValidationError("--store must be sqlite or memory") }
     }
 
     func spec(_ scheduler: String) throws -> SweepSpec {
-        let rule: String
-        switch scheduler {
-        case "asha": rule = "{type: asha, grace_epochs: 1, reduction_factor: 3}"
-        case "hyperband": rule = "{type: hyperband, grace_epochs: 1, reduction_factor: 3}"
-        case "median": rule = "{type: median, grace_epochs: 3, min_trials: 5}"
-        default: rule = "{type: none}"
-        }
+        guard let family = Schedulers.named(scheduler) else { throw ValidationError("--scheduler must be " + Schedulers.names("or")) }
+        let rule = SchedulerSpec(family, family.example).yaml
         return try SweepSpec.parse(yaml: """
         name: simulated-\(scheduler)
         seed: \(seed)
@@ -95,7 +90,7 @@ struct Simulate: ParsableCommand {
     func run() throws {
         if compare {
             var rows: [[String: Any]] = []
-            for s in ["none", "median", "asha", "hyperband"] { rows.append(row(s, try simulate(s))) }
+            for s in Schedulers.names { rows.append(row(s, try simulate(s))) }
             if json { try printJSON(["compare": rows]); return }
             print(String(format: "%d trials × ≤ %d epochs, %d simulated workers, %@ store", trials, maxEpochs, workers, store))
             print("scheduler   epochs spent (of full budget)   final regret   virtual time   reports/s")

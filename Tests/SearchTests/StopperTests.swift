@@ -1,5 +1,6 @@
 // Stoppers: scripted learning curves with hand-worked decisions, Hyperband's table, patience with
-// the trainer's semantics, maximised metrics, and the sorted multiset under them.
+// the trainer's semantics, maximised metrics, rank 0's stopper from the spec, and the sorted
+// multiset under them.
 import XCTest
 @testable import Search
 
@@ -261,24 +262,13 @@ final class StopperTests: XCTestCase {
                        Array(repeating: .continue, count: 4))
     }
 
-    // MARK: Combined and from the spec
+    // MARK: From the spec
 
-    func testCombinedStopperTakesEitherAndSaysWhich() {
-        var c = CombinedStopper(patience: PatienceStopper(patience: 1, maxEpochs: 10),
-                                scheduler: ASHAStopper(graceEpochs: 1, reductionFactor: 2, maxEpochs: 10), maxEpochs: 10)
-        XCTAssertEqual(c.report(trial: 0, epoch: 1, value: 1.0), .continue)
-        XCTAssertNil(c.lastStopCause)
-        // Trial 0 epoch 2 (no rung): no gain → patience stops it.
-        XCTAssertEqual(c.report(trial: 0, epoch: 2, value: 1.0), .stop(reason: "patience: no improvement in 1 epoch (best 1 at epoch 1)"))
-        XCTAssertEqual(c.lastStopCause, .patience)
-        // Trial 1 epoch 1: worse than trial 0 at rung 1 → ASHA.
-        XCTAssertTrue(c.report(trial: 1, epoch: 1, value: 2.0).isStop)
-        XCTAssertEqual(c.lastStopCause, .scheduler)
-        c.finished(trial: 1, epochs: 1)
-        XCTAssertEqual(c.maxEpochs(trial: 5), 10)
-        // Neither: never stops.
-        var none = CombinedStopper(patience: nil, scheduler: nil, maxEpochs: 4)
+    func testNoStopperNeverStops() {
+        var none = NoStopper(maxEpochs: 4)
         XCTAssertEqual((1...4).map { none.report(trial: 0, epoch: $0, value: 1) }, Array(repeating: .continue, count: 4))
+        none.finished(trial: 0, epochs: 4)
+        XCTAssertEqual(none.maxEpochs(trial: 7), 4)
     }
 
     func testMakeStopperReadsTheSpec() throws {
@@ -294,13 +284,12 @@ final class StopperTests: XCTestCase {
             """)
         }
         let hb = try spec("{patience: 3, min_delta: 0.01, scheduler: {type: hyperband, grace_epochs: 1, reduction_factor: 3, brackets: 2}}")
-        let combined = CombinedStopper(for: hb)
-        XCTAssertEqual(combined.patience?.patience, 3)
-        XCTAssertEqual(combined.patience?.minDelta, 0.01)
-        XCTAssertEqual((combined.scheduler as? HyperbandStopper)?.brackets.map(\.s), [3, 2])
+        XCTAssertEqual((makeScheduler(for: hb) as? HyperbandStopper)?.brackets.map(\.s), [3, 2])
+        XCTAssertEqual((makeStopper(for: hb) as? HyperbandStopper)?.brackets.map(\.s), [3, 2], "rank 0 runs the scheduler alone")
         XCTAssertTrue(makeScheduler(for: try spec("{scheduler: asha}")) is ASHAStopper)
         XCTAssertTrue(makeScheduler(for: try spec("{scheduler: median}")) is MedianStopper)
         XCTAssertNil(makeScheduler(for: try spec("{patience: 2}")))
+        XCTAssertTrue(makeStopper(for: try spec("{patience: 2}")) is NoStopper)
         XCTAssertEqual((makeScheduler(for: try spec("{scheduler: median}")) as? MedianStopper)?.minTrials, 5)
         // val_accuracy maximizes: a higher accuracy is the better one at ASHA's rung.
         var acc = makeStopper(for: try spec("{scheduler: {type: asha, grace_epochs: 1, reduction_factor: 3}}",
@@ -309,6 +298,26 @@ final class StopperTests: XCTestCase {
         XCTAssertEqual(acc.report(trial: 1, epoch: 1, value: 0.6), .continue)
         XCTAssertTrue(acc.report(trial: 2, epoch: 1, value: 0.55).isStop)
         XCTAssertEqual(acc.maxEpochs(trial: 0), 27)
+    }
+
+    func testRankZeroIgnoresPatience() throws {
+        // Patience 1 would stop trial 0 at epoch 2 (no gain); rank 0's stopper is ASHA alone (rungs at
+        // 1, 2, 4, 8), where trial 0 is alone and so the best at epoch 2: it continues. A worse trial
+        // at rung 1 is ASHA's to stop.
+        let spec = try TestVocabulary.parse("""
+        name: es
+        model: mlp
+        budget: {trials: 10, max_epochs: 10}
+        early_stopping: {patience: 1, scheduler: {type: asha, grace_epochs: 1, reduction_factor: 2}}
+        parameters:
+          depth: {min: 1, max: 4}
+        """)
+        var stopper = makeStopper(for: spec)
+        XCTAssertEqual(stopper.report(trial: 0, epoch: 1, value: 1.0), .continue)
+        XCTAssertEqual(stopper.report(trial: 0, epoch: 2, value: 1.0), .continue)
+        XCTAssertEqual(stopper.report(trial: 1, epoch: 1, value: 2.0),
+                       .stop(reason: "ASHA rung 1 (epoch 1): 2 not in the top 1/2 of 2 trials (cut-off 1)"))
+        XCTAssertEqual(stopper.maxEpochs(trial: 5), 10)
     }
 
     // MARK: SortedValues
