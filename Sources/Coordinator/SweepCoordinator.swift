@@ -58,9 +58,7 @@ public final class SweepCoordinator {
         self.sampler = sampler ?? makeSampler(for: spec)
         // Per-trial patience runs inside the trainer (so a trial ends `early_stopped` on its own
         // worker); the coordinator's stopper is the cross-trial scheduler only.
-        var schedulerOnly = spec
-        schedulerOnly.earlyStopping.patience = nil
-        stopper = makeStopper(for: schedulerOnly)
+        stopper = makeStopper(for: spec)
     }
 
     /// Reads what the store already holds (resume): finished trials are kept; trials that were

@@ -78,7 +78,7 @@ final class MPISweepTests: XCTestCase {
         let store = try SQLiteStore(path: run + "/sweep.db", readOnly: true)
         return try store.trials().map { t in
             "\(t.index) \(t.configuration) seed=\(t.seed) \(t.state.rawValue) "
-                + (try store.epochs(trial: t.index).map { String(format: "%.6f", $0.validationLoss) }.joined(separator: ","))
+                + (try store.epochs(trial: t.index).map { String($0.validationLoss) }.joined(separator: ","))
         }
     }
 

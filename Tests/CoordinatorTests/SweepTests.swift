@@ -49,7 +49,7 @@ final class SweepTests: XCTestCase {
     /// Per trial: configuration and per-epoch validation losses.
     func summary(_ store: SQLiteStore) throws -> [String] {
         try store.trials().map { t in
-            "\(t.index) \(t.configuration) seed=\(t.seed) \(t.state.rawValue) " + (try store.epochs(trial: t.index).map { String(format: "%.6f", $0.validationLoss) }.joined(separator: ","))
+            "\(t.index) \(t.configuration) seed=\(t.seed) \(t.state.rawValue) " + (try store.epochs(trial: t.index).map { String($0.validationLoss) }.joined(separator: ","))
         }
     }
 

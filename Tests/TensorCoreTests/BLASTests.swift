@@ -35,4 +35,35 @@ final class BLASTests: XCTestCase {
         let two = Tensor.matmul(a, b).data
         assertClose(one, two, accuracy: 1e-5, "threads 1 vs 2")
     }
+
+    /// What the README's determinism section states: on OpenBLAS 0.3.21 a GEMM whose inner
+    /// dimension k is at most 448 gives the same bits at 1 and 2 threads, whatever m, n and the
+    /// transpositions (above that, its single- and multi-threaded drivers split k differently:
+    /// then results agree only at the same thread count). Shapes are large enough for OpenBLAS
+    /// to use both threads (m·n·k ≥ BLAS.smallGEMM).
+    func testGEMMsWithAnInnerDimensionUpTo448AreBitIdenticalAtOneAndTwoThreads() {
+        var rng = RNG(seed: 11)
+        for (i, (m, n, k)) in [(128, 256, 448), (1000, 10, 256), (256, 512, 300), (10000, 64, 64), (512, 128, 447), (64, 1024, 200)].enumerated() {
+            for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                XCTAssertGreaterThanOrEqual(m * n * k, BLAS.smallGEMM, "shape \(i) would run on one thread")
+                let a = (0..<(m * k)).map { _ in rng.uniform(-0.5, 0.5) }
+                let b = (0..<(k * n)).map { _ in rng.uniform(-0.5, 0.5) }
+                func product(threads: Int) -> [Float] {
+                    BLAS.setThreads(threads)
+                    var c = [Float](repeating: 0.25, count: m * n)
+                    a.withUnsafeBufferPointer { pa in
+                        b.withUnsafeBufferPointer { pb in
+                            c.withUnsafeMutableBufferPointer { pc in
+                                BLAS.sgemm(transA: ta, transB: tb, m: m, n: n, k: k, a: pa.baseAddress!, lda: ta ? m : k,
+                                           b: pb.baseAddress!, ldb: tb ? k : n, beta: i % 2 == 0 ? 0 : 1, c: pc.baseAddress!, ldc: n)
+                            }
+                        }
+                    }
+                    return c
+                }
+                let one = product(threads: 1), two = product(threads: 2)
+                XCTAssertTrue(one.elementsEqual(two) { $0.bitPattern == $1.bitPattern }, "m \(m) n \(n) k \(k) transA \(ta) transB \(tb)")
+            }
+        }
+    }
 }
