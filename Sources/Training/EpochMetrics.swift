@@ -80,6 +80,8 @@ public struct TrainingResult: Sendable {
     /// The epoch whose weights were kept (best validation metric), if any epoch finished.
     public var best: EpochMetrics?
     public var outcome: TrialOutcome
+    /// Why the run stopped early, when patience stopped it (PatienceStopper's reason); nil otherwise.
+    public var stopReason: String? = nil
     public var seconds: Double
     /// The training loss of the first batch, before any update.
     public var initialLoss: Double
