@@ -42,8 +42,10 @@ extension Trainer {
         let current = Checkpoint(entries: state.model.filter { !$0.name.hasPrefix("rng:") })
         let streams = state.model.filter { $0.name.hasPrefix("rng:") }
         try current.check(against: model, source: source)
-        var best: (metrics: EpochMetrics, snapshot: Checkpoint)?
-        if let metrics = state.best, let snapshot = state.bestWeights {
+        // Records read back carry this trainer's trial index.
+        func own(_ r: EpochRecord) -> EpochRecord { var r = r; r.trial = trial; return r }
+        var best: (metrics: EpochRecord, snapshot: Checkpoint)?
+        if let metrics = state.best.map(own), let snapshot = state.bestWeights {
             try snapshot.check(against: model, source: source)
             best = (metrics, snapshot)
         }
@@ -56,7 +58,7 @@ extension Trainer {
         let patience = state.best.map {
             PatienceStopper.Record(best: $0.value(of: metric), bestEpoch: $0.epoch, sinceImprovement: state.sinceImprovement, lastEpoch: state.epoch)
         }
-        return RunProgress(epoch: state.epoch, history: state.history, best: best, patience: patience,
+        return RunProgress(epoch: state.epoch, history: state.history.map(own), best: best, patience: patience,
                            initialLoss: state.initialLoss, step: state.step, seconds: state.seconds)
     }
 

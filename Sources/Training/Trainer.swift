@@ -21,6 +21,8 @@ public final class Trainer {
     public var minDelta: Double
     public var metric: MetricSpec
     public weak var progress: (any TrainingProgress)?
+    /// The trial index the epoch records carry (the caller's; 0 outside a sweep).
+    public var trial = 0
     /// Training examples per epoch at most (nil: all); for the recipe's short checks.
     public var maxBatchesPerEpoch = Int.max
     /// A mean epoch training loss above `divergenceFactor` × the initial loss counts as divergence.
@@ -53,7 +55,7 @@ public final class Trainer {
 
     /// Trains up to `maxEpochs`; after each epoch `reporter` sees the metrics and may stop the
     /// run. The model ends with the weights of the best epoch by `metric`.
-    public func train(reporter: ((EpochMetrics) -> TrainingDecision)? = nil) -> TrainingResult {
+    public func train(reporter: ((EpochRecord) -> StopDecision)? = nil) -> TrainingResult {
         let run = makeRun()
         return train(run, progress: RunProgress(), onEpochState: nil, reporter: reporter)
     }
@@ -72,7 +74,7 @@ public final class Trainer {
     /// settings differ); the model is left unchanged then.
     public func train(resumingFrom state: [UInt8]?, source: String = "training state",
                       onEpochState: ((Int, [UInt8]) -> Void)? = nil,
-                      reporter: ((EpochMetrics) -> TrainingDecision)? = nil) throws -> TrainingResult {
+                      reporter: ((EpochRecord) -> StopDecision)? = nil) throws -> TrainingResult {
         let run = makeRun()
         var position = RunProgress()
         if let state { position = try restore(TrainingState.decode(state, source: source), into: run, source: source) }
@@ -91,8 +93,8 @@ public final class Trainer {
     /// Where a run stands after its last completed epoch.
     struct RunProgress {
         var epoch = 0
-        var history: [EpochMetrics] = []
-        var best: (metrics: EpochMetrics, snapshot: Checkpoint)?
+        var history: [EpochRecord] = []
+        var best: (metrics: EpochRecord, snapshot: Checkpoint)?
         /// The patience record (best value and epoch, epochs since an improvement); nil before epoch 1.
         var patience: PatienceStopper.Record?
         var initialLoss = Double.nan
@@ -108,7 +110,7 @@ public final class Trainer {
     }
 
     private func train(_ run: Run, progress position: RunProgress, onEpochState: ((Int, [UInt8]) -> Void)?,
-                       reporter: ((EpochMetrics) -> TrainingDecision)?) -> TrainingResult {
+                       reporter: ((EpochRecord) -> StopDecision)?) -> TrainingResult {
         let start = Date()
         let batcher = run.batcher, batches = run.batches, optimizer = run.optimizer
         let schedule = run.schedule, parameters = run.parameters
@@ -122,7 +124,8 @@ public final class Trainer {
         var stopper = makePatienceStopper()
         if let record = position.patience { stopper.restore(record, trial: 0) }
         var initialLoss = position.initialLoss
-        var outcome = TrialOutcome.completed
+        var ending = TrialState.completed
+        var message: String?
         var stopReason: String?
         var step = position.step
         let lastEpoch = max(maxEpochs, 1)
@@ -162,19 +165,19 @@ public final class Trainer {
                                     examplesPerSecond: Double(seen) / Date().timeIntervalSince(epochStart))
                 }
             }
-            if let failure { outcome = .diverged(failure); break epochs }
+            if let failure { (ending, message) = (.diverged, failure); break epochs }
             let trainSeconds = Date().timeIntervalSince(epochStart)
             let trainLoss = lossSum / Double(max(seen, 1))
             if trainLoss > divergenceFactor * max(initialLoss, 1e-3) {
-                outcome = .diverged(String(format: "epoch %d training loss %.4g is over %.0f× the initial loss %.4g", epoch, trainLoss, divergenceFactor, initialLoss))
+                (ending, message) = (.diverged, String(format: "epoch %d training loss %.4g is over %.0f× the initial loss %.4g", epoch, trainLoss, divergenceFactor, initialLoss))
                 break
             }
             let validation = evaluate(data.validation)
             guard validation.loss.isFinite else {
-                outcome = .diverged("validation loss became \(validation.loss) at epoch \(epoch)")
+                (ending, message) = (.diverged, "validation loss became \(validation.loss) at epoch \(epoch)")
                 break
             }
-            let m = EpochMetrics(epoch: epoch, trainLoss: trainLoss, trainAccuracy: Double(correct) / Double(max(seen, 1)),
+            let m = EpochRecord(trial: trial, epoch: epoch, trainLoss: trainLoss, trainAccuracy: Double(correct) / Double(max(seen, 1)),
                                  validationLoss: validation.loss, validationAccuracy: validation.accuracy,
                                  learningRate: Double(optimizer.learningRate), seconds: Date().timeIntervalSince(epochStart),
                                  examplesPerSecond: Double(seen) / max(trainSeconds, 1e-9))
@@ -184,12 +187,12 @@ public final class Trainer {
             // The kept weights are the strictly best epoch's (any gain, even one within minDelta).
             if record.bestEpoch == epoch { best = (m, Checkpoint(layer: model)) }
             progress?.epochFinished(m, isBest: best?.metrics.epoch == epoch)
-            if reporter?(m) == .stop { outcome = .pruned; break }
+            if case .stop = reporter?(m) { ending = .pruned; break }
             if let patience {
                 // PatienceStopper needs patience ≥ 1; a patience below 1 (not from a sweep file) stops
                 // after any epoch before the last, as `sinceImprovement ≥ patience` always holds.
-                if case .stop(let reason) = patienceDecision { outcome = .earlyStopped; stopReason = reason; break }
-                if patience < 1, epoch < maxEpochs { outcome = .earlyStopped; break }
+                if case .stop(let reason) = patienceDecision { ending = .earlyStopped; stopReason = reason; break }
+                if patience < 1, epoch < maxEpochs { ending = .earlyStopped; break }
             }
             if let onEpochState {
                 let now = RunProgress(epoch: epoch, history: history, best: best, patience: record,
@@ -199,7 +202,7 @@ public final class Trainer {
         }
         if let best { try? best.snapshot.restore(into: model) }
         model.isTraining = false
-        return TrainingResult(history: history, best: best?.metrics, outcome: outcome, stopReason: stopReason,
+        return TrainingResult(history: history, best: best?.metrics, state: ending, message: message, stopReason: stopReason,
                               seconds: position.seconds + Date().timeIntervalSince(start), initialLoss: initialLoss)
     }
 
