@@ -94,6 +94,7 @@ public struct TrialRunner: TrialExecutor {
                                     patience: spec.earlyStopping.patience, minDelta: spec.earlyStopping.minDelta, metric: spec.metric)
                 t.distillation = distillation
                 t.progress = progress
+                t.trial = task.index
                 return t
             }
             let fault = faults.fault(trial: task.index)
@@ -103,12 +104,12 @@ public struct TrialRunner: TrialExecutor {
             // used during `train`.
             let r = try withoutActuallyEscaping(decide) { decide in
                 try withoutActuallyEscaping(saveState) { save in
-                    let reporter: (EpochMetrics) -> TrainingDecision = { m in
+                    let reporter: (EpochRecord) -> StopDecision = { m in
                         if let fault, m.epoch == fault.epoch {
                             FaultInjection.strike(fault)
                             if fault.kind == .nan { for p in trainer.model.parameters { p.data = [Float](repeating: .nan, count: p.data.count) } }
                         }
-                        return decide(m.record(trial: task.index))
+                        return decide(m) == .stop ? .stop(reason: "the coordinator said stop") : .continue
                     }
                     do {
                         return try trainer.train(resumingFrom: resumeState.isEmpty ? nil : resumeState,
@@ -119,10 +120,10 @@ public struct TrialRunner: TrialExecutor {
                     }
                 }
             }
-            var result = TrialResult(trial: task.index, state: TrialState(rawValue: r.outcome.name) ?? .failed, epochs: r.history.count, bestEpoch: r.best?.epoch,
+            var result = TrialResult(trial: task.index, state: r.state, epochs: r.history.count, bestEpoch: r.best?.epoch,
                                      seconds: Date().timeIntervalSince(started), parameters: trainer.cost.parameters,
                                      flopsPerExample: trainer.cost.flopsPerExample)
-            if case .diverged(let why) = r.outcome { result.message = why }
+            result.message = r.message
             guard r.best != nil else { return TrialOutput(result: result) }
             let validation = trainer.evaluate(data.validation), test = trainer.evaluate(data.test)
             let checkpoint = Checkpoint(layer: trainer.model, metadata: ["trial": "\(task.index)", "model": config.model.rawValue,

@@ -19,6 +19,17 @@ public enum Loss {
         return out
     }
 
+    /// log Σ exp over row `row` of logits [N, C], in Double from Float logits (the max is subtracted
+    /// in Float, then exp and the sum are Double), and the row's argmax (the first maximum): what an
+    /// evaluation pass needs for probabilities exp(z − logZ) and the loss logZ − z[label].
+    public static func rowLogSumExp(_ z: UnsafeBufferPointer<Float>, row r: Int, classes c: Int) -> (logZ: Double, argmax: Int) {
+        var m = -Float.infinity, arg = 0
+        for j in 0..<c where z[r * c + j] > m { m = z[r * c + j]; arg = j }
+        var s = 0.0
+        for j in 0..<c { s += Foundation.exp(Double(z[r * c + j] - m)) }
+        return (Double(m) + Foundation.log(s), arg)
+    }
+
     /// Mean softmax cross-entropy of logits [N, C] against integer labels in 0..<C.
     /// With label smoothing ε the target is (1 − ε)·onehot + ε/C.
     /// Gradient: (softmax(z) − target) / N.

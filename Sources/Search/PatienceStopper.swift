@@ -18,12 +18,24 @@ public struct PatienceStopper: Stopper, Sendable {
     public let goal: Goal
     public let maxEpochs: Int
 
-    private struct Record: Sendable {
-        var best: Double
-        var bestEpoch: Int
-        var sinceImprovement: Int
-        var lastEpoch: Int
+    /// One trial's patience record, in the metric's own units (what a resumable run saves).
+    public struct Record: Sendable, Equatable {
+        /// The best value so far (strictly best: any gain moves it).
+        public var best: Double
+        public var bestEpoch: Int
+        /// Epochs since the last improvement by more than `minDelta`.
+        public var sinceImprovement: Int
+        /// The last epoch reported.
+        public var lastEpoch: Int
+
+        public init(best: Double, bestEpoch: Int, sinceImprovement: Int, lastEpoch: Int) {
+            self.best = best
+            self.bestEpoch = bestEpoch
+            self.sinceImprovement = sinceImprovement
+            self.lastEpoch = lastEpoch
+        }
     }
+    /// Per trial, with `best` oriented for minimising (negated when maximising: exact).
     private var records: [Int: Record] = [:]
 
     /// `patience` ≥ 1.
@@ -59,6 +71,21 @@ public struct PatienceStopper: Stopper, Sendable {
         let epochs = r.sinceImprovement == 1 ? "1 epoch" : "\(r.sinceImprovement) epochs"
         return .stop(reason: "patience: no improvement\(by) in \(epochs) "
                      + "(best \(formatMetric(goal.natural(r.best))) at epoch \(r.bestEpoch))")
+    }
+
+    /// `trial`'s record after its last report (nil before its first).
+    public func record(trial: Int) -> Record? {
+        guard var r = records[trial] else { return nil }
+        r.best = goal.natural(r.best)
+        return r
+    }
+
+    /// Continues `trial` from `record` (from `record(trial:)`, possibly of another stopper with
+    /// the same settings): the next reports decide exactly as they would have there.
+    public mutating func restore(_ record: Record, trial: Int) {
+        var r = record
+        r.best = goal == .maximize ? -r.best : r.best
+        records[trial] = r
     }
 
     public mutating func finished(trial: Int, epochs: Int) {

@@ -1,4 +1,4 @@
-// ModelBuilder: turns a TrainingConfig into a network, seeded.
+// ModelBuilder: turns a TrainingConfig into a network, seeded, through its model family.
 import NN
 import TensorCore
 
@@ -12,69 +12,69 @@ public struct ModelCost: Sendable, Equatable, Codable {
 
 public struct ModelBuildError: Error, Sendable, CustomStringConvertible {
     public var description: String
+    public init(description: String) { self.description = description }
 }
 
 public enum ModelBuilder {
-    /// Builds the network `config` describes for inputs of `featureCount` features (images of
-    /// `imageShape` [H, W, C] for the CNN) and `classCount` outputs. The output layer starts with
-    /// small weights and its bias at the log class priors, so the loss at init is the entropy of
-    /// the priors (−ln(1/C) for balanced classes): the recipe's "init well".
+    /// Builds the network `config` describes (its family's `build`) for inputs of `featureCount`
+    /// features (images of `imageShape` [H, W, C] for the CNN) and `classCount` outputs. The
+    /// output layer starts with small weights and its bias at the log class priors, so the loss at
+    /// init is the entropy of the priors (−ln(1/C) for balanced classes): the recipe's "init well".
     public static func build(_ config: TrainingConfig, featureCount: Int, imageShape: [Int]?, classCount: Int,
                              classPriors: [Float]? = nil, rng: inout RNG) throws -> (model: Sequential, cost: ModelCost) {
-        var layers: [any Layer] = []
-        var flops = 0
-        let dropout = Float(config.dropout)
-        var features = 0
-        /// Dense → [batch norm] → activation → [dropout], from `features` to `width`.
-        func hidden(_ width: Int) {
-            layers.append(Dense(features, width, bias: !config.batchNorm, initializer: config.initializer, rng: &rng))
-            flops += 2 * features * width
-            if config.batchNorm { layers.append(BatchNorm(features: width)) }
-            layers.append(Activation(config.activation))
-            if dropout > 0 { layers.append(Dropout(rate: dropout, rng: &rng)) }
-            features = width
-        }
-        switch config.model {
-        case .mlp:
-            features = featureCount
-            for _ in 0..<config.depth { hidden(config.width) }
-        case .cnn:
-            guard let shape = imageShape, shape.count == 3, shape.reduce(1, *) == featureCount else {
-                throw ModelBuildError(description: "model 'cnn' needs image data (an IDX source); this data has \(featureCount) plain features. Use model: mlp for tables.")
-            }
-            var (h, w, c) = (shape[0], shape[1], shape[2])
-            layers.append(Reshape(shape))
-            for block in 0..<config.convBlocks {
-                let out = config.channels << block
-                guard h >= 2 && w >= 2 else {
-                    throw ModelBuildError(description: "conv_blocks = \(config.convBlocks) pools a \(shape[0])×\(shape[1]) image below 1×1 at block \(block + 1); use at most \(block) blocks")
-                }
-                layers.append(Conv2D(inChannels: c, outChannels: out, kernel: config.kernel, bias: !config.batchNorm,
-                                     initializer: config.initializer, rng: &rng))
-                flops += 2 * h * w * out * config.kernel * config.kernel * c
-                if config.batchNorm { layers.append(BatchNorm(features: out)) }
-                layers.append(Activation(config.activation))
-                layers.append(MaxPool2D(kernel: 2))
-                (h, w, c) = (h / 2, w / 2, out)
-            }
-            layers.append(Flatten())
-            features = h * w * c
-            if dropout > 0 { layers.append(Dropout(rate: dropout, rng: &rng)) }
-            hidden(config.denseWidth)
-        }
-        let head = Dense(features, classCount, initializer: .glorotNormal, scale: 0.1, rng: &rng)
-        if let priors = classPriors, priors.count == classCount, priors.reduce(0, +) > 0 {
-            head.bias!.assign(Initializer.biasFromClassPriors(priors))
-        }
-        layers.append(head)
-        flops += 2 * features * classCount
-        let model = Sequential(layers)
-        return (model, ModelCost(parameters: model.parameterCount, flopsPerExample: flops))
+        try config.model.family.build(config, for: DataShape(featureCount: featureCount, imageShape: imageShape, classCount: classCount,
+                                                              classPriors: classPriors), rng: &rng)
     }
 
     /// `build` for the shapes and class priors of `data`'s training split.
     public static func build(_ config: TrainingConfig, for data: PreparedData, rng: inout RNG) throws -> (model: Sequential, cost: ModelCost) {
         try build(config, featureCount: data.featureCount, imageShape: data.imageShape, classCount: data.classCount,
                   classPriors: data.train.classCounts.map(Float.init), rng: &rng)
+    }
+
+    /// The layers a family builds, with their FLOPs, and the pieces families share.
+    public struct LayerStack {
+        public let config: TrainingConfig
+        public private(set) var layers: [any Layer] = []
+        public private(set) var flops = 0
+        /// The width of the last layer's output (what the next dense layer reads).
+        public var features: Int
+
+        public init(_ config: TrainingConfig, features: Int) {
+            self.config = config
+            self.features = features
+        }
+
+        public mutating func append(_ layer: any Layer, flops: Int = 0) {
+            layers.append(layer)
+            self.flops += flops
+        }
+
+        /// A dropout layer at the configuration's rate; nothing when it is 0.
+        public mutating func dropout(rng: inout RNG) {
+            let rate = Float(config.dropout)
+            if rate > 0 { layers.append(Dropout(rate: rate, rng: &rng)) }
+        }
+
+        /// Dense → [batch norm] → activation → [dropout], from `features` to `width`.
+        public mutating func hidden(_ width: Int, rng: inout RNG) {
+            append(Dense(features, width, bias: !config.batchNorm, initializer: config.initializer, rng: &rng), flops: 2 * features * width)
+            if config.batchNorm { layers.append(BatchNorm(features: width)) }
+            layers.append(Activation(config.activation))
+            dropout(rng: &rng)
+            features = width
+        }
+
+        /// Appends the output layer (small Glorot weights, bias at the log class priors) and
+        /// returns the network with its cost.
+        public mutating func finish(_ shape: DataShape, rng: inout RNG) -> (model: Sequential, cost: ModelCost) {
+            let head = Dense(features, shape.classCount, initializer: .glorotNormal, scale: 0.1, rng: &rng)
+            if let priors = shape.classPriors, priors.count == shape.classCount, priors.reduce(0, +) > 0 {
+                head.bias!.assign(Initializer.biasFromClassPriors(priors))
+            }
+            append(head, flops: 2 * features * shape.classCount)
+            let model = Sequential(layers)
+            return (model, ModelCost(parameters: model.parameterCount, flopsPerExample: flops))
+        }
     }
 }

@@ -21,6 +21,8 @@ public final class Trainer {
     public var minDelta: Double
     public var metric: MetricSpec
     public weak var progress: (any TrainingProgress)?
+    /// The trial index the epoch records carry (the caller's; 0 outside a sweep).
+    public var trial = 0
     /// Training examples per epoch at most (nil: all); for the recipe's short checks.
     public var maxBatchesPerEpoch = Int.max
     /// A mean epoch training loss above `divergenceFactor` × the initial loss counts as divergence.
@@ -51,36 +53,9 @@ public final class Trainer {
         (model, cost) = try ModelBuilder.build(config, for: data, rng: &rng)
     }
 
-    public func makeOptimizer() -> any Optimizer { Self.makeOptimizer(config) }
-
-    /// The optimizer `config` names, with its learning rate, moments and weight decay (L2 for
-    /// Adam and SGD, decoupled for AdamW).
-    public static func makeOptimizer(_ config: TrainingConfig) -> any Optimizer {
-        let lr = Float(config.learningRate), wd = Float(config.weightDecay)
-        switch config.optimizer {
-        case .adam: return Adam(learningRate: lr, beta1: Float(config.beta1), beta2: Float(config.beta2), weightDecay: wd)
-        case .adamw: return Adam(learningRate: lr, beta1: Float(config.beta1), beta2: Float(config.beta2), weightDecay: wd, decoupledWeightDecay: true)
-        case .sgd: return SGD(learningRate: lr, momentum: Float(config.momentum), nesterov: config.nesterov, weightDecay: wd)
-        }
-    }
-
-    /// The schedule over the whole budget, in steps.
-    public func makeSchedule(stepsPerEpoch: Int) -> LRSchedule {
-        let total = maxEpochs * stepsPerEpoch
-        let warm = min(Int((config.warmupEpochs * Double(stepsPerEpoch)).rounded()), max(total - 1, 0))
-        // The decay runs over the steps after the warm-up, so it ends where the budget ends.
-        let base: LRSchedule
-        switch config.schedule {
-        case .constant: base = .constant
-        case .cosine: base = .cosine(totalSteps: total - warm, minFactor: 0)
-        case .step: base = .step(every: max(1, (total - warm) / 3), gamma: 0.2)
-        }
-        return warm > 0 ? .warmup(steps: warm, then: base) : base
-    }
-
     /// Trains up to `maxEpochs`; after each epoch `reporter` sees the metrics and may stop the
     /// run. The model ends with the weights of the best epoch by `metric`.
-    public func train(reporter: ((EpochMetrics) -> TrainingDecision)? = nil) -> TrainingResult {
+    public func train(reporter: ((EpochRecord) -> StopDecision)? = nil) -> TrainingResult {
         let run = makeRun()
         return train(run, progress: RunProgress(), onEpochState: nil, reporter: reporter)
     }
@@ -99,7 +74,7 @@ public final class Trainer {
     /// settings differ); the model is left unchanged then.
     public func train(resumingFrom state: [UInt8]?, source: String = "training state",
                       onEpochState: ((Int, [UInt8]) -> Void)? = nil,
-                      reporter: ((EpochMetrics) -> TrainingDecision)? = nil) throws -> TrainingResult {
+                      reporter: ((EpochRecord) -> StopDecision)? = nil) throws -> TrainingResult {
         let run = makeRun()
         var position = RunProgress()
         if let state { position = try restore(TrainingState.decode(state, source: source), into: run, source: source) }
@@ -118,9 +93,10 @@ public final class Trainer {
     /// Where a run stands after its last completed epoch.
     struct RunProgress {
         var epoch = 0
-        var history: [EpochMetrics] = []
-        var best: (metrics: EpochMetrics, snapshot: Checkpoint)?
-        var sinceImprovement = 0
+        var history: [EpochRecord] = []
+        var best: (metrics: EpochRecord, snapshot: Checkpoint)?
+        /// The patience record (best value and epoch, epochs since an improvement); nil before epoch 1.
+        var patience: PatienceStopper.Record?
         var initialLoss = Double.nan
         var step = 0
         var seconds = 0.0
@@ -134,7 +110,7 @@ public final class Trainer {
     }
 
     private func train(_ run: Run, progress position: RunProgress, onEpochState: ((Int, [UInt8]) -> Void)?,
-                       reporter: ((EpochMetrics) -> TrainingDecision)?) -> TrainingResult {
+                       reporter: ((EpochRecord) -> StopDecision)?) -> TrainingResult {
         let start = Date()
         let batcher = run.batcher, batches = run.batches, optimizer = run.optimizer
         let schedule = run.schedule, parameters = run.parameters
@@ -143,9 +119,14 @@ public final class Trainer {
 
         var history = position.history
         var best = position.best
-        var sinceImprovement = position.sinceImprovement
+        // Patience is PatienceStopper's rule for this one trial (index 0). Without a patience
+        // setting it still keeps the record (saved in states) but never stops the run.
+        var stopper = makePatienceStopper()
+        if let record = position.patience { stopper.restore(record, trial: 0) }
         var initialLoss = position.initialLoss
-        var outcome = TrialOutcome.completed
+        var ending = TrialState.completed
+        var message: String?
+        var stopReason: String?
         var step = position.step
         let lastEpoch = max(maxEpochs, 1)
 
@@ -184,169 +165,56 @@ public final class Trainer {
                                     examplesPerSecond: Double(seen) / Date().timeIntervalSince(epochStart))
                 }
             }
-            if let failure { outcome = .diverged(failure); break epochs }
+            if let failure { (ending, message) = (.diverged, failure); break epochs }
             let trainSeconds = Date().timeIntervalSince(epochStart)
             let trainLoss = lossSum / Double(max(seen, 1))
             if trainLoss > divergenceFactor * max(initialLoss, 1e-3) {
-                outcome = .diverged(String(format: "epoch %d training loss %.4g is over %.0f× the initial loss %.4g", epoch, trainLoss, divergenceFactor, initialLoss))
+                (ending, message) = (.diverged, String(format: "epoch %d training loss %.4g is over %.0f× the initial loss %.4g", epoch, trainLoss, divergenceFactor, initialLoss))
                 break
             }
             let validation = evaluate(data.validation)
             guard validation.loss.isFinite else {
-                outcome = .diverged("validation loss became \(validation.loss) at epoch \(epoch)")
+                (ending, message) = (.diverged, "validation loss became \(validation.loss) at epoch \(epoch)")
                 break
             }
-            let m = EpochMetrics(epoch: epoch, trainLoss: trainLoss, trainAccuracy: Double(correct) / Double(max(seen, 1)),
+            let m = EpochRecord(trial: trial, epoch: epoch, trainLoss: trainLoss, trainAccuracy: Double(correct) / Double(max(seen, 1)),
                                  validationLoss: validation.loss, validationAccuracy: validation.accuracy,
                                  learningRate: Double(optimizer.learningRate), seconds: Date().timeIntervalSince(epochStart),
                                  examplesPerSecond: Double(seen) / max(trainSeconds, 1e-9))
             history.append(m)
-            let improved = best.map { isImprovement(m.value(of: metric), over: $0.metrics.value(of: metric)) } ?? true
-            if best == nil || isBetter(m.value(of: metric), than: best!.metrics.value(of: metric)) {
-                best = (m, Checkpoint(layer: model))
-            }
-            sinceImprovement = improved ? 0 : sinceImprovement + 1
+            let patienceDecision = stopper.report(trial: 0, epoch: epoch, value: m.value(of: metric))
+            let record = stopper.record(trial: 0)!
+            // The kept weights are the strictly best epoch's (any gain, even one within minDelta).
+            if record.bestEpoch == epoch { best = (m, Checkpoint(layer: model)) }
             progress?.epochFinished(m, isBest: best?.metrics.epoch == epoch)
-            if reporter?(m) == .stop { outcome = .pruned; break }
-            if let patience, sinceImprovement >= patience, epoch < maxEpochs { outcome = .earlyStopped; break }
+            if case .stop = reporter?(m) { ending = .pruned; break }
+            if let patience {
+                // PatienceStopper needs patience ≥ 1; a patience below 1 (not from a sweep file) stops
+                // after any epoch before the last, as `sinceImprovement ≥ patience` always holds.
+                if case .stop(let reason) = patienceDecision { ending = .earlyStopped; stopReason = reason; break }
+                if patience < 1, epoch < maxEpochs { ending = .earlyStopped; break }
+            }
             if let onEpochState {
-                let now = RunProgress(epoch: epoch, history: history, best: best, sinceImprovement: sinceImprovement,
+                let now = RunProgress(epoch: epoch, history: history, best: best, patience: record,
                                       initialLoss: initialLoss, step: step, seconds: position.seconds + Date().timeIntervalSince(start))
                 onEpochState(epoch, state(of: run, at: now).encoded())
             }
         }
         if let best { try? best.snapshot.restore(into: model) }
         model.isTraining = false
-        return TrainingResult(history: history, best: best?.metrics, outcome: outcome,
+        return TrainingResult(history: history, best: best?.metrics, state: ending, message: message, stopReason: stopReason,
                               seconds: position.seconds + Date().timeIntervalSince(start), initialLoss: initialLoss)
     }
 
-    // MARK: Resumable state
-
-    /// The state of `run` at the end of `position.epoch`, taken from the live model and optimizer.
-    func state(of run: Run, at position: RunProgress) -> TrainingState {
-        let best = position.best
-        // The best snapshot is the current weights when the last epoch was the best: not stored twice.
-        let snapshotIsCurrent = best?.metrics.epoch == position.epoch
-        return TrainingState(epoch: position.epoch, step: position.step, initialLoss: position.initialLoss,
-                             learningRate: run.optimizer.learningRate, history: position.history, best: best?.metrics,
-                             sinceImprovement: position.sinceImprovement, seconds: position.seconds, seed: seed,
-                             architecture: architectureFingerprint(), configuration: configurationFingerprint(),
-                             settings: settingsFingerprint(batches: run.batches),
-                             model: Checkpoint(layer: model).entries + model.randomStateEntries(),
-                             bestSnapshot: snapshotIsCurrent ? nil : best?.snapshot.entries,
-                             optimizer: run.optimizer.stateEntries(for: run.parameters))
-    }
-
-    /// Checks that `state` belongs to this run, then loads it into the model and `run`'s fresh
-    /// optimizer. Everything is checked before the model changes.
-    func restore(_ state: TrainingState, into run: Run, source: String) throws -> RunProgress {
-        func same(_ field: String, saved: [String], current: [String]) throws {
-            guard saved != current else { return }
-            for i in 0..<max(saved.count, current.count) {
-                let s = i < saved.count ? saved[i] : "(nothing)", c = i < current.count ? current[i] : "(nothing)"
-                if s != c { throw CheckpointError.incompatibleState(path: source, field: field, expected: c, found: s) }
-            }
-        }
-        guard state.seed == seed else {
-            throw CheckpointError.incompatibleState(path: source, field: "seed", expected: "\(seed)", found: "\(state.seed)")
-        }
-        try same("architecture", saved: state.architecture, current: architectureFingerprint())
-        try same("configuration", saved: state.configuration, current: configurationFingerprint())
-        try same("settings", saved: state.settings, current: settingsFingerprint(batches: run.batches))
-        guard state.epoch <= max(maxEpochs, 1) else {
-            throw CheckpointError.invalidMetadata(path: source, key: "epoch", reason: "epoch \(state.epoch) is past the budget of \(maxEpochs) epochs")
-        }
-        let current = Checkpoint(entries: state.model.filter { !$0.name.hasPrefix("rng:") })
-        let streams = state.model.filter { $0.name.hasPrefix("rng:") }
-        try current.check(against: model, source: source)
-        var best: (metrics: EpochMetrics, snapshot: Checkpoint)?
-        if let metrics = state.best, let snapshot = state.bestWeights {
-            try snapshot.check(against: model, source: source)
-            best = (metrics, snapshot)
-        }
-        // The optimizer is this run's own (fresh), so restoring it first changes nothing shared.
-        try run.optimizer.restoreState(state.optimizer, for: run.parameters)
-        run.optimizer.learningRate = state.learningRate
-        try model.restoreRandomStates(streams, source: source)   // all or nothing
-        try current.restore(into: model, source: source)         // checked above: cannot fail
-        return RunProgress(epoch: state.epoch, history: state.history, best: best, sinceImprovement: state.sinceImprovement,
-                           initialLoss: state.initialLoss, step: state.step, seconds: state.seconds)
-    }
-
-    /// Parameter, buffer and random-stream names with shapes, in the model's order.
-    func architectureFingerprint() -> [String] {
-        model.namedParameters.map { "\($0.0) \($0.1.shape)" } + model.namedBuffers.map { "buffer:\($0.0) \($0.1.shape)" }
-            + model.namedRandomStreams.map { "rng:\($0.0)" }
-    }
-
-    /// Every TrainingConfig field as "name = value".
-    func configurationFingerprint() -> [String] {
-        Mirror(reflecting: config).children.map { "\($0.label ?? "?") = \(String(describing: $0.value))" }
-    }
-
-    /// The trainer's settings and the data's sizes: what else decides the epochs.
-    func settingsFingerprint(batches: Int) -> [String] {
-        ["maxEpochs = \(maxEpochs)", "patience = \(patience.map(String.init) ?? "none")", "minDelta = \(minDelta)",
-         "metric = \(metric.name) (\(metric.goal.rawValue))", "maxBatchesPerEpoch = \(maxBatchesPerEpoch)",
-         "divergenceFactor = \(divergenceFactor)", "batchesPerEpoch = \(batches)",
-         "train = \(data.train.count) × \(data.featureCount) features, \(data.classCount) classes",
-         "validation = \(data.validation.count)"]
-            + (distillation.map { ["distillation = T \($0.temperature), alpha \($0.alpha), \($0.targets.count) targets"] } ?? [])
-    }
-
-    /// Strictly better (any amount): decides which weights are kept.
-    func isBetter(_ a: Double, than b: Double) -> Bool {
-        metric.goal == .minimize ? a < b : a > b
-    }
-
-    /// Better by more than `minDelta`: decides patience.
-    func isImprovement(_ a: Double, over b: Double) -> Bool {
-        metric.goal == .minimize ? a < b - minDelta : a > b + minDelta
+    /// This run's patience rule (for trial 0); without `patience`, one that never stops the run.
+    func makePatienceStopper() -> PatienceStopper {
+        PatienceStopper(patience: patience.map { max($0, 1) } ?? Int.max, minDelta: minDelta, goal: metric.goal, maxEpochs: maxEpochs)
     }
 
     func makeAugmenter() -> Augmenter? {
         guard config.augment != .none, let shape = data.imageShape, shape.count == 3 else { return nil }
         let fill = data.train.features.prefix(shape.reduce(1, *)).min() ?? 0
         return Augmenter(mode: config.augment, height: shape[0], width: shape[1], channels: shape[2], fill: fill)
-    }
-
-    /// Loss (without label smoothing), accuracy and probabilities of the current model over all of
-    /// `dataset`, in evaluation mode and without recording a graph.
-    public func evaluate(_ dataset: Dataset, batchSize: Int = 1000) -> Evaluation {
-        Self.evaluate(model, dataset, batchSize: batchSize)
-    }
-
-    public static func evaluate(_ model: any Layer, _ dataset: Dataset, batchSize: Int = 1000) -> Evaluation {
-        let wasTraining = model.isTraining
-        model.isTraining = false
-        defer { model.isTraining = wasTraining }
-        let c = dataset.classCount
-        var probabilities = [Float](repeating: 0, count: dataset.count * c)
-        var nll = 0.0, correct = 0
-        let batcher = Batcher(dataset: dataset, batchSize: max(1, min(batchSize, dataset.count)), rng: RNG(seed: 0))
-        var row = 0
-        Tensor.withoutGrad {
-            batcher.forEachBatch(epoch: 0, shuffle: false) { x, labels in
-                let logits = model(x)
-                precondition(logits.shape == [labels.count, c], "model output \(logits.shape) does not match \(labels.count) examples × \(c) classes")
-                logits.data.withUnsafeBufferPointer { z in
-                    for r in 0..<labels.count {
-                        var m = -Float.infinity, arg = 0
-                        for j in 0..<c where z[r * c + j] > m { m = z[r * c + j]; arg = j }
-                        var s = 0.0
-                        for j in 0..<c { s += Foundation.exp(Double(z[r * c + j] - m)) }
-                        let logZ = Double(m) + Foundation.log(s)
-                        for j in 0..<c { probabilities[(row + r) * c + j] = Float(Foundation.exp(Double(z[r * c + j]) - logZ)) }
-                        nll += logZ - Double(z[r * c + labels[r]])
-                        if arg == labels[r] { correct += 1 }
-                    }
-                }
-                row += labels.count
-            }
-        }
-        let n = Double(max(dataset.count, 1))
-        return Evaluation(loss: nll / n, accuracy: Double(correct) / n, probabilities: probabilities, count: dataset.count)
     }
 
     static func correctCount(_ logits: Tensor, _ labels: [Int]) -> Int {

@@ -1,12 +1,9 @@
-// TrainingConfig: one trial's hyperparameters, typed, read from a sweep Configuration.
+// TrainingConfig: one trial's hyperparameters, typed, read from a sweep Configuration. The names,
+// types, ranges and defaults come from the tables: `TrainerParameters` (every model) and each
+// `ModelFamily`'s own (see ModelFamily.swift).
 import Foundation
 import NN
 import Search
-
-/// The architectures a sweep can search over.
-public enum ModelKind: String, Sendable, CaseIterable {
-    case mlp, cnn
-}
 
 public enum OptimizerKind: String, Sendable, CaseIterable {
     case adam, adamw, sgd
@@ -56,30 +53,33 @@ public struct TrainingConfig: Sendable, Equatable {
     public var batchNorm = false
     public var initializer: Initializer = .heNormal
     public var initializerName = "he_normal"
-    /// MLP: hidden layers and their width.
-    public var depth = 2
-    public var width = 256
-    /// CNN: conv blocks (conv, [batch norm], activation, 2×2 max-pool), channels of the first
-    /// block (doubling per block), kernel size, and the dense layer's width.
-    public var convBlocks = 2
-    public var channels = 32
-    public var kernel = 3
-    public var denseWidth = 128
+    /// The model families' own parameters by sweep-file name, normalised; a value equal to its
+    /// default is not stored (so equal configurations compare equal). Read and write them with
+    /// `value(_:)` / `setValue(_:for:)` or the families' typed accessors (`width`, `kernel`, …).
+    public private(set) var modelValues: [String: ParameterValue] = [:]
 
     public init(model: ModelKind) { self.model = model }
 
     /// Parameters every model accepts.
-    public static let commonParameters: Set<String> = [
-        "learning_rate", "optimizer", "momentum", "nesterov", "weight_decay", "batch_size", "clip_norm",
-        "schedule", "warmup_epochs", "label_smoothing", "dropout", "activation", "batch_norm", "init",
-        "beta1", "beta2", "augment",
-    ]
+    public static let commonParameters: Set<String> = Set(TrainerParameters.all.map(\.name))
 
     /// Model name → the parameters it accepts: what the sweep-file validator checks against.
-    public static let vocabulary: ModelVocabulary = [
-        ModelKind.mlp.rawValue: commonParameters.union(["width", "depth"]),
-        ModelKind.cnn.rawValue: commonParameters.union(["conv_blocks", "channels", "kernel", "dense_width"]),
-    ]
+    /// Derived from the registry (`ModelFamilies`).
+    public static let vocabulary: ModelVocabulary = ModelFamilies.vocabulary
+
+    /// The value of the family parameter `name`: stored, else its default (nil for an unknown name).
+    public func value(_ name: String) -> ParameterValue? {
+        modelValues[name] ?? ModelFamilies.parameter(named: name, preferring: model.rawValue)?.defaultValue
+    }
+
+    /// `value(name)` as an integer (0 for an unknown name).
+    public func integer(_ name: String) -> Int { value(name)?.intValue ?? 0 }
+
+    /// Stores a family parameter's value without checking it (`set` checks); the default is not stored.
+    public mutating func setValue(_ value: ParameterValue, for name: String) {
+        let defaultValue = ModelFamilies.parameter(named: name, preferring: model.rawValue)?.defaultValue
+        modelValues[name] = value == defaultValue ? nil : value
+    }
 
     /// Reads `configuration` for `model`; parameters absent from it keep their defaults.
     public init(model: String, configuration: Configuration) throws {
@@ -92,71 +92,37 @@ public struct TrainingConfig: Sendable, Equatable {
         }
     }
 
-    /// Sets one parameter by its sweep-file name.
+    /// Sets one parameter by its sweep-file name. A name known to another model is checked as
+    /// that model checks it, then refused as unused.
     public mutating func set(_ name: String, _ value: ParameterValue) throws {
-        func number(min: Double = -.infinity, max: Double = .infinity, open: Bool = false) throws -> Double {
-            guard let v = value.doubleValue, v.isFinite else { throw TrainingConfigError(parameter: name, message: "expected a number, got \(value)") }
-            guard v >= min, v <= max, !(open && v == min) else {
-                throw TrainingConfigError(parameter: name, message: "\(v) is out of range: expected \(open ? "(" : "[")\(min), \(max)]")
-            }
-            return v
-        }
-        func integer(min: Int) throws -> Int {
-            guard let v = value.intValue else { throw TrainingConfigError(parameter: name, message: "expected an integer, got \(value)") }
-            guard v >= min else { throw TrainingConfigError(parameter: name, message: "expected an integer ≥ \(min), got \(v)") }
-            return v
-        }
-        func flag() throws -> Bool {
-            if let b = value.boolValue { return b }
-            if let i = value.intValue, i == 0 || i == 1 { return i == 1 }
-            throw TrainingConfigError(parameter: name, message: "expected true or false, got \(value)")
-        }
-        func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type) throws -> T where T.RawValue == String {
-            if let s = value.stringValue, let v = T(rawValue: s) { return v }
-            throw TrainingConfigError(parameter: name, message: "expected one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), got \(value)")
-        }
-        switch name {
-        case "learning_rate": learningRate = try number(min: 0, open: true)
-        case "optimizer": optimizer = try choice(OptimizerKind.self)
-        case "momentum": momentum = try number(min: 0, max: 1)
-        case "nesterov": nesterov = try flag()
-        case "weight_decay": weightDecay = try number(min: 0)
-        case "beta1": beta1 = try number(min: 0, max: 1)
-        case "beta2": beta2 = try number(min: 0, max: 1)
-        case "batch_size": batchSize = try integer(min: 1)
-        case "clip_norm": clipNorm = try number(min: 0)
-        case "schedule": schedule = try choice(ScheduleKind.self)
-        case "warmup_epochs": warmupEpochs = try number(min: 0)
-        case "label_smoothing": labelSmoothing = try number(min: 0, max: 0.99)
-        case "dropout":
-            dropout = try number(min: 0, max: 0.95)
-        case "augment": augment = try choice(Augmentation.self)
-        case "activation":
-            guard let s = value.stringValue, let a = ActivationKind(rawValue: s), a != .identity else {
-                throw TrainingConfigError(parameter: name, message: "expected one of relu, leaky_relu, elu, gelu, tanh, sigmoid, got \(value)")
-            }
-            activation = a
-        case "batch_norm": batchNorm = try flag()
-        case "init":
-            guard let s = value.stringValue, let i = Initializer(name: s), i != .zeros else {
-                throw TrainingConfigError(parameter: name, message: "expected one of he_normal, he_uniform, lecun_normal, lecun_uniform, glorot_normal, glorot_uniform, got \(value)")
-            }
-            initializer = i
-            initializerName = s
-        case "depth": depth = try integer(min: 1)
-        case "width": width = try integer(min: 1)
-        case "conv_blocks": convBlocks = try integer(min: 1)
-        case "channels": channels = try integer(min: 1)
-        case "kernel":
-            kernel = try integer(min: 1)
-            guard kernel % 2 == 1 else { throw TrainingConfigError(parameter: name, message: "expected an odd kernel size (same padding), got \(kernel)") }
-        case "dense_width": denseWidth = try integer(min: 1)
-        default:
+        let common = TrainerParameters.entry(named: name)
+        guard let parameter = common?.parameter ?? ModelFamilies.parameter(named: name, preferring: model.rawValue) else {
             let accepted = Self.vocabulary[model.rawValue]?.sorted().joined(separator: ", ") ?? ""
             throw TrainingConfigError(parameter: name, message: "model '\(model.rawValue)' has no such parameter; it accepts: \(accepted)")
         }
+        let v = try parameter.validate(value)
         if let accepted = Self.vocabulary[model.rawValue], !accepted.contains(name) {
             throw TrainingConfigError(parameter: name, message: "model '\(model.rawValue)' does not use it; it accepts: \(accepted.sorted().joined(separator: ", "))")
         }
+        if let common { common.apply(&self, v) } else { setValue(v, for: name) }
+    }
+
+    /// Every field as "name = value", in the order of the flat struct that states of format 1 were
+    /// saved with (`Trainer.configurationFingerprint`): the common fields, then the fields of the
+    /// format-1 families (mlp's depth and width, cnn's convBlocks, channels, kernel, denseWidth:
+    /// in every configuration, with their defaults when unset), then, for a later family, its own.
+    public var fingerprint: [String] {
+        var lines: [String] = []
+        for child in Mirror(reflecting: self).children {
+            switch child.label {
+            case "model": lines.append("model = \(model.rawValue)")
+            case "modelValues":
+                for f in ModelFamilies.all where ModelFamilies.alwaysFingerprinted.contains(f.name) || f.name == model.rawValue {
+                    for p in f.parameters { lines.append("\(p.field) = \((modelValues[p.name] ?? p.defaultValue).description)") }
+                }
+            default: lines.append("\(child.label ?? "?") = \(String(describing: child.value))")
+            }
+        }
+        return lines
     }
 }

@@ -12,7 +12,8 @@
 //                       step count as an exact integer entry (16-bit limbs)
 // Metadata (strings): format, format_version; epoch, step, since_improvement (decimal);
 // initial_loss, seconds (Double bit patterns, hex) and learning_rate (Float bit pattern, hex), so
-// they survive exactly even when not finite; history and best (JSON of EpochMetrics); best_snapshot
+// they survive exactly even when not finite; history and best (JSON of the epoch records without their trial index:
+// `StoredEpoch`, the fields and spelling of format 1); best_snapshot
 // (none | current | stored); and the run's identity, checked on resume: seed, architecture
 // (parameter, buffer and stream names with shapes), configuration (every TrainingConfig field) and
 // settings (budget, patience, metric, batches and data sizes), one item per line.
@@ -33,8 +34,8 @@ public struct TrainingState: Equatable {
     /// The optimizer's learning rate after the last step.
     public var learningRate: Float
     /// Epochs 1…`epoch`.
-    public var history: [EpochMetrics]
-    public var best: EpochMetrics?
+    public var history: [EpochRecord]
+    public var best: EpochRecord?
     /// Epochs since the last improvement by more than minDelta (the patience counter).
     public var sinceImprovement: Int
     /// Training time so far, over every session of the run.
@@ -51,7 +52,7 @@ public struct TrainingState: Equatable {
     public var bestSnapshot: [Checkpoint.Entry]?
     public var optimizer: [Checkpoint.Entry]
 
-    public init(epoch: Int, step: Int, initialLoss: Double, learningRate: Float, history: [EpochMetrics], best: EpochMetrics?,
+    public init(epoch: Int, step: Int, initialLoss: Double, learningRate: Float, history: [EpochRecord], best: EpochRecord?,
                 sinceImprovement: Int, seconds: Double, seed: UInt64, architecture: [String], configuration: [String],
                 settings: [String], model: [Checkpoint.Entry], bestSnapshot: [Checkpoint.Entry]?, optimizer: [Checkpoint.Entry]) {
         self.epoch = epoch
@@ -91,15 +92,15 @@ public struct TrainingState: Equatable {
             "initial_loss": String(initialLoss.bitPattern, radix: 16),
             "seconds": String(seconds.bitPattern, radix: 16),
             "learning_rate": String(learningRate.bitPattern, radix: 16),
-            // EpochMetrics hold finite values only (the trainer stops before recording others).
-            "history": String(decoding: (try? json.encode(history)) ?? Data("[]".utf8), as: UTF8.self),
+            // Epoch records hold finite values only (the trainer stops before recording others).
+            "history": String(decoding: (try? json.encode(history.map(StoredEpoch.init))) ?? Data("[]".utf8), as: UTF8.self),
             "best_snapshot": best == nil ? "none" : bestSnapshot == nil ? "current" : "stored",
             "seed": String(seed),
             "architecture": architecture.joined(separator: "\n"),
             "configuration": configuration.joined(separator: "\n"),
             "settings": settings.joined(separator: "\n"),
         ]
-        if let best, let b = try? json.encode(best) { metadata["best"] = String(decoding: b, as: UTF8.self) }
+        if let best, let b = try? json.encode(StoredEpoch(best)) { metadata["best"] = String(decoding: b, as: UTF8.self) }
         func prefixed(_ p: String, _ es: [Checkpoint.Entry]) -> [Checkpoint.Entry] {
             es.map { var e = $0; e.name = p + e.name; return e }
         }
@@ -147,16 +148,16 @@ public struct TrainingState: Equatable {
         }
         let epoch = try count("epoch")
         let json = JSONDecoder()
-        let history: [EpochMetrics]
-        do { history = try json.decode([EpochMetrics].self, from: Data(try value("history").utf8)) } catch let e as CheckpointError {
+        let history: [EpochRecord]
+        do { history = try json.decode([StoredEpoch].self, from: Data(try value("history").utf8)).map(\.record) } catch let e as CheckpointError {
             throw e
         } catch { throw invalid("history", "not a JSON list of epoch metrics: \(error)") }
         guard history.map(\.epoch) == Array(stride(from: 1, through: epoch, by: 1)) else {
             throw invalid("history", "holds epochs \(history.map(\.epoch)) for a state after epoch \(epoch)")
         }
-        var best: EpochMetrics?
+        var best: EpochRecord?
         if let b = m["best"] {
-            do { best = try json.decode(EpochMetrics.self, from: Data(b.utf8)) } catch { throw invalid("best", "not JSON epoch metrics: \(error)") }
+            do { best = try json.decode(StoredEpoch.self, from: Data(b.utf8)).record } catch { throw invalid("best", "not JSON epoch metrics: \(error)") }
             guard best.map({ history.contains($0) }) == true else { throw invalid("best", "epoch \(best!.epoch) is not in the history") }
         }
         let snapshot = try value("best_snapshot")
@@ -189,5 +190,29 @@ public struct TrainingState: Equatable {
                              architecture: try lines("architecture"), configuration: try lines("configuration"),
                              settings: try lines("settings"), model: model, bestSnapshot: snapshot == "stored" ? stored : nil,
                              optimizer: optimizer)
+    }
+}
+
+/// One epoch as a training state stores it: the fields of format 1's epoch metrics (no trial
+/// index; the throughput kept), so states keep their bytes and old ones decode.
+struct StoredEpoch: Codable {
+    var epoch: Int
+    var trainLoss: Double
+    var trainAccuracy: Double
+    var validationLoss: Double
+    var validationAccuracy: Double
+    var learningRate: Double
+    var seconds: Double
+    var examplesPerSecond: Double
+
+    init(_ r: EpochRecord) {
+        (epoch, trainLoss, trainAccuracy, validationLoss) = (r.epoch, r.trainLoss, r.trainAccuracy, r.validationLoss)
+        (validationAccuracy, learningRate, seconds, examplesPerSecond) = (r.validationAccuracy, r.learningRate, r.seconds, r.examplesPerSecond)
+    }
+
+    /// As trial 0's record (the trainer sets its own trial index).
+    var record: EpochRecord {
+        EpochRecord(trial: 0, epoch: epoch, trainLoss: trainLoss, trainAccuracy: trainAccuracy, validationLoss: validationLoss,
+                    validationAccuracy: validationAccuracy, learningRate: learningRate, seconds: seconds, examplesPerSecond: examplesPerSecond)
     }
 }

@@ -2,6 +2,7 @@
 // place (batches, images/s, running loss) at most 10 times a second; otherwise (CI, a pipe, a
 // file) one plain line per epoch.
 import Foundation
+import Search
 import Training
 
 final class TerminalProgress: TrainingProgress {
@@ -34,12 +35,12 @@ final class TerminalProgress: TrainingProgress {
         write(String(format: "\r\u{1B}[2Kepoch %d/%d %@ %d/%d  loss %.4f  %.0f img/s", epoch, epochs, bar, batch, batches, runningLoss, examplesPerSecond))
     }
 
-    func epochFinished(_ m: EpochMetrics, isBest: Bool) {
+    func epochFinished(_ m: EpochRecord, isBest: Bool) {
         if isTTY { write("\r\u{1B}[2K") }
         write(Self.line(m, of: epochs, isBest: isBest) + "\n")
     }
 
-    static func line(_ m: EpochMetrics, of epochs: Int, isBest: Bool) -> String {
+    static func line(_ m: EpochRecord, of epochs: Int, isBest: Bool) -> String {
         String(format: "epoch %3d/%d  train_loss %.4f  train_acc %.4f  val_loss %.4f  val_acc %.4f  lr %.3g  %.1f s  %.0f img/s%@",
                m.epoch, epochs, m.trainLoss, m.trainAccuracy, m.validationLoss, m.validationAccuracy, m.learningRate,
                m.seconds, m.examplesPerSecond, isBest ? "  *" : "")

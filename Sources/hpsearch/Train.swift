@@ -36,7 +36,7 @@ struct Train: ParsableCommand {
         var out: [String: Any] = [
             "epochs": result.history.count,
             "seconds": result.seconds,
-            "outcome": result.outcome.name,
+            "outcome": result.state.rawValue,
             "config": configuration.values.mapValues(\.jsonValue),
             "params": trainer.cost.parameters,
             "flops_per_example": trainer.cost.flopsPerExample,
@@ -47,8 +47,8 @@ struct Train: ParsableCommand {
             out["val_accuracy"] = best.validationAccuracy
             out["best_epoch"] = best.epoch
         }
-        if case .diverged(let why) = result.outcome { out["error"] = why }
-        let summary = "\(result.outcome) after \(result.history.count) epochs in \(String(format: "%.1f", result.seconds)) s"
+        if let why = result.message { out["error"] = why }
+        let summary = "\(result.outcomeDescription) after \(result.history.count) epochs in \(String(format: "%.1f", result.seconds)) s"
             + (result.best.map { String(format: "; best epoch %d: val_loss %.4f, val_acc %.4f", $0.epoch, $0.validationLoss, $0.validationAccuracy) } ?? "")
         if evaluateTest {
             let test = trainer.evaluate(data.test)
@@ -59,6 +59,6 @@ struct Train: ParsableCommand {
             if json { logLine(line) } else { print(line) }
         } else if json { logLine(summary) } else { print(summary) }
         if json { try printJSON(out) }
-        if case .diverged = result.outcome { throw ExitCode(2) }
+        if result.state == .diverged { throw ExitCode(2) }
     }
 }

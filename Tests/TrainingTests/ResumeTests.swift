@@ -9,8 +9,8 @@ import XCTest
 @testable import Training
 
 final class ResumeTests: XCTestCase {
-    /// EpochMetrics without the wall-clock fields, as exact bit patterns.
-    static func exact(_ m: EpochMetrics?) -> [UInt64]? {
+    /// EpochRecord without the wall-clock fields, as exact bit patterns.
+    static func exact(_ m: EpochRecord?) -> [UInt64]? {
         m.map { [UInt64($0.epoch), $0.trainLoss.bitPattern, $0.trainAccuracy.bitPattern, $0.validationLoss.bitPattern,
                  $0.validationAccuracy.bitPattern, $0.learningRate.bitPattern] }
     }
@@ -34,17 +34,17 @@ final class ResumeTests: XCTestCase {
 
     /// Runs uninterrupted, then resumes a fresh trainer from every saved epoch (or `only`), and
     /// checks that each resumed run ends exactly as the uninterrupted one.
-    func assertResumesExactly(_ make: () throws -> Trainer, only: [Int]? = nil, expect outcome: TrialOutcome,
+    func assertResumesExactly(_ make: () throws -> Trainer, only: [Int]? = nil, expect outcome: TrialState,
                               file: StaticString = #filePath, line: UInt = #line) throws {
         let full = try Self.run(make)
-        XCTAssertEqual(full.result.outcome, outcome, file: file, line: line)
+        XCTAssertEqual(full.result.state, outcome, file: file, line: line)
         // Saving costs nothing in behaviour: the plain API trains the same run.
         let plain = try make()
         let p = plain.train()
         XCTAssertEqual(p.history.map(Self.exact), full.result.history.map(Self.exact), file: file, line: line)
         XCTAssertEqual(Self.weights(plain), full.weights, file: file, line: line)
         // A state after every epoch the run went on from.
-        let continued = full.result.outcome == .completed ? full.result.history.count : full.result.history.count - 1
+        let continued = full.result.state == .completed ? full.result.history.count : full.result.history.count - 1
         XCTAssertEqual(full.states.keys.sorted(), Array(stride(from: 1, through: continued, by: 1)), file: file, line: line)
 
         for k in only ?? full.states.keys.sorted() {
@@ -54,7 +54,8 @@ final class ResumeTests: XCTestCase {
             let r = resumed.result, f = full.result
             XCTAssertEqual(r.history.map(Self.exact), f.history.map(Self.exact), "history, resumed after epoch \(k)", file: file, line: line)
             XCTAssertEqual(Self.exact(r.best), Self.exact(f.best), "best, resumed after epoch \(k)", file: file, line: line)
-            XCTAssertEqual(r.outcome, f.outcome, "outcome, resumed after epoch \(k)", file: file, line: line)
+            XCTAssertEqual(r.state, f.state, "outcome, resumed after epoch \(k)", file: file, line: line)
+            XCTAssertEqual(r.message, f.message, "divergence reason, resumed after epoch \(k)", file: file, line: line)
             XCTAssertEqual(r.initialLoss.bitPattern, f.initialLoss.bitPattern, file: file, line: line)
             XCTAssertEqual(resumed.weights, full.weights, "final weights, resumed after epoch \(k)", file: file, line: line)
             // The resumed run saves the same states after the resume point (all but wall times).
@@ -102,7 +103,7 @@ final class ResumeTests: XCTestCase {
         data.train = Fixtures.blobs(count: 60, spread: 0.6, seed: 8)
         let make = { try Trainer(config: c, data: data, seed: 2, maxEpochs: 60, patience: 3) }
         let full = try Self.run(make)
-        XCTAssertEqual(full.result.outcome, .earlyStopped)
+        XCTAssertEqual(full.result.state, .earlyStopped)
         let best = try XCTUnwrap(full.result.best).epoch
         // Resume before the best epoch, at it, and after it with the patience counter running
         // (the best weights then travel in the state separately from the current ones).
@@ -118,12 +119,12 @@ final class ResumeTests: XCTestCase {
                                  metric: MetricSpec(name: "val_accuracy", goal: .maximize)) }
         let trainer = try make()
         var states: [Int: [UInt8]] = [:]
-        let full = try trainer.train(resumingFrom: nil, onEpochState: { states[$0] = $1 }) { $0.epoch == 4 ? .stop : .continue }
-        XCTAssertEqual(full.outcome, .pruned)
+        let full = try trainer.train(resumingFrom: nil, onEpochState: { states[$0] = $1 }) { $0.epoch == 4 ? .stop(reason: "test") : .continue }
+        XCTAssertEqual(full.state, .pruned)
         XCTAssertEqual(states.keys.sorted(), [1, 2, 3], "no state after the epoch that was pruned")
         let resumed = try make()
-        let r = try resumed.train(resumingFrom: states[2], reporter: { $0.epoch == 4 ? .stop : .continue })
-        XCTAssertEqual(r.outcome, .pruned)
+        let r = try resumed.train(resumingFrom: states[2], reporter: { $0.epoch == 4 ? .stop(reason: "test") : .continue })
+        XCTAssertEqual(r.state, .pruned)
         XCTAssertEqual(r.history.map(Self.exact), full.history.map(Self.exact))
         XCTAssertEqual(Self.weights(resumed), Self.weights(trainer))
     }
@@ -143,7 +144,7 @@ final class ResumeTests: XCTestCase {
         let make = { try Trainer(config: Fixtures.mlp(), data: Fixtures.blobData(), seed: 4, maxEpochs: 3) }
         let full = try Self.run(make)
         let again = try Self.run(make, from: full.states[3])
-        XCTAssertEqual(again.result.outcome, .completed)
+        XCTAssertEqual(again.result.state, .completed)
         XCTAssertEqual(again.result.history.map(Self.exact), full.result.history.map(Self.exact))
         XCTAssertEqual(again.weights, full.weights)
         XCTAssertTrue(again.states.isEmpty)

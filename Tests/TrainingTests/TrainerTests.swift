@@ -9,7 +9,7 @@ final class TrainerTests: XCTestCase {
         let data = Fixtures.blobData()
         let trainer = try Trainer(config: Fixtures.mlp(), data: data, seed: 1, maxEpochs: 5)
         let r = trainer.train()
-        XCTAssertEqual(r.outcome, .completed)
+        XCTAssertEqual(r.state, .completed)
         XCTAssertEqual(r.history.count, 5)
         XCTAssertGreaterThan(try XCTUnwrap(r.best).validationAccuracy, 0.95)
         XCTAssertEqual(r.initialLoss, log(3.0), accuracy: 0.1)
@@ -39,7 +39,7 @@ final class TrainerTests: XCTestCase {
         data.train = Fixtures.blobs(count: 60, spread: 0.6, seed: 8)
         let trainer = try Trainer(config: c, data: data, seed: 2, maxEpochs: 60, patience: 3)
         let r = trainer.train()
-        XCTAssertEqual(r.outcome, .earlyStopped)
+        XCTAssertEqual(r.state, .earlyStopped)
         let best = try XCTUnwrap(r.best)
         XCTAssertEqual(r.history.count, best.epoch + 3)
         XCTAssertEqual(best.validationLoss, r.history.map(\.validationLoss).min()!)
@@ -49,7 +49,7 @@ final class TrainerTests: XCTestCase {
     func testMinDeltaCountsSmallGainsAsNoImprovement() throws {
         let trainer = try Trainer(config: Fixtures.mlp(), data: Fixtures.blobData(), seed: 1, maxEpochs: 30, patience: 2, minDelta: 10)
         let r = trainer.train()
-        XCTAssertEqual(r.outcome, .earlyStopped)
+        XCTAssertEqual(r.state, .earlyStopped)
         XCTAssertEqual(r.history.count, 3, "no gain is ≥ 10, so patience 2 ends after epoch 3")
     }
 
@@ -57,8 +57,8 @@ final class TrainerTests: XCTestCase {
         var seen: [Int] = []
         let trainer = try Trainer(config: Fixtures.mlp(), data: Fixtures.blobData(), seed: 1, maxEpochs: 10,
                                   metric: MetricSpec(name: "val_accuracy", goal: .maximize))
-        let r = trainer.train { m in seen.append(m.epoch); return m.epoch == 2 ? .stop : .continue }
-        XCTAssertEqual(r.outcome, .pruned)
+        let r = trainer.train { m in seen.append(m.epoch); return m.epoch == 2 ? .stop(reason: "test") : .continue }
+        XCTAssertEqual(r.state, .pruned)
         XCTAssertEqual(seen, [1, 2])
         XCTAssertEqual(r.best?.validationAccuracy, r.history.map(\.validationAccuracy).max())
     }
@@ -68,9 +68,9 @@ final class TrainerTests: XCTestCase {
         c.optimizer = .sgd
         c.momentum = 0.9
         let r = try Trainer(config: c, data: Fixtures.blobData(), seed: 1, maxEpochs: 5).train()
-        guard case .diverged(let why) = r.outcome else { return XCTFail("expected divergence, got \(r.outcome)") }
+        guard r.state == .diverged, let why = r.message else { return XCTFail("expected divergence, got \(r.state)") }
         XCTAssertTrue(why.contains("epoch"), why)
-        XCTAssertEqual(r.outcome.name, "diverged")
+        XCTAssertEqual(r.state.rawValue, "diverged")
     }
 
     func testTheTestSplitIsNeverRead() throws {
@@ -79,7 +79,7 @@ final class TrainerTests: XCTestCase {
         let clean = try Trainer(config: Fixtures.mlp(), data: Fixtures.blobData(), seed: 3, maxEpochs: 3).train()
         let dirty = try Trainer(config: Fixtures.mlp(), data: poisoned, seed: 3, maxEpochs: 3).train()
         XCTAssertEqual(clean.history.map(\.validationLoss), dirty.history.map(\.validationLoss))
-        XCTAssertEqual(dirty.outcome, .completed)
+        XCTAssertEqual(dirty.state, .completed)
     }
 
     func testCNNTrainsWithAugmentationAndBatchNorm() throws {
@@ -89,7 +89,7 @@ final class TrainerTests: XCTestCase {
         c.schedule = .cosine
         c.warmupEpochs = 1
         let r = try Trainer(config: c, data: Fixtures.imageData(), seed: 1, maxEpochs: 6).train()
-        XCTAssertEqual(r.outcome, .completed)
+        XCTAssertEqual(r.state, .completed)
         // Flips move the square to the other quadrant, so flip-augmented accuracy is capped; the
         // model must still beat chance (0.25) clearly.
         XCTAssertGreaterThan(try XCTUnwrap(r.best).validationAccuracy, 0.45)
