@@ -315,12 +315,12 @@ public struct WorkerLoop {
                         try communicator.send(.epoch(report), to: 0)
                         while true {
                             guard let (_, reply) = try communicator.receive() else { continue }
-                            if case .decision(let trial, let proceed, _) = reply, trial == task.index { return proceed ? .continue : .stop }
-                            if case .shutdown = reply { shutDown = true; return .stop }
+                            if case .decision(let trial, let proceed, let reason) = reply, trial == task.index { return proceed ? .continue : .stop(reason: reason ?? "rank 0 said stop") }
+                            if case .shutdown = reply { shutDown = true; return .stop(reason: "rank 0 shut the worker down") }
                         }
                     } catch {
                         decisionError = error
-                        return .stop
+                        return .stop(reason: "\(error)")
                     }
                 }
                 if let decisionError { throw decisionError }
@@ -370,12 +370,13 @@ public struct LocalLoop {
             var stopped = false
             let out = runner.run(task, resumeState: try coordinator.resumeState(for: task), saveState: save) { report in
                 do {
-                    if case .stop = try coordinator.epoch(report) { return .stop }
-                    if shouldStop() { stopped = true; return .stop }
+                    let decision = try coordinator.epoch(report)
+                    if decision.isStop { return decision }
+                    if shouldStop() { stopped = true; return .stop(reason: "the job was stopped") }
                     return .continue
                 } catch {
                     failure = error
-                    return .stop
+                    return .stop(reason: "\(error)")
                 }
             }
             if let failure { throw failure }

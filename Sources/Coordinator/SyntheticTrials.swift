@@ -29,7 +29,7 @@ public struct SyntheticTrials: TrialExecutor {
     }
 
     public func run(_ task: TrialTask, resumeState: [UInt8], saveState: (Int, [UInt8]) -> Void,
-                    decide: (EpochReport) -> TrainingDecision) -> TrialOutput {
+                    decide: (EpochReport) -> StopDecision) -> TrialOutput {
         var epochs = 0, state = TrialState.completed
         let fault = faults.fault(trial: task.index)
         if fault?.kind == .throw {
@@ -42,7 +42,7 @@ public struct SyntheticTrials: TrialExecutor {
             epochs = epoch
             let report = EpochReport(trial: task.index, epoch: epoch, trainLoss: l * 0.9, trainAccuracy: 1 - l / 3,
                                      validationLoss: l, validationAccuracy: 1 - l / 3, learningRate: 0, seconds: epochSeconds)
-            if decide(report) == .stop {
+            if decide(report).isStop {
                 if epoch < task.maxEpochs { state = .pruned }
                 break
             }

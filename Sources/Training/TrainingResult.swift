@@ -3,12 +3,6 @@
 import Foundation
 import Search
 
-/// The coordinator's two-valued answer after an epoch, in `TrialRunner`'s API (the trainer's
-/// reporter answers with `StopDecision`; `TrialRunner` converts).
-public enum TrainingDecision: Sendable, Equatable {
-    case `continue`, stop
-}
-
 /// Loss, accuracy and per-example class probabilities over one dataset.
 public struct Evaluation: Sendable {
     public var loss: Double

@@ -188,11 +188,11 @@ final class SweepTests: XCTestCase {
             let runner = TrialRunner(spec: spec, data: Self.data)
             let t0 = try XCTUnwrap(c.nextTask(for: 1)), t1 = try XCTUnwrap(c.nextTask(for: 2))
             _ = try XCTUnwrap(c.nextTask(for: 1))
-            let out = runner.run(t0) { r in (try? c.epoch(r)) == .continue ? .continue : .stop }
+            let out = runner.run(t0) { r in (try? c.epoch(r)) ?? .stop(reason: "store error") }
             try c.finished(out.result, checkpoint: out.checkpoint, validationProbabilities: out.validationProbabilities, testProbabilities: out.testProbabilities)
             // Trial 1 dies during epoch 3, after rank 0 got epoch 2's report and state.
             _ = runner.run(t1, resumeState: [], saveState: { epoch, bytes in try? c.epochState(trial: t1.index, epoch: epoch, state: bytes) }) { r in
-                guard r.epoch <= 2 else { return .stop }
+                guard r.epoch <= 2 else { return .stop(reason: "test") }
                 _ = try? c.epoch(r)
                 return .continue
             }
