@@ -179,11 +179,14 @@ public struct TrainingParameter: Sendable {
         return normalised
     }
 
-    /// The type and allowed values in words: `integer ≥ 1`, `number in (0.0, inf]`, `one of adam, sgd`.
+    /// The type and allowed values in words: `integer ≥ 1`, `number > 0`, `number in [0, 1]`, `one of adam, sgd`.
     public var range: String {
         switch kind {
         case .integer(let min): return "integer ≥ \(min)"
-        case .number(let min, let max, let open): return "number in \(open ? "(" : "[")\(min), \(max)]"
+        case .number(let min, let max, let open):
+            func n(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
+            if max == .infinity { return "number \(open ? ">" : "≥") \(n(min))" }
+            return "number in \(open ? "(" : "[")\(n(min)), \(n(max))]"
         case .flag: return "true or false"
         case .choice(let choices): return "one of \(choices.joined(separator: ", "))"
         }

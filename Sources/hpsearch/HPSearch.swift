@@ -7,6 +7,6 @@ struct HPSearch: ParsableCommand {
         commandName: "hpsearch",
         abstract: "Distributed random hyperparameter search with early stopping, ensembles and distillation.",
         version: "0.1.0",
-        subcommands: [Run.self, Resume.self, Status.self, Report.self, Export.self, Ensemble.self, Distill.self, Simulate.self, Train.self, Check.self, LRFind.self, Bench.self, SelfTest.self]
+        subcommands: [Run.self, Resume.self, Status.self, Report.self, Export.self, Ensemble.self, Distill.self, Simulate.self, Train.self, Check.self, LRFind.self, Params.self, Bench.self, SelfTest.self]
     )
 }

@@ -11,7 +11,7 @@ final class CLITests: XCTestCase {
     static let binary = root.appendingPathComponent(".build/debug/hpsearch").path
     static let goldens = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Help")
     static let subcommands = ["run", "resume", "status", "report", "export", "ensemble", "distill", "simulate", "train", "check",
-                              "lr-find", "bench", "selftest"]
+                              "lr-find", "params", "bench", "selftest"]
 
     override func setUpWithError() throws {
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: Self.binary), "build the hpsearch product first (swift build --build-tests builds it)")
@@ -61,6 +61,27 @@ final class CLITests: XCTestCase {
             XCTAssertTrue(flatHelp.contains("\(key.name) ("), "status --help does not document \(key.name)")
             XCTAssertTrue(readme.contains("`\(key.name)`"), "README.md does not document status --json's `\(key.name)`")
         }
+    }
+
+    /// The README's list of models, parameters and schedulers is `hpsearch params --markdown`,
+    /// between its two markers (HPSEARCH_UPDATE_GOLDEN=1 rewrites it there).
+    func testTheREADMEsParameterListIsGeneratedFromTheRegistries() throws {
+        let (status, generated) = try hpsearch(["params", "--markdown"])
+        XCTAssertEqual(status, 0, generated)
+        for name in ["`model: mlp`", "`model: cnn`", "`learning_rate`", "`asha`", "`hyperband`", "`reduction_factor`"] {
+            XCTAssertTrue(generated.contains(name), "params --markdown lacks \(name)")
+        }
+        let url = Self.root.appendingPathComponent("README.md")
+        let readme = try String(contentsOf: url, encoding: .utf8)
+        let begin = "<!-- hpsearch params --markdown: begin -->\n", end = "<!-- hpsearch params --markdown: end -->"
+        let start = try XCTUnwrap(readme.range(of: begin), "README.md lacks the marker \(begin)")
+        let stop = try XCTUnwrap(readme.range(of: end, range: start.upperBound..<readme.endIndex), "README.md lacks the marker \(end)")
+        let block = String(readme[start.upperBound..<stop.lowerBound])
+        if ProcessInfo.processInfo.environment["HPSEARCH_UPDATE_GOLDEN"] == "1" {
+            try (String(readme[..<start.upperBound]) + generated + String(readme[stop.lowerBound...])).write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        XCTAssertEqual(block, generated, "README.md's parameter list is not `hpsearch params --markdown` (HPSEARCH_UPDATE_GOLDEN=1 swift test --filter CLITests rewrites it)")
     }
 
     /// One small sweep (size-1 world, 6 trials × ≤ 3 epochs on a 900-row CSV), then what a user
