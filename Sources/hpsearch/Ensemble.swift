@@ -3,9 +3,7 @@ import ArgumentParser
 import Coordinator
 import Ensembles
 import Foundation
-import Search
 import Storage
-import Training
 
 struct Ensemble: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,15 +27,7 @@ struct Ensemble: ParsableCommand {
     var json = false
 
     func run() throws {
-        let run = RunDirectory(runDirectory)
-        guard run.exists else { throw CoordinatorError("\(runDirectory) holds no sweep (no sweep.db)") }
-        let lock = try RunLock(run)
-        defer { withExtendedLifetime(lock) {} }
-        let store = try SQLiteStore(path: run.storePath)
-        let spec = try StoredSweep.trainingSpec(of: run, store: store)
-        let data = try PreparedData.load(spec.data, seed: spec.seed)
-        let report = try EnsembleBuilder(spec: spec, store: store, run: run, data: data)
-            .build(top: top ?? spec.ensemble?.topK ?? 5, method: method ?? spec.ensemble?.method ?? "average", steps: steps)
+        let report = try StoredEnsemble.build(in: runDirectory, top: top, method: method, steps: steps)
         if json { try printJSON(EnsembleTable.json(report)) } else { print(EnsembleTable.render(report)) }
     }
 }
