@@ -22,9 +22,6 @@ public struct TrialTask: Sendable, Equatable, Codable {
     }
 }
 
-/// One epoch's metrics, as a worker reports them (the record the store keeps).
-public typealias EpochReport = EpochRecord
-
 /// How a trial ended on its worker, with what rank 0 stores.
 public struct TrialResult: Sendable, Equatable, Codable {
     public var trial: Int
@@ -61,7 +58,7 @@ public enum Message: Sendable, Equatable {
     /// the end of an epoch, to continue from after a crash.
     case assign(TrialTask, state: [UInt8])
     /// Worker → 0: an epoch finished; the worker waits for a `decision`.
-    case epoch(EpochReport)
+    case epoch(EpochRecord)
     /// 0 → worker: go on with the trial (true) or stop it (false), with the reason.
     case decision(trial: Int, proceed: Bool, reason: String?)
     /// Worker → 0: the trainer state at the end of `epoch` (sent after the decision to go on),
@@ -177,7 +174,7 @@ extension Message {
             let trial = Int(try integer(Int64.self)), epoch = Int(try integer(Int64.self))
             var v = [Double]()
             for _ in 0..<6 { v.append(Double(bitPattern: try integer(UInt64.self))) }
-            return .epoch(EpochReport(trial: trial, epoch: epoch, trainLoss: v[0], trainAccuracy: v[1], validationLoss: v[2],
+            return .epoch(EpochRecord(trial: trial, epoch: epoch, trainLoss: v[0], trainAccuracy: v[1], validationLoss: v[2],
                                       validationAccuracy: v[3], learningRate: v[4], seconds: v[5]))
         }
         if kind == 5 {

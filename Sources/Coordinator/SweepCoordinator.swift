@@ -156,7 +156,7 @@ public final class SweepCoordinator {
     }
 
     /// Records an epoch and decides whether the trial goes on.
-    public func epoch(_ r: EpochReport) throws -> StopDecision {
+    public func epoch(_ r: EpochRecord) throws -> StopDecision {
         guard var record = records[r.trial], running[r.trial] != nil else {
             throw CoordinatorError("epoch report for trial \(r.trial), which is not running")
         }

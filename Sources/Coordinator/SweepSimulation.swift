@@ -160,7 +160,7 @@ public struct SweepSimulation {
                     t.best = min(t.best, v)
                     reports += 1
                     epochs += 1
-                    let report = EpochReport(trial: t.task.index, epoch: t.epoch, trainLoss: v, trainAccuracy: 0, validationLoss: v,
+                    let report = EpochRecord(trial: t.task.index, epoch: t.epoch, trainLoss: v, trainAccuracy: 0, validationLoss: v,
                                              validationAccuracy: 0, learningRate: 0, seconds: t.curve.epochSeconds)
                     let decision = try coordinator.epoch(report)
                     writes += 1

@@ -29,7 +29,7 @@ public struct SyntheticTrials: TrialExecutor {
     }
 
     public func run(_ task: TrialTask, resumeState: [UInt8], saveState: (Int, [UInt8]) -> Void,
-                    decide: (EpochReport) -> StopDecision) -> TrialOutput {
+                    decide: (EpochRecord) -> StopDecision) -> TrialOutput {
         var epochs = 0, state = TrialState.completed
         let fault = faults.fault(trial: task.index)
         if fault?.kind == .throw {
@@ -40,7 +40,7 @@ public struct SyntheticTrials: TrialExecutor {
             if epochSeconds > 0 { Thread.sleep(forTimeInterval: epochSeconds) }
             let l = Self.loss(task, epoch: epoch)
             epochs = epoch
-            let report = EpochReport(trial: task.index, epoch: epoch, trainLoss: l * 0.9, trainAccuracy: 1 - l / 3,
+            let report = EpochRecord(trial: task.index, epoch: epoch, trainLoss: l * 0.9, trainAccuracy: 1 - l / 3,
                                      validationLoss: l, validationAccuracy: 1 - l / 3, learningRate: 0, seconds: epochSeconds)
             if decide(report).isStop {
                 if epoch < task.maxEpochs { state = .pruned }

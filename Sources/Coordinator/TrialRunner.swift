@@ -15,11 +15,11 @@ public protocol TrialExecutor {
     /// epoch and `saveState(epoch, bytes)` with the state to continue from after each epoch that
     /// goes on.
     func run(_ task: TrialTask, resumeState: [UInt8], saveState: (Int, [UInt8]) -> Void,
-             decide: (EpochReport) -> StopDecision) -> TrialOutput
+             decide: (EpochRecord) -> StopDecision) -> TrialOutput
 }
 
 extension TrialExecutor {
-    public func run(_ task: TrialTask, decide: (EpochReport) -> StopDecision) -> TrialOutput {
+    public func run(_ task: TrialTask, decide: (EpochRecord) -> StopDecision) -> TrialOutput {
         run(task, resumeState: [], saveState: { _, _ in }, decide: decide)
     }
 }
@@ -79,7 +79,7 @@ public struct TrialRunner: TrialExecutor {
     /// (corrupt, or from another configuration) is set aside and the trial starts afresh: with
     /// the same seed its first epochs come out as they did before.
     public func run(_ task: TrialTask, resumeState: [UInt8], saveState: (Int, [UInt8]) -> Void,
-                    decide: (EpochReport) -> StopDecision) -> TrialOutput {
+                    decide: (EpochRecord) -> StopDecision) -> TrialOutput {
         let started = Date()
         do {
             var configuration = task.configuration

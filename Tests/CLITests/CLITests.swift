@@ -88,16 +88,7 @@ final class CLITests: XCTestCase {
     /// reads from it.
     func testASmallFinishedSweepAsAUserReadsIt() throws {
         let dir = try TemporaryDirectory(prefix: "cli")
-        var text = "f0,f1,f2,f3,label\n"
-        var state: UInt64 = 99
-        func noise() -> Double {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Double(state >> 11) / Double(1 << 53) - 0.5
-        }
-        for i in 0..<900 {
-            let c = i % 3
-            text += (0..<4).map { j in String(format: "%.4f", Double((c + j) % 3) + 1.5 * noise()) }.joined(separator: ",") + ",c\(c)\n"
-        }
+        let text = NoisyClassesCSV.text(rows: 900, features: 4, separation: 1, noise: 1.5, seed: 99)
         try text.write(to: dir.file("data.csv"), atomically: true, encoding: .utf8)
         try """
         name: cli

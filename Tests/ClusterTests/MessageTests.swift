@@ -7,7 +7,7 @@ final class MessageTests: XCTestCase {
     func testEveryKindRoundTrips() throws {
         let task = TrialTask(index: 3, configuration: Configuration(["lr": .double(1e-3), "depth": .int(2), "opt": .string("adam"), "bn": .bool(true)]),
                              seed: UInt64.max - 5, maxEpochs: 30)
-        let report = EpochReport(trial: 3, epoch: 2, trainLoss: 0.5, trainAccuracy: 0.8, validationLoss: 0.45, validationAccuracy: 0.82,
+        let report = EpochRecord(trial: 3, epoch: 2, trainLoss: 0.5, trainAccuracy: 0.8, validationLoss: 0.45, validationAccuracy: 0.82,
                                  learningRate: 1e-3, seconds: 2.5)
         let messages: [Message] = [
             .hello(host: "node01", pid: 4242), .welcome(file: "sweeps/x.yaml", text: "name: x\n", host: "node01"),

@@ -17,16 +17,7 @@ final class MPISweepTests: XCTestCase {
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/mpirun"), "mpirun not found: apt-get install openmpi-bin (scripts/setup.sh)")
         dir = try TemporaryDirectory(prefix: "mpi-sweep")
         // Three noisy classes in 6 features: learnable, not trivially.
-        var text = "f0,f1,f2,f3,f4,f5,label\n"
-        var state: UInt64 = 12345
-        func noise() -> Double {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Double(state >> 11) / Double(1 << 53) - 0.5
-        }
-        for i in 0..<1500 {
-            let c = i % 3
-            text += (0..<6).map { j in String(format: "%.4f", Double((c + j) % 3) * 0.8 + 2 * noise()) }.joined(separator: ",") + ",c\(c)\n"
-        }
+        let text = NoisyClassesCSV.text(rows: 1500, features: 6, separation: 0.8, noise: 2, seed: 12345)
         try text.write(to: dir.file("data.csv"), atomically: true, encoding: .utf8)
     }
 

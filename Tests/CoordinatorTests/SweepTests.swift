@@ -63,7 +63,7 @@ final class SweepTests: XCTestCase {
         coordinator.progressWriteInterval = 3600
         let task = try XCTUnwrap(try coordinator.nextTask(for: 1))
         for (epoch, loss) in [(1, 0.9), (2, 0.7), (3, 0.8)] {
-            _ = try coordinator.epoch(EpochReport(trial: task.index, epoch: epoch, trainLoss: loss, trainAccuracy: 0.5, validationLoss: loss,
+            _ = try coordinator.epoch(EpochRecord(trial: task.index, epoch: epoch, trainLoss: loss, trainAccuracy: 0.5, validationLoss: loss,
                                                   validationAccuracy: 0.5, learningRate: 1e-3, seconds: 1))
         }
         XCTAssertEqual(try store.epochs(trial: task.index).map(\.epoch), [1, 2, 3], "epoch rows are written at once")
