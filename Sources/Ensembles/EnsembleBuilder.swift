@@ -38,9 +38,10 @@ public struct EnsembleBuilder {
         }
     }
 
-    /// Selects (`average` of the top `k`, or Caruana's `greedy` over every candidate with up to
-    /// `steps` additions), evaluates on the test split, stores the result and returns it.
-    public func build(top k: Int, method: String, steps: Int = 100) throws -> EnsembleReport {
+    /// Selects (`average` of the top `k`, leaving out those that would raise the validation NLL
+    /// unless `keepAll`; or Caruana's `greedy` over every candidate with up to `steps`
+    /// additions), evaluates on the test split, stores the result and returns it.
+    public func build(top k: Int, method: String, steps: Int = 100, keepAll: Bool = false) throws -> EnsembleReport {
         guard method == "average" || method == "greedy" else { throw EnsembleError(description: "unknown method '\(method)': use average or greedy") }
         let all = try candidates()
         guard !all.isEmpty else { throw EnsembleError(description: "no finished trial with a model and stored predictions yet") }
@@ -49,8 +50,13 @@ public struct EnsembleBuilder {
         let validation = try pool.map { try predictions.probabilities($0, .validation) }
         var weights: EnsembleWeights
         var trace: EnsembleSelection.GreedyTrace?
-        if method == "average" {
+        var excluded: [EnsembleReport.Exclusion]?
+        if method == "average" && keepAll {
             weights = EnsembleSelection.average(candidates: pool.count, top: k)
+        } else if method == "average" {
+            let safe = EnsembleSelection.safeAverage(validation: validation, labels: data.validation.labels, classes: c, top: k)
+            weights = safe.weights
+            excluded = safe.excluded.map { .init(trial: pool[$0.candidate].index, validationNLLWithout: $0.nllWithout, validationNLLWith: $0.nllWith) }
         } else {
             let g = EnsembleSelection.greedy(validation: validation, labels: data.validation.labels, classes: c,
                                              initial: min(2, pool.count), steps: max(steps, 0))
@@ -77,7 +83,7 @@ public struct EnsembleBuilder {
                                      test: ClassificationMetrics(probabilities: combinedTest, labels: data.test.labels, classes: c),
                                      params: members.reduce(0) { $0 + $1.params }, flopsPerExample: members.reduce(0) { $0 + $1.flopsPerExample })
         let report = EnsembleReport(method: method, members: members, bestSingle: best, ensemble: ensemble,
-                                    greedyLosses: trace?.losses, greedyBestStep: trace?.bestStep)
+                                    greedyLosses: trace?.losses, greedyBestStep: trace?.bestStep, excluded: excluded)
         try store.putEnsemble(EnsembleRecord(id: 0, method: method, members: members.compactMap(\.trial),
                                              weights: members.compactMap(\.weight), resultJSON: try ResultJSON.encode(report)))
         return report

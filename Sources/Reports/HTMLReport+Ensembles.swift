@@ -34,6 +34,9 @@ extension HTMLReport {
                 if let losses = r.greedyLosses, let step = r.greedyBestStep, losses.indices.contains(step), let first = losses.first {
                     s += String(format: " Greedy selection: validation NLL %.4f → best %.4f at step %d of %d (kept).", first, losses[step], step, losses.count - 1)
                 }
+                for x in r.excluded ?? [] {
+                    s += String(format: " Trial %d was left out: adding it would have raised the validation NLL from %.4f to %.4f.", x.trial, x.validationNLLWithout, x.validationNLLWith)
+                }
                 s += "</p>\n"
             } catch {
                 s += "<p class=\"note\">Its stored results could not be read (\(Markup.escape(String(describing: error)))).</p>\n"

@@ -8,7 +8,15 @@ import Storage
 struct Ensemble: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build an ensemble from a sweep's best trials (selection on validation predictions; test set for evaluation only).",
-        discussion: "average: the top-k trials by the sweep metric, equal weights. greedy: Caruana et al.'s forward selection with replacement over every trial, best iteration kept."
+        discussion: """
+        average (the default): the top-k trials by the sweep metric, equal weights, except that a trial whose addition would \
+        raise the ensemble's validation NLL is left out (the table and the JSON's `excluded` say which and why), so the \
+        ensemble is never worse on validation NLL than the best trial; --keep-all averages all k. greedy: Caruana et \
+        al.'s forward selection with replacement over every trial, best iteration kept. JSON keys: method, members, \
+        best_single, ensemble (each model: trial, name, weight, val_accuracy, val_nll, test_accuracy, test_nll, \
+        test_brier, test_ece, params, flops_per_example), excluded ([{trial, val_nll_without, val_nll_with}]), \
+        greedy_losses, greedy_best_step.
+        """
     )
 
     @Argument(help: "The run directory.")
@@ -23,11 +31,14 @@ struct Ensemble: ParsableCommand {
     @Option(help: "greedy: additions after the sorted initialisation (the best step is kept).")
     var steps = 100
 
-    @Flag(help: "Print one JSON object: {members: [...], best_single: {...}, ensemble: {...}}.")
+    @Flag(help: "average: keep all top-k trials, even those that raise the validation NLL.")
+    var keepAll = false
+
+    @Flag(help: "Print one JSON object: {method, members: [...], best_single: {...}, ensemble: {...}, excluded: [...]}.")
     var json = false
 
     func run() throws {
-        let report = try StoredEnsemble.build(in: runDirectory, top: top, method: method, steps: steps)
+        let report = try StoredEnsemble.build(in: runDirectory, top: top, method: method, steps: steps, keepAll: keepAll)
         if json { try printJSON(EnsembleTable.json(report)) } else { print(EnsembleTable.render(report)) }
     }
 }
@@ -46,6 +57,7 @@ enum EnsembleTable {
         var out: [String: Any] = ["method": r.method, "members": r.members.map(row), "best_single": row(r.bestSingle), "ensemble": row(r.ensemble)]
         out["greedy_losses"] = r.greedyLosses
         out["greedy_best_step"] = r.greedyBestStep
+        out["excluded"] = r.excluded?.map { ["trial": $0.trial, "val_nll_without": $0.validationNLLWithout, "val_nll_with": $0.validationNLLWith] }
         return out
     }
 
@@ -67,6 +79,9 @@ enum EnsembleTable {
         lines.append(String(format: "ensemble − best single: %+.2f accuracy points, NLL %+.4f, ECE %+.4f, %.1f× the inference cost",
                             gain, r.ensemble.test.nll - r.bestSingle.test.nll, r.ensemble.test.ece - r.bestSingle.test.ece,
                             Double(r.ensemble.flopsPerExample) / Double(max(r.bestSingle.flopsPerExample, 1))))
+        for x in r.excluded ?? [] {
+            lines.append(String(format: "left out: trial %d — adding it would raise the ensemble's validation NLL from %.4f to %.4f", x.trial, x.validationNLLWithout, x.validationNLLWith))
+        }
         if let losses = r.greedyLosses, let step = r.greedyBestStep {
             lines.append(String(format: "greedy: validation NLL %.4f → best %.4f at step %d of %d (kept)", losses.first ?? 0, losses[step], step, losses.count - 1))
         }

@@ -147,13 +147,19 @@ final class CLITests: XCTestCase {
         let ensemble = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(ensembleText.utf8)) as? [String: Any], ensembleText)
         XCTAssertEqual(ensemble["method"] as? String, "average")
         let members = try XCTUnwrap(ensemble["members"] as? [[String: Any]])
-        XCTAssertEqual(members.count, 3)
+        let excluded = try XCTUnwrap(ensemble["excluded"] as? [[String: Any]])
+        XCTAssertEqual(members.count + excluded.count, 3, "each of the top 3 is a member or left out, with why")
+        for x in excluded { XCTAssertGreaterThan(try XCTUnwrap(x["val_nll_with"] as? Double), try XCTUnwrap(x["val_nll_without"] as? Double)) }
         let entryKeys: Set<String> = ["name", "test_accuracy", "test_nll", "test_ece", "test_brier", "val_accuracy", "val_nll", "params", "flops_per_example"]
         for m in members { XCTAssertTrue(entryKeys.union(["trial", "weight"]).isSubset(of: Set(m.keys)), "\(m)") }
         let best = try XCTUnwrap(ensemble["best_single"] as? [String: Any])
         XCTAssertEqual(best["trial"] as? Int, trials.first?["trial"] as? Int, "the best single model is status's first trial")
         XCTAssertTrue(entryKeys.isSubset(of: Set(try XCTUnwrap(ensemble["ensemble"] as? [String: Any]).keys)))
         XCTAssertEqual(members.compactMap { $0["weight"] as? Double }.reduce(0, +), 1, accuracy: 1e-9)
+        let (allStatus, allText) = try hpsearch(["ensemble", run, "--json", "--top", "3", "--keep-all"])
+        XCTAssertEqual(allStatus, 0, allText)
+        let all = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(allText.utf8)) as? [String: Any])
+        XCTAssertEqual((all["members"] as? [Any])?.count, 3, "--keep-all averages all three")
 
         // export: one CSV row per epoch, as many as status --json lists.
         let (csvStatus, csv) = try hpsearch(["export", run, "--format", "csv"])

@@ -78,7 +78,7 @@ final class DistillerTests: XCTestCase {
         let parent = RunDirectory(dir.file("main").path)
         let store = try sweep(Self.spec, in: parent, size: 1)
         var distiller = Distiller(EnsembleBuilder(spec: Self.spec, store: store, run: parent, data: Self.data))
-        let ensemble = try distiller.builder.build(top: 3, method: "average")
+        let ensemble = try distiller.builder.build(top: 3, method: "average", keepAll: true)
         XCTAssertEqual(try distiller.latestEnsemble(), ensemble)
 
         // The teacher's training-split predictions come from the members' checkpoints, once.

@@ -61,7 +61,8 @@ final class EnsembleBuilderTests: XCTestCase {
     func testAverageTakesTheTopTrialsByValidationMetricAndIsStored() throws {
         let (builder, dir) = try makeRun(poisonTest: false)
         _ = dir
-        let r = try builder.build(top: 3, method: "average")
+        let r = try builder.build(top: 3, method: "average", keepAll: true)
+        XCTAssertNil(r.excluded)
         XCTAssertEqual(r.members.map(\.trial), [5, 4, 3], "best validation NLL first; the failed trial is no candidate")
         XCTAssertEqual(r.bestSingle.trial, 5)
         // The default MLP has two hidden layers: 4 → w → w → 3.
@@ -70,6 +71,23 @@ final class EnsembleBuilderTests: XCTestCase {
         let stored = try builder.store.ensembles()
         XCTAssertEqual(stored.map(\.members), [[5, 4, 3]])
         XCTAssertEqual(try JSONDecoder().decode(EnsembleReport.self, from: Data(stored[0].resultJSON.utf8)), r)
+    }
+
+    func testTheDefaultAverageLeavesOutTrialsThatWouldRaiseTheValidationNLLAndSaysSo() throws {
+        let (builder, dir) = try makeRun(poisonTest: false)
+        _ = dir
+        let plain = try builder.build(top: 5, method: "average", keepAll: true)
+        let safe = try builder.build(top: 5, method: "average")
+        let excluded = try XCTUnwrap(safe.excluded)
+        XCTAssertFalse(excluded.isEmpty, "the weaker trials of this fixture raise the average's NLL")
+        XCTAssertEqual(safe.members.first?.trial, 5, "the best trial always stays")
+        XCTAssertEqual(Set(safe.members.compactMap(\.trial)).union(excluded.map(\.trial)), [5, 4, 3, 2, 1], "each of the top 5 is kept or left out")
+        XCTAssertTrue(excluded.allSatisfy { $0.validationNLLWith > $0.validationNLLWithout }, "\(excluded)")
+        XCTAssertLessThanOrEqual(safe.ensemble.validation.nll, safe.bestSingle.validation.nll, "never worse than its best member on validation")
+        XCTAssertGreaterThan(plain.ensemble.validation.nll, safe.ensemble.validation.nll, "the plain average of all five is worse")
+        XCTAssertEqual(safe.members.compactMap(\.weight).reduce(0, +), 1, accuracy: 1e-12)
+        let stored = try builder.store.ensembles().last
+        XCTAssertEqual(try ResultJSON.decode(EnsembleReport.self, try XCTUnwrap(stored).resultJSON), safe, "the exclusions are stored")
     }
 
     func testSelectionNeverReadsTheTestSplit() throws {

@@ -60,4 +60,34 @@ final class EnsembleSelectionTests: XCTestCase {
         XCTAssertGreaterThan(w.weights[0], w.weights[2])
         XCTAssertLessThan(trace.losses[trace.bestStep], trace.losses.last!)
     }
+
+    /// Like the small tabular sweeps of issue 15: a good trial, a second good one, and one pruned
+    /// early at several times the best validation loss. The safe average keeps the two good ones
+    /// and leaves the bad one out; a plain average would have raised the NLL.
+    func testTheSafeAverageLeavesOutAMemberThatRaisesTheValidationNLL() {
+        let labels = (0..<300).map { $0 % 3 }
+        func model(_ right: Float, wrongEvery: Int, shift: Int) -> [Float] {
+            labels.enumerated().flatMap { (i, y) -> [Float] in
+                let guess = (i + shift) % wrongEvery == 0 ? (y + 1) % 3 : y
+                return (0..<3).map { $0 == guess ? right : (1 - right) / 2 }
+            }
+        }
+        let good = model(0.8, wrongEvery: 10, shift: 0), alsoGood = model(0.8, wrongEvery: 10, shift: 5)
+        let bad = model(0.97, wrongEvery: 2, shift: 0)   // confident and wrong half the time
+        let nll = { (p: [Float]) in ClassificationMetrics(probabilities: p, labels: labels, classes: 3).nll }
+        XCTAssertGreaterThan(nll(bad), 4 * nll(good))
+        let (w, excluded) = EnsembleSelection.safeAverage(validation: [good, alsoGood, bad], labels: labels, classes: 3, top: 3)
+        XCTAssertEqual(w.members, [0, 1])
+        XCTAssertEqual(w.weights, [0.5, 0.5, 0])
+        XCTAssertEqual(excluded.map(\.candidate), [2])
+        let kept = nll(EnsembleSelection.combine([good, alsoGood, bad], w))
+        XCTAssertEqual(excluded[0].nllWithout, kept, accuracy: 1e-6)
+        XCTAssertGreaterThan(excluded[0].nllWith, kept)
+        XCTAssertLessThanOrEqual(kept, nll(good))
+        XCTAssertGreaterThan(nll(EnsembleSelection.combine([good, alsoGood, bad], EnsembleSelection.average(candidates: 3, top: 3))), kept)
+        // top 1 is the best trial alone; nothing to leave out.
+        let one = EnsembleSelection.safeAverage(validation: [good, bad], labels: labels, classes: 3, top: 1)
+        XCTAssertEqual(one.weights.weights, [1, 0])
+        XCTAssertEqual(one.excluded, [])
+    }
 }
