@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "hpsearch", targets: ["hpsearch"]),
+        .library(name: "HPSearchKit", targets: ["HPSearchKit"]),
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "NN", targets: ["NN"]),
     ],
@@ -55,10 +56,14 @@ let package = Package(
         // What users look at: SVG plots, tables, reports.
         .target(name: "Reports", dependencies: ["Search", "Storage"]),
         .target(name: "Benchmarks", dependencies: ["TensorCore", "NN", "Datasets"]),
-        .executableTarget(name: "hpsearch", dependencies: [
-            "TensorCore", "NN", "Datasets", "Search", "Storage", "Cluster", "Coordinator", "Ensembles", "Training", "Reports", "Benchmarks", "CSignals",
+        // The command-line tool's commands (swift-argument-parser): parse, call one module, print.
+        .target(name: "HPSearchCLI", dependencies: [
+            "TensorCore", "NN", "Datasets", "Search", "Storage", "Cluster", "Coordinator", "Ensembles", "Training", "Reports", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "hpsearch", dependencies: ["HPSearchCLI"]),
+        // The library a Swift package uses to add its own model family and get the whole CLI.
+        .target(name: "HPSearchKit", dependencies: ["HPSearchCLI", "Training", "NN", "Search", "TensorCore"]),
 
         // Helpers shared by the test targets (gradient checker, test data).
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),

@@ -6,4 +6,6 @@ source scripts/setup.sh
 # Tests set their own BLAS thread counts; keep OpenBLAS from spawning one thread per core at load.
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 swift build --build-tests "$@"
+# examples/custom-model: a package built on HPSearchKit, which CLITests runs.
+swift build --package-path examples/custom-model --scratch-path .build/custom-model
 swift test --skip-build --disable-swift-testing "$@"

@@ -1,6 +1,7 @@
 // ModelFamily: the architectures a sweep can search over, each one file registered in one list
 // (`ModelFamilies.all`), and the parameter tables the sweep-file vocabulary, the value checks and
 // the docs are derived from.
+import Foundation
 import NN
 import Search
 import TensorCore
@@ -47,10 +48,35 @@ public struct DataShape: Sendable, Equatable {
 
 /// The registry: every model family, in the order messages and docs list them.
 public enum ModelFamilies {
-    public static let all: [any ModelFamily] = [
+    /// The families hpsearch ships.
+    public static let builtIn: [any ModelFamily] = [
         MLPFamily(),
         CNNFamily(),
     ]
+
+    nonisolated(unsafe) private static var added: [any ModelFamily] = []
+    nonisolated(unsafe) private static var cachedVocabulary: ModelVocabulary?
+    private static let lock = NSLock()
+
+    /// The built-in families, then those `register`ed, in registration order.
+    public static var all: [any ModelFamily] { lock.withLock { builtIn + added } }
+
+    /// Adds `family` (a Swift package's own, through HPSearchKit). Call it before any sweep file
+    /// is read, in every process of the job (workers parse the sweep too): at the top of `main`.
+    /// Throws when the name is taken, or a parameter's name is a common (trainer) parameter.
+    public static func register(_ family: any ModelFamily) throws {
+        try lock.withLock {
+            guard !(builtIn + added).contains(where: { $0.name == family.name }) else {
+                throw ModelBuildError(description: "a model family named '\(family.name)' is registered already; choose another name")
+            }
+            let common = Set(TrainerParameters.all.map(\.name))
+            if let clash = family.parameters.first(where: { common.contains($0.name) }) {
+                throw ModelBuildError(description: "model family '\(family.name)': parameter '\(clash.name)' is one of the trainer's own; rename it")
+            }
+            added.append(family)
+            cachedVocabulary = nil
+        }
+    }
 
     /// Families whose fields every configuration fingerprint lists (the fields of the flat
     /// `TrainingConfig` that states of format 1 were saved with). Families added later list their
@@ -65,8 +91,11 @@ public enum ModelFamilies {
 
     /// Model name → the parameters it accepts (the family's and the common ones).
     public static var vocabulary: ModelVocabulary {
+        if let v = lock.withLock({ cachedVocabulary }) { return v }
         let common = Set(TrainerParameters.all.map(\.name))
-        return Dictionary(uniqueKeysWithValues: all.map { ($0.name, common.union($0.parameters.map(\.name))) })
+        let v = Dictionary(uniqueKeysWithValues: all.map { ($0.name, common.union($0.parameters.map(\.name))) })
+        lock.withLock { cachedVocabulary = v }
+        return v
     }
 
     /// The table entry for a family parameter: `model`'s own, else the first family's with that name.

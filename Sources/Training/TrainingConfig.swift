@@ -65,7 +65,7 @@ public struct TrainingConfig: Sendable, Equatable {
 
     /// Model name → the parameters it accepts: what the sweep-file validator checks against.
     /// Derived from the registry (`ModelFamilies`).
-    public static let vocabulary: ModelVocabulary = ModelFamilies.vocabulary
+    public static var vocabulary: ModelVocabulary { ModelFamilies.vocabulary }
 
     /// The value of the family parameter `name`: stored, else its default (nil for an unknown name).
     public func value(_ name: String) -> ParameterValue? {

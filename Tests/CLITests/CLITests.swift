@@ -84,6 +84,49 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(block, generated, "README.md's parameter list is not `hpsearch params --markdown` (HPSEARCH_UPDATE_GOLDEN=1 swift test --filter CLITests rewrites it)")
     }
 
+    /// examples/custom-model: a package that registers its own family (`funnel`) through
+    /// HPSearchKit, built by scripts/test.sh into .build/custom-model. Its binary knows the family
+    /// in `params`, refuses a misspelt parameter of it at the sweep file's line, and sweeps with it
+    /// alone and under mpirun (every rank registers it).
+    func testACustomModelFamilyThroughHPSearchKitSweepsAloneAndUnderMpirun() throws {
+        let example = Self.root.appendingPathComponent(".build/custom-model/debug/funnel-search").path
+        guard FileManager.default.isExecutableFile(atPath: example) else {
+            return XCTFail("\(example) is missing: scripts/test.sh builds it (swift build --package-path examples/custom-model --scratch-path .build/custom-model)")
+        }
+        let dir = try TemporaryDirectory(prefix: "custom-model")
+        try NoisyClassesCSV.text(rows: 600, features: 4, separation: 1, noise: 1.5, seed: 7).write(to: dir.file("data.csv"), atomically: true, encoding: .utf8)
+        let yaml = try String(contentsOf: Self.root.appendingPathComponent("examples/custom-model/funnel.yaml"), encoding: .utf8)
+        // No scheduler, so the results cannot depend on the order epochs arrive in under mpirun.
+        let none = yaml.replacingOccurrences(of: "{type: asha, grace_epochs: 1, reduction_factor: 2}", with: "{type: none}")
+        XCTAssertNotEqual(none, yaml, "the example's scheduler line changed: update this test")
+        try none.write(to: dir.file("funnel.yaml"), atomically: true, encoding: .utf8)
+        let env = ["HPSEARCH_BLAS_THREADS": "1"]
+
+        let (paramsStatus, params) = try Subprocess.run(example, ["params"], environment: env)
+        XCTAssertEqual(paramsStatus, 0, params)
+        XCTAssertTrue(params.contains("model: funnel\n  start_width (integer ≥ 1, default 256)"), params)
+
+        try yaml.replacingOccurrences(of: "  shrink:", with: "  shrnk:").write(to: dir.file("typo.yaml"), atomically: true, encoding: .utf8)
+        let (typoStatus, typo) = try Subprocess.run(example, ["check", dir.file("typo.yaml").path], environment: env)
+        XCTAssertNotEqual(typoStatus, 0)
+        XCTAssertTrue(typo.contains("typo.yaml:11:3: model 'funnel' has no parameter 'shrnk'; did you mean 'shrink'?"), typo)
+
+        let (aloneStatus, alone) = try Subprocess.run(example, ["run", dir.file("funnel.yaml").path, "--dir", dir.file("alone").path, "--quiet"], environment: env)
+        XCTAssertEqual(aloneStatus, 0, alone)
+        XCTAssertTrue(alone.contains("funnel: 4/4 trials"), alone)
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/mpirun") else { return XCTFail("mpirun not found: scripts/setup.sh installs openmpi-bin") }
+        let (mpiStatus, mpi) = try Subprocess.run(Self.root.appendingPathComponent("scripts/launch.sh").path,
+                                                 ["-n", "3", "--oversubscribe", "--", "run", dir.file("funnel.yaml").path, "--dir", dir.file("mpi").path, "--quiet"],
+                                                 environment: env.merging(["HPSEARCH_BIN": example]) { $1 }, timeout: 300)
+        XCTAssertEqual(mpiStatus, 0, mpi)
+        // The same trials and metrics as alone: configuration and seed depend on (sweep seed, i) only.
+        let (a, b) = (try Subprocess.run(Self.binary, ["status", dir.file("alone").path]).output, try Subprocess.run(Self.binary, ["status", dir.file("mpi").path]).output)
+        func rows(_ table: String) -> [String] {
+            table.split(separator: "\n").dropFirst(2).map { $0.split(separator: " ", omittingEmptySubsequences: true).enumerated().filter { $0.offset != 2 }.map(\.element).joined(separator: " ") }
+        }
+        XCTAssertEqual(rows(a), rows(b), "rank column aside, the same table:\n\(a)\n\(b)")
+    }
+
     /// One small sweep (size-1 world, 6 trials × ≤ 3 epochs on a 900-row CSV), then what a user
     /// reads from it.
     func testASmallFinishedSweepAsAUserReadsIt() throws {
