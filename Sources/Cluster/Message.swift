@@ -127,6 +127,17 @@ extension Message {
             Self.append(Int64(r.trial), to: &b)
             Self.append(Int64(r.epoch), to: &b)
             for v in [r.trainLoss, r.trainAccuracy, r.validationLoss, r.validationAccuracy, r.learningRate, r.seconds] { Self.append(v.bitPattern, to: &b) }
+            // The task's further metrics, when there are any: u16 count, then per metric (by
+            // name) u16 name length, the name's UTF-8 bytes and the value's bits.
+            if !r.metrics.isEmpty {
+                Self.append(UInt16(r.metrics.count), to: &b)
+                for (name, value) in r.metrics.sorted(by: { $0.key < $1.key }) {
+                    let utf8 = Array(name.utf8)
+                    Self.append(UInt16(utf8.count), to: &b)
+                    b += utf8
+                    Self.append(value.bitPattern, to: &b)
+                }
+            }
             json = b
         case .decision(let trial, let proceed, let reason):
             var b: [UInt8] = []
@@ -170,12 +181,22 @@ extension Message {
             return .heartbeat
         }
         if kind == 4 {
-            guard headerLength == 64 else { throw fail("epoch header of \(headerLength) bytes") }
+            guard headerLength >= 64 else { throw fail("epoch header of \(headerLength) bytes") }
+            let end = at + headerLength
             let trial = Int(try integer(Int64.self)), epoch = Int(try integer(Int64.self))
             var v = [Double]()
             for _ in 0..<6 { v.append(Double(bitPattern: try integer(UInt64.self))) }
-            return .epoch(EpochRecord(trial: trial, epoch: epoch, trainLoss: v[0], trainAccuracy: v[1], validationLoss: v[2],
-                                      validationAccuracy: v[3], learningRate: v[4], seconds: v[5]))
+            var record = EpochRecord(trial: trial, epoch: epoch, trainLoss: v[0], trainAccuracy: v[1], validationLoss: v[2],
+                                     validationAccuracy: v[3], learningRate: v[4], seconds: v[5])
+            if headerLength > 64 {
+                for _ in 0..<Int(try integer(UInt16.self)) {
+                    let name = String(decoding: try take(Int(try integer(UInt16.self))), as: UTF8.self)
+                    record.metrics[name] = Double(bitPattern: try integer(UInt64.self))
+                }
+                guard at == end else { throw fail("epoch metrics end at byte \(at), header at \(end)") }
+            }
+            guard try integer(UInt32.self) == 0 else { throw fail("epoch with blobs") }
+            return .epoch(record)
         }
         if kind == 5 {
             guard headerLength >= 10 else { throw fail("decision header of \(headerLength) bytes") }

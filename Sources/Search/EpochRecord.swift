@@ -18,14 +18,32 @@ public struct EpochRecord: Sendable, Equatable, Codable {
     /// Training examples per second (validation excluded). The trainer's measure: not coded (the
     /// wire and the store do not carry it), 0 in a record read back from them.
     public var examplesPerSecond: Double = 0
+    /// The task's further validation metrics by name (`val_auc`, `val_f1` for two classes), each
+    /// over the whole validation split; empty when the task computes none beyond loss and accuracy.
+    public var metrics: [String: Double] = [:]
 
     enum CodingKeys: String, CodingKey {
-        case trial, epoch, trainLoss, trainAccuracy, validationLoss, validationAccuracy, learningRate, seconds
+        case trial, epoch, trainLoss, trainAccuracy, validationLoss, validationAccuracy, learningRate, seconds, metrics
     }
 
-    /// The value of the sweep metric (`val_accuracy`, else `val_loss`) at this epoch.
+    /// Encodes the coded fields; `metrics` only when there are some, so records without them
+    /// encode exactly as before it existed (saved training states keep their bytes).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(trial, forKey: .trial)
+        try c.encode(epoch, forKey: .epoch)
+        try c.encode(trainLoss, forKey: .trainLoss)
+        try c.encode(trainAccuracy, forKey: .trainAccuracy)
+        try c.encode(validationLoss, forKey: .validationLoss)
+        try c.encode(validationAccuracy, forKey: .validationAccuracy)
+        try c.encode(learningRate, forKey: .learningRate)
+        try c.encode(seconds, forKey: .seconds)
+        if !metrics.isEmpty { try c.encode(metrics, forKey: .metrics) }
+    }
+
+    /// The value of the sweep metric at this epoch (NaN when the epoch does not have it).
     public func value(of metric: MetricSpec) -> Double {
-        metric.value(validationLoss: validationLoss, validationAccuracy: validationAccuracy)
+        metric.value(validationLoss: validationLoss, validationAccuracy: validationAccuracy, metrics: metrics)
     }
 
     public init(trial: Int, epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double,
@@ -50,6 +68,7 @@ public struct EpochRecord: Sendable, Equatable, Codable {
                   validationLoss: try c.decode(Double.self, forKey: .validationLoss),
                   validationAccuracy: try c.decode(Double.self, forKey: .validationAccuracy),
                   learningRate: try c.decode(Double.self, forKey: .learningRate), seconds: try c.decode(Double.self, forKey: .seconds))
+        metrics = try c.decodeIfPresent([String: Double].self, forKey: .metrics) ?? [:]
     }
 }
 

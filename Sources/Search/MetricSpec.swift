@@ -5,20 +5,36 @@ public enum Goal: String, Sendable, CaseIterable {
     case minimize, maximize
 }
 
-/// The metric that ranks trials (`val_loss` or `val_accuracy`) and its goal.
-/// Default: `val_loss`, minimize; `val_accuracy` alone defaults to maximize.
+/// The metric that ranks trials and its goal. Default: `val_loss`, minimize; a metric named
+/// alone takes its natural goal (`MetricSpec.natural`).
 public struct MetricSpec: Sendable, Hashable {
     public var name: String
     public var goal: Goal
+
+    /// Every metric a task computes over the whole validation split after each epoch, with its
+    /// natural goal and what it needs: `val_loss` and `val_accuracy` always (classification);
+    /// `val_auc` and `val_f1` (positive class 1) with exactly two classes.
+    public static let known: [(name: String, goal: Goal, needs: String?)] = [
+        ("val_loss", .minimize, nil), ("val_accuracy", .maximize, nil),
+        ("val_auc", .maximize, "two classes"), ("val_f1", .maximize, "two classes"),
+    ]
+
+    /// The natural goal of a known metric (nil for an unknown name).
+    public static func natural(_ name: String) -> Goal? { known.first { $0.name == name }?.goal }
 
     public init(name: String = "val_loss", goal: Goal = .minimize) {
         self.name = name
         self.goal = goal
     }
 
-    /// This metric's value for an epoch with these validation figures (`val_accuracy`, else `val_loss`).
-    public func value(validationLoss: Double, validationAccuracy: Double) -> Double {
-        name == "val_accuracy" ? validationAccuracy : validationLoss
+    /// This metric's value for an epoch with these validation figures: `val_loss`,
+    /// `val_accuracy`, else the named entry of `metrics` (NaN when the epoch lacks it).
+    public func value(validationLoss: Double, validationAccuracy: Double, metrics: [String: Double] = [:]) -> Double {
+        switch name {
+        case "val_loss": return validationLoss
+        case "val_accuracy": return validationAccuracy
+        default: return metrics[name] ?? .nan
+        }
     }
 
     /// Whether `a` is strictly better than `b` under `goal`.

@@ -13,7 +13,7 @@ struct SweepFileParser {
                                "parameters", "ensemble", "distill"]
     /// Names other tools use for our keys.
     static let topLevelAliases = ["method": "sampler", "early_terminate": "early_stopping"]
-    static let metricNames = ["val_loss", "val_accuracy"]
+    static let metricNames = MetricSpec.known.map(\.name)
 
     func parse() throws -> SweepSpec {
         let root: Node?
@@ -133,7 +133,7 @@ struct SweepFileParser {
     private func metricSpec(_ field: YAMLField) throws -> MetricSpec {
         let m = try field.mapping(allowed: ["name", "goal"])
         let name = try m["name"].map { try $0.choice(Self.metricNames, what: "metric") } ?? "val_loss"
-        let natural: Goal = name == "val_accuracy" ? .maximize : .minimize
+        let natural = MetricSpec.natural(name) ?? .minimize
         guard let goalField = m["goal"] else { return MetricSpec(name: name, goal: natural) }
         let goal = Goal(rawValue: try goalField.choice(Goal.allCases.map(\.rawValue), what: "goal",
                                                        aliases: ["min": "minimize", "max": "maximize"]))!

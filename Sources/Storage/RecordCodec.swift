@@ -65,6 +65,24 @@ struct RecordCodec {
         try self.value(T.self, json: json(value, what()), what())
     }
 
+    // MARK: Epoch metrics
+
+    /// `metrics` as `name=value;…`, sorted by name; each value in the shortest form that reads
+    /// back to the same Double (`nan`, `inf`, `-inf` included).
+    static func metricsText(_ metrics: [String: Double]) -> String {
+        metrics.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
+    }
+
+    /// What `metricsText` wrote (entries that do not parse are skipped).
+    static func metrics(fromText text: String) -> [String: Double] {
+        var out: [String: Double] = [:]
+        for item in text.split(separator: ";") {
+            let parts = item.split(separator: "=", maxSplits: 1)
+            if parts.count == 2, let v = Double(parts[1]) { out[String(parts[0])] = v }
+        }
+        return out
+    }
+
     // MARK: Dates
 
     static func unixSeconds(_ date: Date) -> Double { date.timeIntervalSince1970 }

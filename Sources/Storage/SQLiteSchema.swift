@@ -72,6 +72,9 @@ enum SQLiteSchema {
             created_at REAL NOT NULL
         );
         """),
+        // The task's further validation metrics of an epoch (val_auc, val_f1, …) as
+        // `name=value;…` (RecordCodec.metricsText); NULL when it has none.
+        (2, "ALTER TABLE epochs ADD COLUMN metrics TEXT;"),
     ]
 }
 
@@ -117,12 +120,16 @@ enum SQL {
     static let trials = "SELECT \(trialColumns) FROM trials ORDER BY \"index\""
 
     static let appendEpoch = """
-        INSERT OR REPLACE INTO epochs (trial, epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, seconds)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        INSERT OR REPLACE INTO epochs (trial, epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, seconds, metrics)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
         """
-    private static let epochColumns = "trial, epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, seconds"
+    private static let epochColumns = "trial, epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, seconds, metrics"
     static let epochs = "SELECT \(epochColumns) FROM epochs WHERE trial = ?1 ORDER BY epoch"
     static let allEpochs = "SELECT \(epochColumns) FROM epochs ORDER BY trial, epoch"
+    /// A schema-1 file opened read-only: epochs without the metrics column.
+    private static let epochColumnsV1 = "trial, epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, seconds"
+    static let epochsV1 = "SELECT \(epochColumnsV1) FROM epochs WHERE trial = ?1 ORDER BY epoch"
+    static let allEpochsV1 = "SELECT \(epochColumnsV1) FROM epochs ORDER BY trial, epoch"
 
     static let putArtifact = "INSERT OR REPLACE INTO artifacts (trial, kind, path, bytes, checksum) VALUES (?1, ?2, ?3, ?4, ?5)"
     static let deleteArtifact = "DELETE FROM artifacts WHERE trial = ?1 AND kind = ?2"

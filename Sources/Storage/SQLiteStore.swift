@@ -7,12 +7,15 @@ import Search
 
 public final class SQLiteStore: Store {
     /// The schema this build writes (see SQLiteSchema for the steps).
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     public let path: String
     public let readOnly: Bool
     private let database: Database
     private let codec = RecordCodec()
+    /// False for a schema-1 file opened read-only (its epochs have no metrics column): it is read
+    /// as it is, and upgraded the next time it is opened read-write.
+    private var epochsHaveMetrics = true
     /// Open `transaction` calls (0 outside any).
     private var transactionDepth = 0
     /// JSON of the configurations of unfinished trials, by index (see upsertTrial).
@@ -79,6 +82,10 @@ public final class SQLiteStore: Store {
         var version = try guarded("opening the store") { try readSchemaVersion() }
         try refuseNewer(version)
         if version == current { return }
+        if readOnly, version == 1 {
+            epochsHaveMetrics = false
+            return
+        }
         if readOnly {
             throw StoreError(version == 0
                 ? "\(path): no hpsearch store here (an empty database): check the run directory (`hpsearch run` creates the store)"
@@ -221,23 +228,26 @@ public final class SQLiteStore: Store {
                 try s.bind(epoch.validationAccuracy, at: 6)
                 try s.bind(epoch.learningRate, at: 7)
                 try s.bind(epoch.seconds, at: 8)
+                try s.bind(epoch.metrics.isEmpty ? nil : RecordCodec.metricsText(epoch.metrics), at: 9)
             }
         }
     }
 
     public func epochs(trial: Int) throws -> [EpochRecord] {
         try guarded("reading the epochs of trial \(trial)") {
-            try database.query(SQL.epochs, bind: { try $0.bind(trial, at: 1) }, row: Self.epoch)
+            try database.query(epochsHaveMetrics ? SQL.epochs : SQL.epochsV1, bind: { try $0.bind(trial, at: 1) }, row: Self.epoch)
         }
     }
 
     public func allEpochs() throws -> [EpochRecord] {
-        try guarded("reading the epochs") { try database.query(SQL.allEpochs, row: Self.epoch) }
+        try guarded("reading the epochs") { try database.query(epochsHaveMetrics ? SQL.allEpochs : SQL.allEpochsV1, row: Self.epoch) }
     }
 
     private static func epoch(_ s: Statement) -> EpochRecord {
-        EpochRecord(trial: s.int(0), epoch: s.int(1), trainLoss: s.double(2), trainAccuracy: s.double(3),
-                    validationLoss: s.double(4), validationAccuracy: s.double(5), learningRate: s.double(6), seconds: s.double(7))
+        var r = EpochRecord(trial: s.int(0), epoch: s.int(1), trainLoss: s.double(2), trainAccuracy: s.double(3),
+                            validationLoss: s.double(4), validationAccuracy: s.double(5), learningRate: s.double(6), seconds: s.double(7))
+        if s.columnCount > 8, !s.isNull(8) { r.metrics = RecordCodec.metrics(fromText: s.string(8)) }
+        return r
     }
 
     // MARK: Artifacts

@@ -9,7 +9,10 @@ final class MessageTests: XCTestCase {
                              seed: UInt64.max - 5, maxEpochs: 30)
         let report = EpochRecord(trial: 3, epoch: 2, trainLoss: 0.5, trainAccuracy: 0.8, validationLoss: 0.45, validationAccuracy: 0.82,
                                  learningRate: 1e-3, seconds: 2.5)
+        var binary = report
+        binary.metrics = ["val_auc": 0.875, "val_f1": 0.8125, "val_é": -1]
         let messages: [Message] = [
+            .epoch(binary),
             .hello(host: "node01", pid: 4242), .welcome(file: "sweeps/x.yaml", text: "name: x\n", host: "node01"),
             .welcome(file: "x.yaml", text: "name: x\n", host: "n", payload: [UInt8](repeating: 3, count: 70_000)), .assign(task, state: []), .assign(task, state: [7, 8, 9]), .epoch(report),
             .epochState(trial: 3, epoch: 2, state: [UInt8](repeating: 5, count: 1000)),

@@ -62,9 +62,9 @@ final class SQLiteStoreTests: XCTestCase {
 
     func testANewFileGetsTheCurrentSchema() throws {
         let store = try SQLiteStore(path: path)
-        XCTAssertEqual(SQLiteStore.schemaVersion, 1)
+        XCTAssertEqual(SQLiteStore.schemaVersion, 2)
         XCTAssertEqual(try store.storedSchemaVersion(), SQLiteStore.schemaVersion)
-        XCTAssertEqual(try store.rows("SELECT key, value FROM meta"), [["schema_version", "1"]])
+        XCTAssertEqual(try store.rows("SELECT key, value FROM meta"), [["schema_version", "2"]])
         XCTAssertEqual(try store.rows("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map { $0[0] },
                        ["artifacts", "ensembles", "epochs", "meta", "sweeps", "trials"])
         XCTAssertEqual(try store.rows("SELECT name FROM sqlite_master WHERE type = 'index'"), [],
@@ -80,17 +80,38 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data()))
         assertStoreError(try SQLiteStore(path: path, readOnly: true), contains: path, "no hpsearch store here (an empty database)")
         let store = try SQLiteStore(path: path)
-        XCTAssertEqual(try store.storedSchemaVersion(), 1)
+        XCTAssertEqual(try store.storedSchemaVersion(), 2)
         try store.upsertTrial(Fixture.trial(0))
         XCTAssertEqual(try SQLiteStore(path: path, readOnly: true).trials().count, 1)
     }
 
+    /// A store written before epochs carried metrics (schema 1): read as it is when opened
+    /// read-only (status, report, export on an old run directory), upgraded in place when opened
+    /// read-write, its epochs kept.
+    func testASchema1StoreIsReadReadOnlyAndUpgradedReadWrite() throws {
+        let store = try SQLiteStore(path: path)
+        try store.upsertTrial(Fixture.trial(0))
+        let old = Fixture.epoch(trial: 0, 1)
+        try store.appendEpoch(old)
+        try store.execute("ALTER TABLE epochs DROP COLUMN metrics")
+        try store.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        XCTAssertEqual(try SQLiteStore(path: path, readOnly: true).allEpochs(), [old])
+        XCTAssertEqual(try SQLiteStore(path: path, readOnly: true).epochs(trial: 0), [old])
+        let upgraded = try SQLiteStore(path: path)
+        XCTAssertEqual(try upgraded.storedSchemaVersion(), 2)
+        XCTAssertEqual(try upgraded.allEpochs(), [old])
+        var binary = Fixture.epoch(trial: 0, 2)
+        binary.metrics = ["val_auc": 0.75]
+        try upgraded.appendEpoch(binary)
+        XCTAssertEqual(try SQLiteStore(path: path, readOnly: true).allEpochs(), [old, binary])
+    }
+
     func testAFileFromANewerHPSearchIsRefused() throws {
-        try SQLiteStore(path: path).execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+        try SQLiteStore(path: path).execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
         for readOnly in [false, true] {
             XCTAssertThrowsError(try SQLiteStore(path: path, readOnly: readOnly)) { error in
                 XCTAssertEqual(error as? StoreError,
-                               StoreError("\(path!): run directory was written by a newer hpsearch (schema 2 > 1); upgrade hpsearch"))
+                               StoreError("\(path!): run directory was written by a newer hpsearch (schema 3 > 2); upgrade hpsearch"))
             }
         }
     }

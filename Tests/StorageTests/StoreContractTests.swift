@@ -112,6 +112,16 @@ extension StoreContract {
         try store.appendEpoch(rerun)
         XCTAssertEqual(try store.epochs(trial: 1), [rerun])
         XCTAssertEqual(try store.allEpochs(), [rerun])
+
+        // The task's further metrics come back exactly, non-finite ones included.
+        var binary = Fixture.epoch(trial: 1, 2)
+        binary.metrics = ["val_auc": 0.91234567890123, "val_f1": 1.0 / 3, "val_odd": -.infinity]
+        try store.appendEpoch(binary)
+        XCTAssertEqual(try store.epochs(trial: 1).last, binary)
+        var broken = Fixture.epoch(trial: 1, 3)
+        broken.metrics = ["val_auc": .nan]
+        try store.appendEpoch(broken)
+        XCTAssertEqual(try store.epochs(trial: 1).last?.metrics["val_auc"]?.isNaN, true)
     }
 
     func checkEpochsAreOrderedByTrialThenEpoch() throws {
