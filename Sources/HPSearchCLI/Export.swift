@@ -12,7 +12,7 @@ struct Export: ParsableCommand {
         discussion: """
         csv: one row per epoch (a trial without epochs gets one row with empty epoch columns): trial, state, seed, rank, \
         param_<name> per hyperparameter, best_value, epoch, train_loss, train_accuracy, val_loss, val_accuracy, \
-        learning_rate, seconds. jsonl: the same rows as JSON objects, one per line. json: {"trials": [{trial fields, \
+        learning_rate, seconds, then the task's further metrics by name (val_auc, val_f1 for two classes). jsonl: the same rows as JSON objects, one per line. json: {"trials": [{trial fields, \
         "params": {...}, "epochs": [...]}]}. Numbers read back exactly; in JSON, NaN and infinities are null.
         """
     )

@@ -7,7 +7,12 @@ import Training
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train one configuration of a sweep (each parameter's default, else its median; --set overrides).",
-        discussion: "Every epoch ends with a full pass over the validation split. The test split is read only with --evaluate-test."
+        discussion: """
+        Every epoch ends with a full pass over the validation split. The test split is read only with --evaluate-test. \
+        --json keys: epochs, seconds, outcome, config, params, flops_per_example, images_per_second, and for the kept \
+        epoch best_epoch, val_loss, val_accuracy (two classes: val_auc, val_f1); with --evaluate-test test_loss, \
+        test_accuracy (two classes: test_auc, test_f1); error when the run diverged.
+        """
     )
 
     @OptionGroup var sweep: SweepOptions
@@ -44,6 +49,7 @@ struct Train: ParsableCommand {
         ]
         if let best = result.best {
             out["val_loss"] = best.validationLoss
+            for (name, value) in best.metrics { out[name] = value.isFinite ? value : NSNull() }
             out["val_accuracy"] = best.validationAccuracy
             out["best_epoch"] = best.epoch
         }
@@ -54,6 +60,7 @@ struct Train: ParsableCommand {
             let test = trainer.evaluate(data.test)
             out["test_accuracy"] = test.accuracy
             out["test_loss"] = test.loss
+            for (name, value) in test.metrics { out["test_" + name] = value.isFinite ? value : NSNull() }
             if json { logLine(summary) } else { print(summary) }
             let line = String(format: "test (%d examples): loss %.4f, accuracy %.4f", test.count, test.loss, test.accuracy)
             if json { logLine(line) } else { print(line) }

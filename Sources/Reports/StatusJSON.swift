@@ -19,7 +19,7 @@ public enum StatusJSON {
         ("val_accuracy", "validation accuracy at best_epoch"),
         ("config", "the sampled configuration, {parameter: value}"),
         ("message", "why it failed, diverged, was lost or was stopped"),
-        ("epochs", "[{epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, seconds}] per epoch, as `export` has them"),
+        ("epochs", "[{epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, seconds, and val_auc, val_f1 for two classes}] per epoch, as `export` has them"),
     ]
 
     /// The `--help` paragraph: every key and its meaning.
@@ -31,10 +31,10 @@ public enum StatusJSON {
 
     /// The array for `input`'s trials, best first.
     public static func render(_ input: ReportInput) -> String {
-        let byTrial = input.epochsByTrial
+        let byTrial = input.epochsByTrial, metrics = SweepExport.metricNames(input)
         let rows = ordered(input.trials, metric: input.spec.metric).map { t -> String in
             let config = t.configuration.values.sorted { $0.key < $1.key }.map { ($0.key, SweepExport.Cell($0.value)) }
-            let epochs = (byTrial[t.index] ?? []).map { SweepExport.object(Array(zip(SweepExport.epochColumns, SweepExport.epochCells($0)))) }
+            let epochs = (byTrial[t.index] ?? []).map { SweepExport.object(Array(zip(SweepExport.epochColumns + metrics, SweepExport.epochCells($0, metrics: metrics)))) }
             let fields: [(String, SweepExport.Cell)] = [
                 ("trial", .int(t.index)), ("state", .string(t.state.rawValue)), ("rank", SweepExport.Cell(t.rank)), ("seed", .uint(t.seed)),
                 ("epochs_finished", .int(t.epochs)), ("best_epoch", SweepExport.Cell(t.bestEpoch)), ("value", SweepExport.Cell(t.bestValue)),

@@ -9,7 +9,8 @@ import Storage
 /// - `csv`: a header, then one row per epoch of every trial (trials by index, epochs in order);
 ///   a trial with no epoch yet gets one row with empty epoch columns. Columns: `trial, state,
 ///   seed, rank, param_<name>…, best_value, epoch, train_loss, train_accuracy, val_loss,
-///   val_accuracy, learning_rate, seconds`. Parameters come in sweep-file order, then names only
+///   val_accuracy, learning_rate, seconds`, then the task's further metrics any epoch has, by name
+///   (`val_auc, val_f1` for two classes). Parameters come in sweep-file order, then names only
 ///   trials carry (sorted). An absent value (inactive parameter, no rank or best value yet) is
 ///   an empty field; numbers are written with the fewest digits that read back to the same
 ///   Double (`nan`, `inf`, `-inf` for non-finite ones); fields with `,`, `"` or line breaks are
@@ -90,35 +91,42 @@ public enum SweepExport {
 
     static let epochColumns = ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds"]
 
-    static func epochCells(_ e: EpochRecord?) -> [Cell] {
-        guard let e else { return Array(repeating: .null, count: epochColumns.count) }
+    /// The task's further metrics any epoch has (`val_auc`, `val_f1`, …), sorted: columns after
+    /// `seconds`, empty where an epoch lacks them.
+    public static func metricNames(_ input: ReportInput) -> [String] {
+        Set(input.epochs.flatMap(\.metrics.keys)).sorted()
+    }
+
+    static func epochCells(_ e: EpochRecord?, metrics: [String] = []) -> [Cell] {
+        guard let e else { return Array(repeating: .null, count: epochColumns.count + metrics.count) }
         return [.int(e.epoch), .double(e.trainLoss), .double(e.trainAccuracy), .double(e.validationLoss),
-                .double(e.validationAccuracy), .double(e.learningRate), .double(e.seconds)]
+                .double(e.validationAccuracy), .double(e.learningRate), .double(e.seconds)] + metrics.map { Cell(e.metrics[$0]) }
     }
 
     /// The header and rows shared by CSV and JSON Lines.
     static func table(_ input: ReportInput) -> (header: [String], rows: [[Cell]]) {
         let names = parameterNames(input)
-        let header = ["trial", "state", "seed", "rank"] + names.map { "param_" + $0 } + ["best_value"] + epochColumns
+        let metrics = metricNames(input)
+        let header = ["trial", "state", "seed", "rank"] + names.map { "param_" + $0 } + ["best_value"] + epochColumns + metrics
         let byTrial = input.epochsByTrial
         var rows: [[Cell]] = []
         for t in input.trials {
             let head: [Cell] = [.int(t.index), .string(t.state.rawValue), .uint(t.seed), Cell(t.rank)]
                 + names.map { Cell(t.configuration[$0]) } + [Cell(t.bestValue)]
             let epochs = byTrial[t.index] ?? []
-            for e in epochs.isEmpty ? [nil] : epochs.map(Optional.some) { rows.append(head + epochCells(e)) }
+            for e in epochs.isEmpty ? [nil] : epochs.map(Optional.some) { rows.append(head + epochCells(e, metrics: metrics)) }
         }
         return (header, rows)
     }
 
     static func json(_ input: ReportInput) -> String {
-        let names = parameterNames(input)
+        let names = parameterNames(input), metrics = metricNames(input)
         let byTrial = input.epochsByTrial
         let dates = ISO8601DateFormatter()
         dates.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let trials = input.trials.map { t -> String in
             let params = names.compactMap { n in t.configuration[n].map { (n, Cell($0)) } }
-            let epochs = (byTrial[t.index] ?? []).map { object(Array(zip(epochColumns, epochCells($0)))) }
+            let epochs = (byTrial[t.index] ?? []).map { object(Array(zip(epochColumns + metrics, epochCells($0, metrics: metrics)))) }
             let fields: [(String, Cell)] = [
                 ("trial", .int(t.index)), ("state", .string(t.state.rawValue)), ("seed", .uint(t.seed)), ("rank", Cell(t.rank)),
                 ("epochs_finished", .int(t.epochs)), ("best_epoch", Cell(t.bestEpoch)), ("best_value", Cell(t.bestValue)),

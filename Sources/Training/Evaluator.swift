@@ -36,7 +36,12 @@ extension Trainer {
             }
         }
         let n = Double(max(dataset.count, 1))
-        return Evaluation(loss: nll / n, accuracy: Double(correct) / n, probabilities: probabilities, count: dataset.count)
+        var result = Evaluation(loss: nll / n, accuracy: Double(correct) / n, probabilities: probabilities, count: dataset.count)
+        if c == 2, dataset.count > 0 {
+            let (auc, f1) = BinaryMetrics.compute(probabilities: probabilities, labels: dataset.labels)
+            result.metrics = ["auc": auc, "f1": f1]
+        }
+        return result
     }
 
 }

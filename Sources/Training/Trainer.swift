@@ -49,8 +49,18 @@ public final class Trainer {
         self.patience = patience
         self.minDelta = minDelta
         self.metric = metric
+        try Self.checkMetric(metric, classes: data.classCount)
         var rng = RNG(seed: seed, stream: 1)
         (model, cost) = try ModelBuilder.build(config, for: data, rng: &rng)
+    }
+
+    /// Throws when the data's task does not compute `metric` (val_auc or val_f1 without exactly
+    /// two classes), saying which metrics it does compute.
+    public static func checkMetric(_ metric: MetricSpec, classes: Int) throws {
+        let computed = ["val_loss", "val_accuracy"] + BinaryMetrics.names(classes: classes).map { "val_" + $0 }
+        guard computed.contains(metric.name) else {
+            throw TrainingConfigError(parameter: "metric", message: "\(metric.name) needs \(MetricSpec.known.first { $0.name == metric.name }?.needs ?? "another task"), and this data has \(classes) classes: use one of \(computed.joined(separator: ", "))")
+        }
     }
 
     /// Trains up to `maxEpochs`; after each epoch `reporter` sees the metrics and may stop the
@@ -177,10 +187,11 @@ public final class Trainer {
                 (ending, message) = (.diverged, "validation loss became \(validation.loss) at epoch \(epoch)")
                 break
             }
-            let m = EpochRecord(trial: trial, epoch: epoch, trainLoss: trainLoss, trainAccuracy: Double(correct) / Double(max(seen, 1)),
+            var m = EpochRecord(trial: trial, epoch: epoch, trainLoss: trainLoss, trainAccuracy: Double(correct) / Double(max(seen, 1)),
                                  validationLoss: validation.loss, validationAccuracy: validation.accuracy,
                                  learningRate: Double(optimizer.learningRate), seconds: Date().timeIntervalSince(epochStart),
                                  examplesPerSecond: Double(seen) / max(trainSeconds, 1e-9))
+            for (name, value) in validation.metrics { m.metrics["val_" + name] = value }
             history.append(m)
             let patienceDecision = stopper.report(trial: 0, epoch: epoch, value: m.value(of: metric))
             let record = stopper.record(trial: 0)!

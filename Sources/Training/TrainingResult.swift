@@ -10,6 +10,8 @@ public struct Evaluation: Sendable {
     /// Row-major [count, classes].
     public var probabilities: [Float]
     public var count: Int
+    /// The task's further metrics over the whole split, unprefixed (`auc`, `f1` for two classes).
+    public var metrics: [String: Double] = [:]
 }
 
 /// The outcome of a training run. The model holds the best epoch's weights afterwards.

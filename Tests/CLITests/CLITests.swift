@@ -127,6 +127,56 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(rows(a), rows(b), "rank column aside, the same table:\n\(a)\n\(b)")
     }
 
+    /// A two-class sweep ranked by val_auc, alone and under mpirun: every epoch carries val_auc
+    /// and val_f1 through the wire and the store into status --json and export, identically.
+    func testATwoClassSweepRankedByValidationAUCAloneAndUnderMpirun() throws {
+        let dir = try TemporaryDirectory(prefix: "binary")
+        let text = NoisyClassesCSV.text(rows: 600, features: 4, separation: 1, noise: 1.5, seed: 11).replacingOccurrences(of: ",c2\n", with: ",c0\n")
+        try text.write(to: dir.file("data.csv"), atomically: true, encoding: .utf8)
+        try """
+        name: binary
+        seed: 2
+        data: {source: {csv: {path: data.csv, label: label, test_fraction: 0.2}}, validation: 0.25}
+        model: mlp
+        metric: {name: val_auc}
+        budget: {trials: 4, max_epochs: 3}
+        parameters:
+          learning_rate: {distribution: log_uniform_values, min: 1.0e-3, max: 3.0e-2}
+          width: {values: [8, 16]}
+        """.write(to: dir.file("binary.yaml"), atomically: true, encoding: .utf8)
+        var outputs: [[[String: Any]]] = []
+        for (name, ranks) in [("alone", 0), ("mpi", 3)] {
+            let args = ["run", dir.file("binary.yaml").path, "--dir", dir.file(name).path, "--quiet"]
+            let (status, out) = ranks == 0 ? try hpsearch(args)
+                : try Subprocess.run(Self.root.appendingPathComponent("scripts/launch.sh").path, ["-n", "3", "--oversubscribe", "--"] + args,
+                                     environment: ["HPSEARCH_BIN": Self.binary, "HPSEARCH_BLAS_THREADS": "1"], timeout: 300)
+            XCTAssertEqual(status, 0, out)
+            let (_, json) = try hpsearch(["status", dir.file(name).path, "--json"])
+            outputs.append(try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]], json))
+        }
+        for trials in outputs {
+            XCTAssertEqual(trials.count, 4)
+            let values = trials.compactMap { $0["value"] as? Double }
+            XCTAssertEqual(values, values.sorted(by: >), "highest AUC first")
+            for t in trials {
+                let epochs = try XCTUnwrap(t["epochs"] as? [[String: Any]])
+                XCTAssertTrue(epochs.allSatisfy { ($0["val_auc"] as? Double).map { $0 > 0.5 && $0 <= 1 } ?? false && $0["val_f1"] is Double }, "\(epochs)")
+                let best = try XCTUnwrap(epochs.first { $0["epoch"] as? Int == t["best_epoch"] as? Int })
+                XCTAssertEqual(best["val_auc"] as? Double, t["value"] as? Double)
+            }
+        }
+        func strip(_ trials: [[String: Any]]) -> String { trials.map { "\($0["trial"]!) \($0["value"]!) \(($0["epochs"] as! [[String: Any]]).map { "\($0["val_auc"]!) \($0["val_f1"]!)" })" }.joined(separator: "\n") }
+        XCTAssertEqual(strip(outputs[0]), strip(outputs[1]), "the metrics cross MPI unchanged")
+        let (_, csv) = try hpsearch(["export", dir.file("mpi").path, "--format", "csv"])
+        XCTAssertTrue(csv.hasPrefix("trial,state,seed,rank,param_learning_rate,param_width,best_value,epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds,val_auc,val_f1\n"), csv)
+        // val_auc on a three-class table is refused before any rank starts, saying what works.
+        try NoisyClassesCSV.text(rows: 300, features: 4, separation: 1, noise: 1.5, seed: 1).write(to: dir.file("data.csv"), atomically: true, encoding: .utf8)
+        let (refused, message) = try hpsearch(["run", dir.file("binary.yaml").path, "--dir", dir.file("three").path])
+        XCTAssertNotEqual(refused, 0)
+        XCTAssertTrue(message.contains("val_auc needs two classes, and this data has 3 classes: use one of val_loss, val_accuracy"), message)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("three").path), "nothing created")
+    }
+
     /// One small sweep (size-1 world, 6 trials × ≤ 3 epochs on a 900-row CSV), then what a user
     /// reads from it.
     func testASmallFinishedSweepAsAUserReadsIt() throws {
