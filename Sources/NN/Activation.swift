@@ -20,4 +20,9 @@ public final class Activation: StatelessLayer {
         case .identity: return x
         }
     }
+
+    /// The activation's own name (`relu`, `leaky_relu`, …).
+    public var layerName: String { kind.rawValue }
+    /// Any shape, unchanged.
+    public func outputShape(for input: [Int]) throws(LayerShapeError) -> [Int] { input }
 }

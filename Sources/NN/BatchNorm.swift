@@ -24,6 +24,14 @@ public final class BatchNorm: Layer {
     public var namedParameters: [(String, Tensor)] { [("gamma", gamma), ("beta", beta)] }
     public var namedBuffers: [(String, Tensor)] { [("running_mean", runningMean), ("running_var", runningVar)] }
 
+    public var layerName: String { "batch_norm" }
+    public var layerArguments: String { "\(features) features" }
+    /// [..., C] → the same, when C = `features`.
+    public func outputShape(for input: [Int]) throws(LayerShapeError) -> [Int] {
+        try requireLastDimension(layerName, features, input)
+        return input
+    }
+
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let c = features
         precondition(x.shape.last == c, "BatchNorm(\(c)) got input \(x.shape)")
@@ -62,5 +70,16 @@ public final class BatchNorm: Layer {
             betaT.accumulateGrad { gb in for j in 0..<c { gb[j] += sumDy[j] } }
         }
         return result
+    }
+}
+
+/// Throws unless the last dimension of `input` is `features` (batch and layer norm).
+func requireLastDimension(_ layer: String, _ features: Int, _ input: [Int]) throws(LayerShapeError) {
+    guard let last = input.last else {
+        throw LayerShapeError(layer: layer, input: input, problem: "has no features; it needs [N, ..., \(features)]")
+    }
+    guard last == features else {
+        throw LayerShapeError(layer: layer, input: input,
+                              problem: "has \(last) \(input.count == 1 ? "features" : "channels") in its last dimension; this \(layer) was built for \(features)")
     }
 }

@@ -26,4 +26,34 @@ public final class Dense: Layer {
     public var namedParameters: [(String, Tensor)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
+
+    // MARK: Shape and cost
+
+    public var layerName: String { "dense" }
+    public var layerArguments: String { "\(outputs) units" + (bias == nil ? ", no bias" : "") }
+
+    /// [in] → [out]; anything else is an error (images need flatten or global_avg_pool first).
+    public func outputShape(for input: [Int]) throws(LayerShapeError) -> [Int] {
+        let out = try Dense.outputShape(units: outputs, for: input)
+        guard input[0] == inputs else {
+            throw LayerShapeError(layer: layerName, input: input,
+                                  problem: "has \(input[0]) features; this dense layer was built for \(inputs)")
+        }
+        return out
+    }
+
+    /// 2·in·out.
+    public func flopsPerExample(for input: [Int]) -> Int { 2 * inputs * outputs }
+
+    /// The shape a dense layer of `units` outputs gives `input` ([F] → [units]), before one is
+    /// built (a builder checking a layer list): throws unless `input` is a vector of features.
+    public static func outputShape(units: Int, for input: [Int]) throws(LayerShapeError) -> [Int] {
+        guard input.count == 1 else {
+            let hint = input.count > 1 ? "; add flatten or global_avg_pool before it" : "; it needs [N, features]"
+            throw LayerShapeError(layer: "dense", input: input,
+                                  problem: "has \(LayerShapeError.dimensions(input.count)) after the batch\(hint)")
+        }
+        guard input[0] > 0 else { throw LayerShapeError(layer: "dense", input: input, problem: "has no features") }
+        return [units]
+    }
 }

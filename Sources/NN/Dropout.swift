@@ -29,6 +29,11 @@ public final class Dropout: Layer {
         return true
     }
 
+    public var layerName: String { "dropout" }
+    public var layerArguments: String { "rate \(rate)" }
+    /// Any shape, unchanged.
+    public func outputShape(for input: [Int]) throws(LayerShapeError) -> [Int] { input }
+
     public func callAsFunction(_ x: Tensor) -> Tensor {
         guard isTraining, rate > 0 else { return x }
         let keep = 1 - rate, scale = 1 / keep

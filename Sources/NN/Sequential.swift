@@ -35,4 +35,35 @@ public final class Sequential: Layer {
         guard let dot = name.firstIndex(of: "."), let i = Int(name[..<dot]), layers.indices.contains(i) else { return false }
         return layers[i].setRandomStream(String(name[name.index(after: dot)...]), to: rng)
     }
+
+    // MARK: Shape and cost
+
+    public var layerName: String { "sequential" }
+    public var layerArguments: String { "\(layers.count) layers" }
+
+    /// Each layer's output shape fed to the next; the first layer that cannot take its input
+    /// throws, with its index prepended to the error's `path`.
+    public func outputShape(for input: [Int]) throws(LayerShapeError) -> [Int] {
+        var shape = input
+        for (i, layer) in layers.enumerated() {
+            do throws(LayerShapeError) {
+                shape = try layer.outputShape(for: shape)
+            } catch {
+                throw error.inside(i)
+            }
+        }
+        return shape
+    }
+
+    /// The layers' FLOPs, each at the shape it receives; up to the first layer that cannot
+    /// take its input, when one cannot.
+    public func flopsPerExample(for input: [Int]) -> Int {
+        var shape = input, total = 0
+        for layer in layers {
+            total += layer.flopsPerExample(for: shape)
+            guard let next = try? layer.outputShape(for: shape) else { break }
+            shape = next
+        }
+        return total
+    }
 }

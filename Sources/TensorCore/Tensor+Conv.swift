@@ -1,4 +1,4 @@
-// 2-D convolution and max pooling on NHWC tensors.
+// 2-D convolution, max pooling and average pooling (windowed and global) on NHWC tensors.
 //
 // Convolution is im2col + one GEMM for the whole batch:
 //   cols[N·OH·OW, KH·KW·C] (row = output pixel, columns = (kh, kw, c) with c fastest, so each
@@ -163,6 +163,90 @@ extension Tensor {
             r.grad!.withUnsafeBufferPointer { dy in
                 x.accumulateGrad { gx in
                     for i in 0..<outCount where argmax[i] >= 0 { gx[Int(argmax[i])] += dy[i] }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Average pooling of x [N, H, W, C] with a k×k window every `stride` pixels (default k), no
+    /// padding → [N, OH, OW, C] with OH = (H − k) / stride + 1: every window lies inside the
+    /// image, so each output is the mean of exactly k² inputs. Backward: each input of a window
+    /// receives dy / k² (overlapping windows add).
+    public static func avgPool2d(_ x: Tensor, kernel: Int, stride: Int? = nil) -> Tensor {
+        precondition(x.rank == 4, "avgPool2d needs x [N,H,W,C], got \(x.shape)")
+        precondition(kernel >= 1, "avgPool2d: kernel must be ≥ 1, got \(kernel)")
+        let g = ConvGeometry(n: x.shape[0], h: x.shape[1], w: x.shape[2], c: x.shape[3],
+                             kh: kernel, kw: kernel, stride: stride ?? kernel, padding: 0)
+        let c = g.c, outCount = g.n * g.oh * g.ow * c
+        let scale = 1 / Float(kernel * kernel)
+        /// Calls `body(output row, input offset)` for every tap of every window (row = output pixel).
+        func forEachTap(_ body: (Int, Int) -> Void) {
+            var row = 0
+            for b in 0..<g.n { for oy in 0..<g.oh { for ox in 0..<g.ow {
+                for ky in 0..<g.kh {
+                    let iy = oy * g.stride + ky
+                    for kx in 0..<g.kw { body(row, ((b * g.h + iy) * g.w + ox * g.stride + kx) * c) }
+                }
+                row += 1
+            } } }
+        }
+        let out = makeBuffer(outCount) { y in
+            y.initialize(repeating: 0, count: outCount)
+            x.data.withUnsafeBufferPointer { pxb in
+                let px = pxb.baseAddress!
+                forEachTap { row, src in
+                    let yo = y + row * c, xi = px + src
+                    for j in 0..<c { yo[j] += xi[j] }
+                }
+            }
+            for i in 0..<outCount { y[i] *= scale }
+        }
+        let result = Tensor(shape: [g.n, g.oh, g.ow, c], data: out)
+        result.record([x]) { r in
+            r.grad!.withUnsafeBufferPointer { dy in
+                x.accumulateGrad { gx in
+                    forEachTap { row, src in
+                        let d = dy.baseAddress! + row * c, gi = gx + src
+                        for j in 0..<c { gi[j] += d[j] * scale }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Global average pooling: x [N, H, W, C] → [N, C], the mean over the H·W pixels of each
+    /// example and channel. Backward: every pixel receives dy / (H·W).
+    public static func globalAvgPool2d(_ x: Tensor) -> Tensor {
+        precondition(x.rank == 4, "globalAvgPool2d needs x [N,H,W,C], got \(x.shape)")
+        let (n, hw, c) = (x.shape[0], x.shape[1] * x.shape[2], x.shape[3])
+        precondition(hw > 0, "globalAvgPool2d needs a non-empty image, got \(x.shape)")
+        let scale = 1 / Float(hw)
+        let out = makeBuffer(n * c) { y in
+            y.initialize(repeating: 0, count: n * c)
+            x.data.withUnsafeBufferPointer { px in
+                for b in 0..<n {
+                    let yo = y + b * c
+                    for p in 0..<hw {
+                        let xi = px.baseAddress! + (b * hw + p) * c
+                        for j in 0..<c { yo[j] += xi[j] }
+                    }
+                }
+            }
+            for i in 0..<(n * c) { y[i] *= scale }
+        }
+        let result = Tensor(shape: [n, c], data: out)
+        result.record([x]) { r in
+            r.grad!.withUnsafeBufferPointer { dy in
+                x.accumulateGrad { gx in
+                    for b in 0..<n {
+                        let d = dy.baseAddress! + b * c
+                        for p in 0..<hw {
+                            let gi = gx + (b * hw + p) * c
+                            for j in 0..<c { gi[j] += d[j] * scale }
+                        }
+                    }
                 }
             }
         }

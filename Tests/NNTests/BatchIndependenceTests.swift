@@ -1,6 +1,9 @@
 // Batch independence: in evaluation mode, example i's outputs depend on example i's input only,
 // so the gradient of row i's outputs with respect to every other row of the input is exactly
 // zero. BatchNorm in training mode mixes examples through the batch statistics (the contrast).
+// The layer language's pieces too: residuals (identity and projected), average and global
+// pooling, layer norm (in training mode as well: it has no batch statistics), and embeddings
+// (their inputs are ids, so independence is checked by changing other examples' ids).
 import TestSupport
 import XCTest
 import TensorCore
@@ -65,5 +68,57 @@ final class BatchIndependenceTests: XCTestCase {
         // The same model in eval mode is independent again.
         model.isTraining = false
         assertIndependent(model, x)
+    }
+
+    func testResidualsInEvalModeAreBatchIndependent() throws {
+        var rng = RNG(seed: 10)
+        let projected = try Residual(inner: Sequential(Conv2D(inChannels: 2, outChannels: 4, kernel: 3, stride: 2, padding: .same, rng: &rng),
+                                                       BatchNorm(features: 4), Activation(.relu)),
+                                     input: [6, 6, 2], rng: &rng)
+        let model = Sequential(projected, try Residual(inner: Sequential(Conv2D(inChannels: 4, outChannels: 4, kernel: 3, rng: &rng),
+                                                                         Activation(.tanh)), input: [3, 3, 4], rng: &rng),
+                               GlobalAvgPool2D(), Dense(4, 3, rng: &rng))
+        _ = Tensor.withoutGrad { model(TestData.normal([4, 6, 6, 2], seed: 11)) }  // running statistics
+        model.isTraining = false
+        assertIndependent(model, TestData.normal([3, 6, 6, 2], seed: 12))
+        var r2 = RNG(seed: 13)
+        let vector = try Residual(inner: Sequential(Dense(5, 7, rng: &r2), Activation(.elu)), input: [5], rng: &r2)
+        assertIndependent(vector, TestData.normal([4, 5], seed: 14))
+    }
+
+    func testPoolingIsBatchIndependent() {
+        assertIndependent(AvgPool2D(kernel: 3, stride: 2), TestData.normal([3, 7, 7, 2], seed: 15))
+        assertIndependent(GlobalAvgPool2D(), TestData.normal([3, 4, 5, 2], seed: 16))
+        assertIndependent(MaxPool2D(kernel: 3, stride: 1), TestData.spaced([3, 4, 4, 2], seed: 17))
+    }
+
+    func testLayerNormIsBatchIndependentEvenInTraining() {
+        let ln = LayerNorm(features: 4)
+        ln.gain.assign([1, -2, 0.5, 1.5])
+        XCTAssertTrue(ln.isTraining)
+        assertIndependent(ln, TestData.normal([4, 4], seed: 18))
+        assertIndependent(ln, TestData.normal([3, 2, 2, 4], seed: 19))
+    }
+
+    func testEmbeddingIsBatchIndependent() {
+        var rng = RNG(seed: 20)
+        let model = Sequential(Embedding(vocabulary: 7, dim: 3, rng: &rng), Dense(6, 2, rng: &rng))
+        let ids: [Float] = [0, 6, 3, 3, 5, 1, 2, 4]   // [4, 2]
+        let base = model(Tensor(shape: [4, 2], data: ids)).data
+        for j in 0..<4 {
+            var changed = ids
+            changed[2 * j] = Float((Int(changed[2 * j]) + 1) % 7)
+            let out = model(Tensor(shape: [4, 2], data: changed)).data
+            for i in 0..<4 {
+                let same = Array(out[(2 * i)..<(2 * i + 2)]) == Array(base[(2 * i)..<(2 * i + 2)])
+                XCTAssertEqual(same, i != j, "changing example \(j)'s ids \(i == j ? "must" : "must not") change example \(i)'s output")
+            }
+        }
+        // The table's gradient from example i's output touches only example i's ids.
+        let table = (model.layers[0] as! Embedding).table
+        table.zeroGrad()
+        model(Tensor(shape: [4, 2], data: ids)).rows([1]).sum().backward()
+        let touched = (0..<7).filter { row in table.grad![(3 * row)..<(3 * row + 3)].contains { $0 != 0 } }
+        XCTAssertEqual(touched, [3])
     }
 }

@@ -237,4 +237,56 @@ final class CheckpointTests: XCTestCase {
         XCTAssertTrue(CheckpointError.shapeMismatch(path: "a", name: "w", expected: [2], found: [3]).description.contains("[3]"))
         XCTAssertTrue(CheckpointError.checksumMismatch(path: "a").description.contains("corrupted"))
     }
+
+    // MARK: Residual models
+
+    func residualModel(seed: UInt64) throws -> Sequential {
+        var rng = RNG(seed: seed)
+        let block = try Residual(inner: Sequential(Conv2D(inChannels: 2, outChannels: 4, kernel: 3, stride: 2, padding: .same, rng: &rng),
+                                                   BatchNorm(features: 4), Activation(.relu),
+                                                   Dropout(rate: 0.2, rng: &rng),
+                                                   Conv2D(inChannels: 4, outChannels: 4, kernel: 3, rng: &rng), LayerNorm(features: 4)),
+                                 input: [4, 4, 2], rng: &rng)
+        return Sequential(Conv2D(inChannels: 1, outChannels: 2, kernel: 3, rng: &rng), Activation(.relu), block,
+                          GlobalAvgPool2D(), Dense(4, 3, rng: &rng))
+    }
+
+    func testResidualModelRoundTripsWithStableNames() throws {
+        let trained = try residualModel(seed: 20)
+        var rng = RNG(seed: 21)
+        let adam = Adam(learningRate: 0.01)
+        for _ in 0..<3 {
+            trained.zeroGrad()
+            Loss.softmaxCrossEntropy(trained(Tensor.normal([4, 4, 4, 1], rng: &rng)), labels: [0, 1, 2, 1]).backward()
+            adam.step(trained.parameters)
+        }
+        let ckpt = Checkpoint(layer: trained)
+        XCTAssertEqual(ckpt.entries.map(\.name), [
+            "0.weight", "0.bias",
+            "2.inner.0.weight", "2.inner.0.bias", "2.inner.1.gamma", "2.inner.1.beta",
+            "2.inner.4.weight", "2.inner.4.bias", "2.inner.5.gain", "2.inner.5.bias",
+            "2.projection.weight",
+            "4.weight", "4.bias",
+            "buffer:2.inner.1.running_mean", "buffer:2.inner.1.running_var",
+        ])
+        XCTAssertEqual(trained.namedRandomStreams.map(\.0), ["2.inner.3.mask"])
+        let fresh = try residualModel(seed: 22)
+        XCTAssertNotEqual(values(fresh), values(trained))
+        try Checkpoint.decode(ckpt.encoded()).restore(into: fresh)
+        XCTAssertEqual(values(fresh).mapValues { $0.map(\.bitPattern) }, values(trained).mapValues { $0.map(\.bitPattern) })
+        // The dropout stream inside the residual round-trips too.
+        try fresh.restoreRandomStates(trained.randomStateEntries())
+        XCTAssertEqual(fresh.namedRandomStreams.map(\.1.state), trained.namedRandomStreams.map(\.1.state))
+        // isTraining reaches the layers inside the residual; both compute the same function.
+        trained.isTraining = false
+        fresh.isTraining = false
+        let block = fresh.layers[2] as! Residual
+        XCTAssertFalse(block.inner.layers.contains { $0.isTraining })
+        XCTAssertFalse(block.projection!.isTraining)
+        let x = Tensor.normal([2, 4, 4, 1], rng: &rng)
+        XCTAssertEqual(fresh(x).data, trained(x).data)
+        fresh.isTraining = true
+        // (Stateless layers such as relu report false in either mode.)
+        XCTAssertEqual(block.inner.layers.map(\.isTraining), [true, true, false, true, true, true])
+    }
 }
