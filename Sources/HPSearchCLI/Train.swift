@@ -26,6 +26,9 @@ struct Train: ParsableCommand {
     @Flag(help: "Print one JSON object at the end on standard output (progress goes to standard error).")
     var json = false
 
+    @Flag(help: "Print the model's layer table (layer, output shape, parameters, FLOPs per example) and stop, without training.")
+    var summary = false
+
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
     }
@@ -36,6 +39,10 @@ struct Train: ParsableCommand {
         let trainer = try Trainer(config: config, data: data, seed: sweep.seed ?? spec.seed, maxEpochs: epochs ?? spec.budget.maxEpochs,
                                   patience: spec.earlyStopping.patience, minDelta: spec.earlyStopping.minDelta, metric: spec.metric)
         logLine("model: \(config.model.rawValue), \(trainer.cost.parameters) parameters, \(trainer.cost.flopsPerExample) FLOPs/example")
+        if summary {
+            print(try trainer.model.summary(input: [data.featureCount]).description)
+            return
+        }
         trainer.progress = progress
         let result = trainer.train()
         var out: [String: Any] = [

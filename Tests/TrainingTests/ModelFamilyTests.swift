@@ -34,6 +34,11 @@ final class ModelFamilyTests: XCTestCase {
         model.isTraining = false
         let out = Tensor.withoutGrad { model(Tensor.zeros([2, shape.featureCount])) }
         XCTAssertEqual(out.shape, [2, shape.classCount], what)
+        // The layers' own counts (train --summary) agree with the family's cost.
+        let summary = try model.summary(input: [shape.featureCount])
+        XCTAssertEqual(summary.parameters, cost.parameters, "\(what): summary parameters")
+        XCTAssertEqual(summary.flopsPerExample, cost.flopsPerExample, "\(what): summary FLOPs")
+        XCTAssertEqual(summary.output, [shape.classCount], what)
         XCTAssertEqual(try weights(config, seed: 5), try weights(config, seed: 5), "\(what): same seed, same weights")
         XCTAssertNotEqual(try weights(config, seed: 5), try weights(config, seed: 6), "\(what): another seed, other weights")
     }
