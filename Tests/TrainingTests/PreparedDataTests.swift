@@ -215,4 +215,37 @@ final class PreparedDataTests: XCTestCase {
             guard case DatasetError.conflict = error else { return XCTFail("\(error)") }
         }
     }
+
+    /// IDX images through the FittedTransform give the bits of the former in-place normalisation.
+    func testIDXImagesGiveTheSameBitsAsBefore() throws {
+        let dir = try TemporaryDirectory(prefix: "prepared-idx")
+        func idx(_ dims: [Int], _ payload: [UInt8]) -> Data {
+            var b: [UInt8] = [0, 0, 8, UInt8(dims.count)]
+            for d in dims { b += [UInt8(d >> 24 & 255), UInt8(d >> 16 & 255), UInt8(d >> 8 & 255), UInt8(d & 255)] }
+            return Data(b + payload)
+        }
+        for (prefix, n) in [("train", 90), ("t10k", 20)] {
+            try idx([n, 3, 3], (0..<(n * 9)).map { UInt8(($0 * 53 + n) % 256) }).write(to: dir.file("\(prefix)-images-idx3-ubyte"))
+            try idx([n], (0..<n).map { UInt8($0 % 3) }).write(to: dir.file("\(prefix)-labels-idx1-ubyte"))
+        }
+        let spec = DataSpec(source: .idx(directory: dir.url.path), validation: .count(15), trainExamples: 40)
+        let d = try PreparedData.load(spec, seed: 6)
+        var (train, validation) = try Split.stratified(Dataset.loadIDX(directory: dir.url.path, split: .train), validation: .count(15), seed: 6)
+        train = try Split.stratified(train, validation: .count(40), seed: 6 ^ 0x5AB5).validation
+        var test = try Dataset.loadIDX(directory: dir.url.path, split: .test)
+        var sum = 0.0, sq = 0.0
+        for v in train.features { sum += Double(v) }
+        let count = Double(train.features.count), mean = sum / count
+        for v in train.features { let e = Double(v) - mean; sq += e * e }
+        let m = Float(mean), scale = Float(1 / max((sq / count).squareRoot(), 1e-8))
+        for i in train.features.indices { train.features[i] = (train.features[i] - m) * scale }
+        for i in validation.features.indices { validation.features[i] = (validation.features[i] - m) * scale }
+        for i in test.features.indices { test.features[i] = (test.features[i] - m) * scale }
+        XCTAssertEqual(d.train.features.map(\.bitPattern), train.features.map(\.bitPattern))
+        XCTAssertEqual(d.validation.features.map(\.bitPattern), validation.features.map(\.bitPattern))
+        XCTAssertEqual(d.test.features.map(\.bitPattern), test.features.map(\.bitPattern))
+        XCTAssertEqual(d.imageShape, [3, 3, 1])
+        XCTAssertEqual(d.transform?.scaling, .global(mean: m, scale: scale))
+        XCTAssertEqual(d.summary?.rows, DataSummary.Counts(train: 40, validation: 15, test: 20))
+    }
 }
