@@ -12,7 +12,16 @@ public enum Split {
     /// Splits `data` into (train, validation), stratified: each class contributes to validation in
     /// proportion to its size (largest remainders), rows chosen by a permutation from `seed`.
     public static func stratified(_ data: Dataset, validation: Size, seed: UInt64) throws -> (train: Dataset, validation: Dataset) {
-        let n = data.count
+        let (trainIdx, validIdx) = try stratifiedIndices(labels: data.labels, classCount: data.classCount,
+                                                         validation: validation, seed: seed)
+        return (data.subset(trainIdx), data.subset(validIdx))
+    }
+
+    /// `stratified`'s choice as row indices into `labels` (each list ascending): what it keeps for
+    /// training and what it holds out. Any table with these labels splits the same way.
+    public static func stratifiedIndices(labels: [Int], classCount: Int, validation: Size,
+                                         seed: UInt64) throws -> (train: [Int], validation: [Int]) {
+        let n = labels.count
         let target: Int
         switch validation {
         case .count(let c):
@@ -26,9 +35,9 @@ public enum Split {
             }
             target = max(1, min(n - 1, Int((Double(n) * f).rounded())))
         }
-        var byClass = [[Int]](repeating: [], count: data.classCount)
+        var byClass = [[Int]](repeating: [], count: classCount)
         var rng = RNG(seed: seed).derived(stream: 0x5B11)
-        for i in rng.permutation(n) { byClass[data.labels[i]].append(i) }
+        for i in rng.permutation(n) { byClass[labels[i]].append(i) }
         // Largest-remainder apportionment of `target` over the classes.
         let exact = byClass.map { Double($0.count) * Double(target) / Double(n) }
         var take = exact.map { Int($0) }
@@ -40,7 +49,7 @@ public enum Split {
             validIdx += rows.prefix(take[c])
             trainIdx += rows.dropFirst(take[c])
         }
-        return (data.subset(trainIdx.sorted()), data.subset(validIdx.sorted()))
+        return (trainIdx.sorted(), validIdx.sorted())
     }
 }
 

@@ -1,10 +1,25 @@
 // DataSpec: the sweep file's `data:` section — which data set, and how much of it.
+//
+//   source: fashion-mnist
+//   source: {idx: {dir: PATH}}
+//   source: {csv: {path: PATH, label: COLUMN, test_fraction: 0.2, header: true, categorical: [COLUMN, …]}}
+//   source: {npy: {x: PATH, y: PATH, test_x: PATH, test_y: PATH, test_fraction: 0.2}}
+//   source: {npz: {path: PATH, x: x, y: y, test_x: test_x, test_y: test_y, test_fraction: 0.2}}
+//
+// npy: test_x and test_y come together; without them `test_fraction` (default 0.2) of x, y is
+// held out (stratified), as for CSV. npz: the archive's members `x.npy`, `y.npy` (and, when
+// present, `test_x.npy`, `test_y.npy`); the keys x, y, test_x, test_y rename the members read
+// (Keras' mnist.npz: `{x: x_train, y: y_train, test_x: x_test, test_y: y_test}`).
 
-/// Where a CSV file's label is: a header name, or a 0-based column index.
+/// Where a CSV file's label is: a header name, or a 0-based column index. Also names the
+/// columns of `categorical:`.
 public enum LabelColumn: Sendable, Hashable {
     case name(String)
     case index(Int)
 }
+
+/// A CSV column by header name or 0-based index.
+public typealias ColumnReference = LabelColumn
 
 /// The data set. Paths are already resolved against the sweep file's directory.
 public enum DataSource: Sendable, Hashable {
@@ -12,8 +27,30 @@ public enum DataSource: Sendable, Hashable {
     case fashionMNIST
     /// An MNIST-layout directory of IDX files (`train-images-idx3-ubyte[.gz]`, …).
     case idx(directory: String)
-    /// A numeric CSV file; `testFraction` of it (0 < f < 1) is held out as the test split.
-    case csv(path: String, label: LabelColumn, testFraction: Double, hasHeader: Bool)
+    /// A CSV file; `testFraction` of it (0 < f < 1) is held out as the test split. Text feature
+    /// columns, and those of `categorical`, are one-hot encoded; missing cells imputed.
+    case csv(path: String, label: LabelColumn, testFraction: Double, hasHeader: Bool, categorical: [LabelColumn] = [])
+    /// NumPy `.npy` files: features `x` and labels `y`, and the test split's, or else a
+    /// `testFraction` hold-out (nil: 0.2).
+    case npy(x: String, y: String, testX: String? = nil, testY: String? = nil, testFraction: Double? = nil)
+    /// A NumPy `.npz` archive and the members to read (keys without `.npy`); `testX`/`testY` nil:
+    /// `test_x`/`test_y` when the archive has them, else a `testFraction` hold-out (nil: 0.2).
+    case npz(path: String, x: String = "x", y: String = "y", testX: String? = nil, testY: String? = nil,
+             testFraction: Double? = nil)
+
+    /// The hold-out fraction when there is no test split of the source's own.
+    public static let defaultTestFraction = 0.2
+
+    /// The files and directories the source reads (the `.gz` of an IDX directory aside).
+    public var paths: [String] {
+        switch self {
+        case .fashionMNIST: return []
+        case .idx(let dir): return [dir]
+        case .csv(let path, _, _, _, _): return [path]
+        case .npy(let x, let y, let tx, let ty, _): return [x, y] + [tx, ty].compactMap { $0 }
+        case .npz(let path, _, _, _, _, _): return [path]
+        }
+    }
 }
 
 /// How much of the training split becomes the (stratified) validation split.
@@ -25,7 +62,7 @@ public enum ValidationSize: Sendable, Hashable {
 }
 
 /// The data section. `validation` defaults to `.count(10000)` for Fashion-MNIST and IDX and to
-/// `.fraction(0.1)` for CSV; `trainExamples` (≥ 1) caps the training split for quick runs.
+/// `.fraction(0.1)` for CSV, NPY and NPZ; `trainExamples` (≥ 1) caps the training split for quick runs.
 public struct DataSpec: Sendable, Hashable {
     public var source: DataSource
     public var validation: ValidationSize
@@ -37,8 +74,11 @@ public struct DataSpec: Sendable, Hashable {
         self.trainExamples = trainExamples
     }
 
-    /// `.fraction(0.1)` for CSV, `.count(10000)` otherwise.
+    /// `.count(10000)` for Fashion-MNIST and IDX, `.fraction(0.1)` otherwise.
     public static func defaultValidation(for source: DataSource) -> ValidationSize {
-        if case .csv = source { .fraction(0.1) } else { .count(10_000) }
+        switch source {
+        case .fashionMNIST, .idx: .count(10_000)
+        case .csv, .npy, .npz: .fraction(0.1)
+        }
     }
 }

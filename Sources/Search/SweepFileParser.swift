@@ -8,6 +8,8 @@ struct SweepFileParser {
     let file: String
     let text: String
     let vocabulary: ModelVocabulary
+    /// Whether the data section's files must exist (SweepSpec.load: yes; parse: no).
+    var checkDataFiles = false
 
     static let topLevelKeys = ["name", "seed", "data", "model", "metric", "budget", "sampler", "early_stopping",
                                "parameters", "ensemble", "distill"]
@@ -79,8 +81,11 @@ struct SweepFileParser {
         return DataSpec(source: source, validation: validation, trainExamples: trainExamples)
     }
 
+    /// `fashion-mnist` or one of `{idx: …}`, `{csv: …}`, `{npy: …}`, `{npz: …}` (see DataSpec). With
+    /// `checkDataFiles`, each file or directory named must exist, else an error at its value.
     private func dataSource(_ field: YAMLField) throws -> DataSource {
-        let expected = "fashion-mnist, {idx: {dir: PATH}} or {csv: {path: PATH, label: COLUMN}}"
+        let expected = "fashion-mnist, {idx: {dir: PATH}}, {csv: {path: PATH, label: COLUMN}}, "
+            + "{npy: {x: PATH, y: PATH}} or {npz: {path: PATH}}"
         if case .scalar = field.node {
             let s = try field.string()
             guard s == "fashion-mnist" else {
@@ -93,32 +98,96 @@ struct SweepFileParser {
         guard m.entries.count == 1, let (kind, value) = m.entries.first else {
             throw field.error("\(field.name) must name exactly one source, got \(m.entries.count); expected \(expected)")
         }
+        /// The resolved path of `f`, checked to exist (as a directory when `directory`).
+        func existing(_ f: YAMLField, directory: Bool = false) throws -> String {
+            let path = resolve(try f.text())
+            guard checkDataFiles else { return path }
+            var isDirectory: ObjCBool = false
+            let shown = path == (try f.text()) ? "'\(path)'" : "'\(path)' (relative paths start at the sweep file's directory)"
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw f.error("\(f.path): no such \(directory ? "directory" : "file") \(shown); check the path")
+            }
+            guard isDirectory.boolValue == directory else {
+                throw f.error(directory ? "\(f.path): \(shown) is a file; give the directory holding the IDX files"
+                                        : "\(f.path): \(shown) is a directory; give the file")
+            }
+            return path
+        }
+        func fraction(_ f: YAMLField) throws -> Double {
+            let x = try f.number()
+            guard x > 0 && x < 1 else {
+                throw f.error("\(f.name) must be strictly between 0 and 1, got \(x.compact)")
+            }
+            return x
+        }
         switch kind {
         case "idx":
             let idx = try value.mapping(allowed: ["dir"])
-            return .idx(directory: resolve(try idx.required("dir", "the directory holding the IDX files").text()))
+            return .idx(directory: try existing(idx.required("dir", "the directory holding the IDX files"), directory: true))
         case "csv":
-            let csv = try value.mapping(allowed: ["path", "label", "test_fraction", "header"])
-            let path = try csv.required("path", "the CSV file, relative to the sweep file").text()
+            let csv = try value.mapping(allowed: ["path", "label", "test_fraction", "header", "categorical"])
+            let pathField = try csv.required("path", "the CSV file, relative to the sweep file")
             let labelField = try csv.required("label", "the label column's header name or 0-based index")
-            let label: LabelColumn
-            switch try labelField.value() {
-            case .int(let i) where i >= 0: label = .index(i)
-            case .string(let s) where !s.isEmpty: label = .name(s)
-            default: throw labelField.mismatch("a column name or a 0-based column index")
-            }
-            let testFraction = try csv["test_fraction"].map { f in
-                let x = try f.number()
-                guard x > 0 && x < 1 else {
-                    throw f.error("\(f.name) must be strictly between 0 and 1, got \(x.compact)")
+            func column(_ f: YAMLField) throws -> LabelColumn {
+                switch try f.value() {
+                case .int(let i) where i >= 0: return .index(i)
+                case .string(let s) where !s.isEmpty: return .name(s)
+                default: throw f.mismatch("a column name or a 0-based column index")
                 }
-                return x
-            } ?? 0.2
+            }
+            let label = try column(labelField)
+            let testFraction = try csv["test_fraction"].map(fraction) ?? DataSource.defaultTestFraction
             let header = try csv["header"].map { try $0.bool() } ?? true
-            return .csv(path: resolve(path), label: label, testFraction: testFraction, hasHeader: header)
+            var categorical: [LabelColumn] = []
+            for f in try csv["categorical"]?.list() ?? [] {
+                let c = try column(f)
+                guard c != label else {
+                    throw f.error("\(f.name): the label column cannot be a categorical feature; list feature columns only")
+                }
+                guard !categorical.contains(c) else { throw f.error("\(f.name): column \(try f.text()) is listed twice") }
+                if case .name = c, !header {
+                    throw f.error("\(f.name): without a header, name columns by 0-based index")
+                }
+                categorical.append(c)
+            }
+            return .csv(path: try existing(pathField), label: label, testFraction: testFraction, hasHeader: header,
+                        categorical: categorical)
+        case "npy":
+            let npy = try value.mapping(allowed: ["x", "y", "test_x", "test_y", "test_fraction"])
+            let xField = try npy.required("x", "the features' .npy file, [N, F] or [N, H, W, C]")
+            let yField = try npy.required("y", "the labels' .npy file, [N] integer class labels")
+            let (testX, testY) = (npy["test_x"], npy["test_y"])
+            if let testX, testY == nil { throw testX.keyError("\(testX.name) needs test_y, the test split's labels") }
+            if let testY, testX == nil { throw testY.keyError("\(testY.name) needs test_x, the test split's features") }
+            if let f = npy["test_fraction"], testX != nil {
+                throw f.keyError("\(f.name) holds part of x out as the test split, but test_x and test_y are the test split; "
+                                 + "remove one or the other")
+            }
+            let fraction = try npy["test_fraction"].map(fraction)
+            return .npy(x: try existing(xField), y: try existing(yField), testX: try testX.map { try existing($0) },
+                        testY: try testY.map { try existing($0) }, testFraction: fraction)
+        case "npz":
+            let npz = try value.mapping(allowed: ["path", "x", "y", "test_x", "test_y", "test_fraction"])
+            let pathField = try npz.required("path", "the .npz archive (numpy.savez), relative to the sweep file")
+            func member(_ key: String) throws -> String? {
+                try npz[key].map { f in
+                    let s = try f.text()
+                    return s.hasSuffix(".npy") ? String(s.dropLast(4)) : s
+                }
+            }
+            let (testX, testY) = (npz["test_x"], npz["test_y"])
+            if let testX, testY == nil { throw testX.keyError("\(testX.name) needs test_y, the test split's labels' member") }
+            if let testY, testX == nil { throw testY.keyError("\(testY.name) needs test_x, the test split's features' member") }
+            if let f = npz["test_fraction"], testX != nil {
+                throw f.keyError("\(f.name) holds part of x out as the test split, but test_x and test_y name the test split; "
+                                 + "remove one or the other")
+            }
+            let (x, y, tx, ty) = (try member("x") ?? "x", try member("y") ?? "y", try member("test_x"), try member("test_y"))
+            let fraction = try npz["test_fraction"].map(fraction)
+            return .npz(path: try existing(pathField), x: x, y: y, testX: tx, testY: ty, testFraction: fraction)
         default:
             throw value.keyError("unknown data source '\(kind)'"
-                                 + NameSuggestion.hint(kind, among: ["idx", "csv"], then: "expected \(expected)"))
+                                 + NameSuggestion.hint(kind, among: ["idx", "csv", "npy", "npz"], then: "expected \(expected)"))
         }
     }
 

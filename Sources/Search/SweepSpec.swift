@@ -47,7 +47,9 @@ public struct SweepSpec: Sendable {
 
     /// Reads and parses the sweep file at `path`. Relative data paths in it resolve against the
     /// file's directory. Throws `SweepSpecError`, at line 0, column 0 when the file cannot be read.
-    public static func load(path: String, vocabulary: ModelVocabulary) throws -> SweepSpec {
+    /// With `checkDataFiles` (the default), every data file and directory the data section names
+    /// must exist, else the error is at the path's line and column.
+    public static func load(path: String, vocabulary: ModelVocabulary, checkDataFiles: Bool = true) throws -> SweepSpec {
         func fail(_ message: String) -> SweepSpecError {
             SweepSpecError(location: SourceLocation(file: path, line: 0, column: 0), message: message)
         }
@@ -62,12 +64,15 @@ public struct SweepSpec: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw fail("the sweep file is not UTF-8 text; save it as UTF-8")
         }
-        return try parse(yaml: text, file: path, vocabulary: vocabulary)
+        return try parse(yaml: text, file: path, vocabulary: vocabulary, checkDataFiles: checkDataFiles)
     }
 
-    /// Parses sweep-file text. `file` names it in errors and anchors relative data paths.
-    public static func parse(yaml: String, file: String, vocabulary: ModelVocabulary) throws -> SweepSpec {
-        try SweepFileParser(file: file, text: yaml, vocabulary: vocabulary).parse()
+    /// Parses sweep-file text. `file` names it in errors and anchors relative data paths. Data
+    /// files are not looked at unless `checkDataFiles` (off by default: the text may be a stored
+    /// copy, or a worker's, whose paths are checked where the sweep was loaded).
+    public static func parse(yaml: String, file: String, vocabulary: ModelVocabulary,
+                             checkDataFiles: Bool = false) throws -> SweepSpec {
+        try SweepFileParser(file: file, text: yaml, vocabulary: vocabulary, checkDataFiles: checkDataFiles).parse()
     }
 
     public func parameter(named name: String) -> ParameterSpec? {

@@ -6,8 +6,10 @@ import TensorCore
 
 /// The three splits a trial sees. Validation is carved from the training data (stratified, from
 /// the sweep seed, so every trial of a sweep shares it); test is the source's own test split
-/// (or, for CSV, a stratified hold-out) and is read only when a caller asks for test metrics.
-/// Normalisation statistics come from the training split only.
+/// (or, for CSV and NPY/NPZ without test arrays, a stratified hold-out) and is read only when a
+/// caller asks for test metrics. Everything fitted on data — standardisation, a table's column
+/// types, vocabularies and medians — is fitted on the training split only and kept in
+/// `transform`, which re-applied to the raw rows gives the same features bit for bit.
 public struct PreparedData: Sendable {
     public var train: Dataset
     public var validation: Dataset
@@ -15,13 +17,21 @@ public struct PreparedData: Sendable {
     public var classNames: [String]
     /// Where the data came from, for logs and reports.
     public var source: String
+    /// What was fitted on the training split (nil for splits made in memory).
+    public var transform: FittedTransform?
+    /// What the readers found: rows per split, and per table column its type, vocabulary,
+    /// missing cells and unseen categories (nil for splits made in memory).
+    public var summary: DataSummary?
 
-    public init(train: Dataset, validation: Dataset, test: Dataset, classNames: [String]? = nil, source: String = "in-memory") {
+    public init(train: Dataset, validation: Dataset, test: Dataset, classNames: [String]? = nil, source: String = "in-memory",
+                transform: FittedTransform? = nil, summary: DataSummary? = nil) {
         self.train = train
         self.validation = validation
         self.test = test
         self.classNames = classNames ?? (0..<train.classCount).map(String.init)
         self.source = source
+        self.transform = transform
+        self.summary = summary
     }
 
     public var classCount: Int { train.classCount }
@@ -32,71 +42,136 @@ public struct PreparedData: Sendable {
     public static let fashionMNISTClasses = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                              "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 
+    /// Seeds of the splits, derived from the sweep seed: the test hold-out has its own stream,
+    /// so changing `validation` never moves it.
+    static func testSeed(_ seed: UInt64) -> UInt64 { seed ^ 0x7E57 }
+    static func trainExamplesSeed(_ seed: UInt64) -> UInt64 { seed ^ 0x5AB5 }
+
     /// Loads and splits the data a sweep file describes. `seed` is the sweep seed.
     public static func load(_ spec: DataSpec, seed: UInt64) throws -> PreparedData {
-        let pool: Dataset, test: Dataset, names: [String]?, source: String
         switch spec.source {
         case .fashionMNIST:
             let dir = Dataset.fashionMNISTDirectory
             guard FileManager.default.fileExists(atPath: dir) else {
                 throw DatasetError.missingFile(path: dir, hint: "Install Debian's package: apt-get install dataset-fashion-mnist (scripts/setup.sh does).")
             }
-            pool = try Dataset.loadIDX(directory: dir, split: .train)
-            test = try Dataset.loadIDX(directory: dir, split: .test)
-            names = fashionMNISTClasses
-            source = "fashion-mnist (\(dir))"
+            return try arrays(pool: Dataset.loadIDX(directory: dir, split: .train), test: Dataset.loadIDX(directory: dir, split: .test),
+                              names: fashionMNISTClasses, source: "fashion-mnist (\(dir))", spec: spec, seed: seed)
         case .idx(let dir):
-            pool = try Dataset.loadIDX(directory: dir, split: .train)
-            test = try Dataset.loadIDX(directory: dir, split: .test)
-            names = nil
-            source = "idx (\(dir))"
-        case .csv(let path, let label, let testFraction, let hasHeader):
-            let column: CSVReader.LabelColumn
-            switch label {
-            case .name(let n): column = .name(n)
-            case .index(let i): column = .index(i)
+            let pool = try Dataset.loadIDX(directory: dir, split: .train)
+            return try arrays(pool: pool, test: Dataset.loadIDX(directory: dir, split: .test),
+                              names: (0..<pool.classCount).map(String.init), source: "idx (\(dir))", spec: spec, seed: seed)
+        case .csv(let path, let label, let testFraction, let hasHeader, let categorical):
+            return try csv(path: path, label: label, testFraction: testFraction, hasHeader: hasHeader,
+                           categorical: categorical, spec: spec, seed: seed)
+        case .npy(let x, let y, let testX, let testY, let testFraction):
+            let train = NumPyData.Arrays(x: try NPY.read(path: x), xSource: x, y: try NPY.read(path: y), ySource: y)
+            var test: NumPyData.Arrays?
+            if let testX, let testY {
+                test = NumPyData.Arrays(x: try NPY.read(path: testX), xSource: testX, y: try NPY.read(path: testY), ySource: testY)
             }
-            let table = try CSVReader(label: column, hasHeader: hasHeader).read(path: path)
-            // The test hold-out comes from its own stream, so changing `validation` never moves it.
-            let split = try Split.stratified(table.dataset, validation: .fraction(testFraction), seed: seed ^ 0x7E57)
-            pool = split.train
-            test = split.validation
-            names = table.classNames
-            source = "csv (\(path))"
+            let shown = ([x, y] + [testX, testY].compactMap { $0 }).joined(separator: ", ")
+            return try numpy(train: train, test: test, testFraction: testFraction, source: "npy (\(shown))", spec: spec, seed: seed)
+        case .npz(let path, let x, let y, let testX, let testY, let testFraction):
+            let archive = try NPZArchive(path: path)
+            func arrays(_ x: String, _ y: String) throws -> NumPyData.Arrays {
+                NumPyData.Arrays(x: try archive.array(x), xSource: "\(path):\(x).npy", y: try archive.array(y), ySource: "\(path):\(y).npy")
+            }
+            var test: NumPyData.Arrays?
+            if let testX, let testY {
+                test = try arrays(testX, testY)
+            } else if archive.contains("test_x") || archive.contains("test_y") {
+                if let testFraction {
+                    throw DatasetError.conflict(path: path, reason: "the archive has test_x/test_y members, so test_fraction \(testFraction) "
+                                                + "has nothing to hold out; remove test_fraction (or the members)")
+                }
+                test = try arrays("test_x", "test_y")
+            }
+            return try numpy(train: try arrays(x, y), test: test, testFraction: testFraction, source: "npz (\(path))", spec: spec, seed: seed)
         }
+    }
+
+    /// The validation split and the (capped) training split of `labels`' rows, as ascending indices.
+    static func carve(labels: [Int], classCount: Int, spec: DataSpec, seed: UInt64) throws -> (train: [Int], validation: [Int]) {
         let size: Split.Size
         switch spec.validation {
         case .count(let c): size = .count(c)
         case .fraction(let f): size = .fraction(f)
         }
-        var (train, validation) = try Split.stratified(pool, validation: size, seed: seed)
+        var (train, validation) = try Split.stratifiedIndices(labels: labels, classCount: classCount, validation: size, seed: seed)
         if let n = spec.trainExamples, n < train.count {
             // A stratified sample of the training split: what a split would hold out.
-            train = try Split.stratified(train, validation: .count(n), seed: seed ^ 0x5AB5).validation
+            let kept = try Split.stratifiedIndices(labels: train.map { labels[$0] }, classCount: classCount,
+                                                   validation: .count(n), seed: trainExamplesSeed(seed)).validation
+            train = kept.map { train[$0] }
         }
-        var data = PreparedData(train: train, validation: validation, test: test, classNames: names, source: source)
-        data.normalise()
-        return data
+        return (train, validation)
     }
 
-    /// Standardises features with statistics of the training split: one mean and deviation for
-    /// images (keeping their spatial structure), per feature for tables.
-    mutating func normalise() {
-        if train.imageShape != nil {
-            var sum = 0.0, sq = 0.0
-            for v in train.features { sum += Double(v) }
-            let n = Double(max(train.features.count, 1)), mean = sum / n
-            for v in train.features { let d = Double(v) - mean; sq += d * d }
-            let std = Swift.max((sq / n).squareRoot(), 1e-8)
-            let m = Float(mean), s = Float(1 / std)
-            for i in train.features.indices { train.features[i] = (train.features[i] - m) * s }
-            for i in validation.features.indices { validation.features[i] = (validation.features[i] - m) * s }
-            for i in test.features.indices { test.features[i] = (test.features[i] - m) * s }
-        } else {
-            let z = Standardizer(fitting: train)
-            train = z.apply(train)
-            validation = z.apply(validation)
-            test = z.apply(test)
+    /// Splits numeric rows (`pool`: train + validation), fits the standardisation on the training split.
+    static func arrays(pool: Dataset, test: Dataset, names: [String], source: String, spec: DataSpec, seed: UInt64) throws -> PreparedData {
+        let (trainRows, validRows) = try carve(labels: pool.labels, classCount: pool.classCount, spec: spec, seed: seed)
+        let train = pool.subset(trainRows), validation = pool.subset(validRows)
+        let transform = FittedTransform.fit(arrays: train, classNames: names)
+        let summary = DataSummary(source: source, rows: .init(train: train.count, validation: validation.count, test: test.count),
+                                  featureCount: transform.featureCount, classNames: names, imageShape: train.imageShape)
+        return PreparedData(train: transform.apply(train), validation: transform.apply(validation), test: transform.apply(test),
+                            classNames: names, source: source, transform: transform, summary: summary)
+    }
+
+    static func numpy(train: NumPyData.Arrays, test: NumPyData.Arrays?, testFraction: Double?, source: String,
+                      spec: DataSpec, seed: UInt64) throws -> PreparedData {
+        let (all, own, names) = try NumPyData.datasets(train: train, test: test)
+        if let own { return try arrays(pool: all, test: own, names: names, source: source, spec: spec, seed: seed) }
+        let split = try Split.stratified(all, validation: .fraction(testFraction ?? DataSource.defaultTestFraction), seed: testSeed(seed))
+        return try arrays(pool: split.train, test: split.validation, names: names, source: source, spec: spec, seed: seed)
+    }
+
+    static func csv(path: String, label: LabelColumn, testFraction: Double, hasHeader: Bool, categorical: [LabelColumn],
+                    spec: DataSpec, seed: UInt64) throws -> PreparedData {
+        func column(_ c: LabelColumn) -> CSVReader.LabelColumn {
+            switch c {
+            case .name(let n): return .name(n)
+            case .index(let i): return .index(i)
+            }
         }
+        let table = try CSVReader(label: column(label), hasHeader: hasHeader).readTable(path: path)
+        let classCount = table.classNames.count
+        let held = try Split.stratifiedIndices(labels: table.labels, classCount: classCount,
+                                               validation: .fraction(testFraction), seed: testSeed(seed))
+        let pool = held.train
+        let carved = try carve(labels: pool.map { table.labels[$0] }, classCount: classCount, spec: spec, seed: seed)
+        let trainRows = carved.train.map { pool[$0] }, validRows = carved.validation.map { pool[$0] }, testRows = held.validation
+        let transform = try FittedTransform.fit(table: table, trainingRows: trainRows, categorical: categorical.map(column))
+        func dataset(_ rows: [Int]) throws -> (Dataset, missing: [Int], unseen: [Int]) {
+            let e = try transform.apply(table: table, rows: rows)
+            return (Dataset(features: e.features, labels: rows.map { table.labels[$0] }, featureCount: transform.featureCount,
+                            classCount: classCount), e.missing, e.unseen)
+        }
+        let (train, trainMissing, _) = try dataset(trainRows)
+        let (validation, validMissing, validUnseen) = try dataset(validRows)
+        let (test, testMissing, testUnseen) = try dataset(testRows)
+        let columns = transform.columns.enumerated().map { j, c in
+            DataSummary.Column(name: c.name, kind: c.kind, forced: c.forced, categories: c.categories,
+                               median: c.kind == .numeric && c.missingIndicator ? Double(c.fill) : nil,
+                               missingIndicator: c.missingIndicator,
+                               missing: .init(train: trainMissing[j], validation: validMissing[j], test: testMissing[j]),
+                               unseen: .init(train: 0, validation: validUnseen[j], test: testUnseen[j]))
+        }
+        let source = "csv (\(path))"
+        let summary = DataSummary(source: source, rows: .init(train: train.count, validation: validation.count, test: test.count),
+                                  featureCount: transform.featureCount, classNames: table.classNames, columns: columns)
+        return PreparedData(train: train, validation: validation, test: test, classNames: table.classNames, source: source,
+                            transform: transform, summary: summary)
+    }
+
+    /// Standardises features with statistics of the training split (one mean and scale for
+    /// images, per feature for tables), keeping the fitted transform: for splits made in memory.
+    mutating func normalise() {
+        let t = FittedTransform.fit(arrays: train, classNames: classNames)
+        train = t.apply(train)
+        validation = t.apply(validation)
+        test = t.apply(test)
+        transform = t
     }
 }

@@ -5,9 +5,9 @@
 import Search
 
 extension SweepSpec {
-    /// Parses and validates `path` for the models hpsearch trains.
+    /// Parses and validates `path` for the models hpsearch trains; the data files it names must exist.
     public static func loadForTraining(path: String) throws -> SweepSpec {
-        let spec = try SweepSpec.load(path: path, vocabulary: TrainingConfig.vocabulary)
+        let spec = try SweepSpec.load(path: path, vocabulary: TrainingConfig.vocabulary, checkDataFiles: true)
         try spec.validateForTraining()
         return spec
     }

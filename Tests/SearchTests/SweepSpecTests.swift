@@ -148,6 +148,7 @@ final class SweepSpecTests: XCTestCase {
         let text = "name: s\nmodel: mlp\nbudget: {trials: 1, max_epochs: 1}\nparameters: {}\ndata: {source: {idx: {dir: mnist}}}\n"
         let path = dir.file("s.yaml").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: dir.file("mnist"), withIntermediateDirectories: true)  // load checks data paths
         let spec = try SweepSpec.load(path: path, vocabulary: TestVocabulary.models)
         XCTAssertEqual(spec.file, path)
         XCTAssertEqual(spec.text, text)
