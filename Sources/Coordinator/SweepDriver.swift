@@ -196,6 +196,7 @@ public struct SweepDriver {
             throw CoordinatorError("the sweep is incomplete: \(why). Fix the cause, then `\(plan.resumeCommand)`")
         }
         try presenter.ended(outcome)
+        try storeTransform(of: try data(), in: run)
         try finish(plan, &outcome, data: data)
         let wall = Date().timeIntervalSince(started), cpu = Self.cpuSeconds() - cpuStart
         outcome.seconds = wall
@@ -215,6 +216,13 @@ public struct SweepDriver {
         case .distillation(let d):
             outcome.distillation = try d.distiller.report(ensemble: d.ensemble, sweep: d.sweep, store: outcome.store, run: plan.run)
         }
+    }
+
+    /// Writes `RUN_DIR/transform.json`: everything fitted on the training split (standardisation,
+    /// vocabularies, imputation), so the run's models can be applied to new raw inputs later.
+    func storeTransform(of data: PreparedData, in run: RunDirectory) throws {
+        guard let transform = data.transform, !FileManager.default.fileExists(atPath: run.transformPath) else { return }
+        try run.write(Array(try transform.json()), to: RunDirectory.transformFile)
     }
 
     /// User + system CPU seconds of this process.

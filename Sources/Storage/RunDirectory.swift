@@ -10,6 +10,9 @@ public struct RunDirectory: Sendable {
     public var storePath: String { url.appendingPathComponent("sweep.db").path }
     public var sweepCopyPath: String { url.appendingPathComponent("sweep.yaml").path }
     public var lockPath: String { url.appendingPathComponent("run.lock").path }
+    /// What was fitted on the training split (FittedTransform's JSON), relative to the directory.
+    public static let transformFile = "transform.json"
+    public var transformPath: String { url.appendingPathComponent(Self.transformFile).path }
 
     /// `trials/00042`, relative to the run directory.
     public static func trialFolder(_ index: Int) -> String { "trials/" + String(format: "%05d", index) }

@@ -93,14 +93,28 @@ public struct RecipeCheck {
             if withinShare > 0.01 { status = .warn; hints.append("\(within.rows) duplicated training rows") }
             if within.conflicts > 0 { status = .warn; hints.append("\(within.conflicts) duplicated training rows carry different labels (label noise)") }
         }
-        let summary = String(format: "%d train / %d val / %d test, %d classes (%d…%d per class, imbalance %.2f:1), features in [%.3g, %.3g], %d NaN/Inf, %d duplicate rows in train (%d with conflicting labels), %d test rows also in train",
+        var summary = "task: classification; " + String(format: "%d train / %d val / %d test, %d classes (%d…%d per class, imbalance %.2f:1), features in [%.3g, %.3g], %d NaN/Inf, %d duplicate rows in train (%d with conflicting labels), %d test rows also in train",
                              train.count, data.validation.count, data.test.count, counts.count, present.min() ?? 0, present.max() ?? 0,
                              imbalance, lo, hi, nonFinite, within.rows, within.conflicts, across.rows)
+        var columnValues: [String: Double] = [:]
+        if let table = data.summary, !table.columns.isEmpty {
+            // What the data pipeline did to the table's columns (fitted on the training split).
+            let categorical = table.columns.filter { $0.kind == .categorical }, imputed = table.columns.filter(\.missingIndicator)
+            let missing = table.missingCells, unseen = table.unseenCells
+            summary += "; columns: \(table.columns.count - categorical.count) numeric, \(categorical.count) categorical (one-hot"
+                + (categorical.isEmpty ? "" : ": " + categorical.map(\.name).joined(separator: ", ")) + ")"
+                + "; missing cells \(missing.train) train / \(missing.validation) val / \(missing.test) test"
+                + (imputed.isEmpty ? "" : " (imputed with training medians + indicators: \(imputed.map(\.name).joined(separator: ", ")))")
+                + "; unseen categories \(unseen.validation) val / \(unseen.test) test (zero vectors)"
+            columnValues = ["categorical_columns": Double(categorical.count), "missing_cells": Double(missing.train + missing.validation + missing.test),
+                            "unseen_categories": Double(unseen.validation + unseen.test)]
+        }
         return CheckResult(id: 1, name: "data", status: status, summary: summary,
                            values: ["train": Double(train.count), "validation": Double(data.validation.count), "test": Double(data.test.count),
                                     "classes": Double(counts.count), "imbalance": imbalance, "min_feature": Double(lo), "max_feature": Double(hi),
                                     "non_finite": Double(nonFinite), "duplicates_train": Double(within.rows),
-                                    "duplicate_label_conflicts": Double(within.conflicts), "duplicates_train_test": Double(across.rows)],
+                                    "duplicate_label_conflicts": Double(within.conflicts), "duplicates_train_test": Double(across.rows)]
+                               .merging(columnValues) { a, _ in a },
                            hint: hints.isEmpty ? nil : hints.joined(separator: "; "))
     }
 

@@ -177,6 +177,38 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("three").path), "nothing created")
     }
 
+    /// A table with a text column and gaps: one-hot and imputed, and `check` says so.
+    func testCheckReportsTheTaskCategoricalColumnsAndImputation() throws {
+        let dir = try TemporaryDirectory(prefix: "categorical")
+        var text = "size,colour,label\n"
+        for i in 0..<400 {
+            let c = i % 2
+            let size = i % 37 == 0 ? "" : String(format: "%.3f", Double(c) * 1.5 + Double((i * 7919) % 100) / 100)
+            text += "\(size),\(["red", "green", "blue"][(i + c) % 3]),\(c == 0 ? "no" : "yes")\n"
+        }
+        try text.write(to: dir.file("data.csv"), atomically: true, encoding: .utf8)
+        try """
+        name: categorical
+        seed: 1
+        data: {source: {csv: {path: data.csv, label: label}}, validation: 0.25}
+        model: mlp
+        budget: {trials: 2, max_epochs: 2}
+        parameters:
+          width: {values: [8, 16]}
+        """.write(to: dir.file("c.yaml"), atomically: true, encoding: .utf8)
+        let (status, out) = try hpsearch(["check", dir.file("c.yaml").path, "--json"], timeout: 300)
+        XCTAssertTrue(status == 0 || status == 1, out)
+        let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(out.split(separator: "\n").last!.utf8)) as? [String: Any], out)
+        let look = try XCTUnwrap((report["checks"] as? [[String: Any]])?.first, out)
+        let summary = try XCTUnwrap(look["summary"] as? String)
+        XCTAssertTrue(summary.hasPrefix("task: classification; "), summary)
+        XCTAssertTrue(summary.contains("1 numeric, 1 categorical (one-hot: colour)"), summary)
+        XCTAssertTrue(summary.contains("imputed with training medians + indicators: size"), summary)
+        let values = try XCTUnwrap(look["values"] as? [String: Double])
+        XCTAssertEqual(values["categorical_columns"], 1)
+        XCTAssertEqual(values["missing_cells"], 11, "rows 0, 37, …, 370 have no size")
+    }
+
     /// One small sweep (size-1 world, 6 trials × ≤ 3 epochs on a 900-row CSV), then what a user
     /// reads from it.
     func testASmallFinishedSweepAsAUserReadsIt() throws {
@@ -203,6 +235,10 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(runOut.contains("cli: 6/6 trials — "), runOut)
         XCTAssertTrue(runOut.contains("ensemble (average) — selected on validation predictions"), runOut)
         XCTAssertTrue(runOut.contains("6 trials in "), runOut)
+
+        // What was fitted on the training split is kept with the run, as JSON.
+        let transform = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.file("run/transform.json"))) as? [String: Any])
+        XCTAssertEqual((transform["columns"] as? [Any])?.count, 4, "\(transform)")
 
         // The table: a header, then one row per trial, best first.
         let (tableStatus, table) = try hpsearch(["status", run])
