@@ -60,7 +60,7 @@ public struct CSVReader: Sendable {
                 k += 1
             }
         }
-        let (classNames, labels) = Self.classes(rawLabels)
+        let (classNames, labels) = try Self.classes(rawLabels, path: path)
         var featureNames = layout.names
         featureNames.remove(at: labelIndex)
         let dataset = Dataset(features: features, labels: labels,
@@ -100,7 +100,7 @@ public struct CSVReader: Sendable {
             }
             lines.append(row.line)
         }
-        let (classNames, labels) = Self.classes(rawLabels)
+        let (classNames, labels) = try Self.classes(rawLabels, path: path)
         var featureNames = layout.names
         featureNames.remove(at: labelIndex)
         var fileColumns = Array(0..<width)
@@ -144,9 +144,21 @@ public struct CSVReader: Sendable {
         return (body, names, header, width, labelIndex)
     }
 
+    /// The most classes a label column may have; more is taken for a continuous target.
+    public static let maxClasses = 100
+
     /// Class names (numeric labels sort numerically, others lexically) and each row's class index.
-    static func classes(_ rawLabels: [String]) -> (names: [String], labels: [Int]) {
+    /// Throws `continuousLabel` for numbers that are not all integers or more than `maxClasses`
+    /// distinct values (a regression target read as classes).
+    static func classes(_ rawLabels: [String], path: String) throws -> (names: [String], labels: [Int]) {
         let distinct = Set(rawLabels)
+        let numbers = distinct.compactMap(Double.init)
+        if let fractional = numbers.first(where: { $0 != $0.rounded() }), numbers.count == distinct.count {
+            throw DatasetError.continuousLabel(path: path, distinct: distinct.count, example: String(fractional))
+        }
+        if distinct.count > maxClasses {
+            throw DatasetError.continuousLabel(path: path, distinct: distinct.count, example: distinct.sorted().first ?? "")
+        }
         let classNames = distinct.allSatisfy { Double($0) != nil }
             ? distinct.sorted { Double($0)! < Double($1)! } : distinct.sorted()
         let index = Dictionary(uniqueKeysWithValues: classNames.enumerated().map { ($1, $0) })

@@ -25,6 +25,9 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case featureShape(path: String, shape: [Int], expected: String)
     /// A label that is not an integer (row `index`, 0-based): classification needs class indices.
     case nonIntegerLabel(path: String, index: Int, value: String)
+    /// A label column that looks like a continuous target: numbers that are not all integers,
+    /// or more than `CSVReader.maxClasses` distinct values.
+    case continuousLabel(path: String, distinct: Int, example: String)
     /// A NaN or infinite feature value (element `index` of the array, 0-based).
     case nonFinite(path: String, index: Int, value: String)
     /// An `.npz` archive without the member `member` (`found`: the members it has).
@@ -71,6 +74,10 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
         case .nonIntegerLabel(let p, let i, let v):
             return "\(p): label \(v) at row \(i) is not an integer: classification needs integer class labels. "
                 + "Regression is not supported yet (it will be `task: regression`)."
+        case .continuousLabel(let p, let n, let e):
+            return "\(p): the label column has \(n) distinct values (e.g. \(e)): that is a continuous target, not classes. "
+                + "hpsearch trains classifiers (at most \(CSVReader.maxClasses) classes, integer or text labels); regression "
+                + "(`task: regression`) is not supported yet: bin the target into classes, or pick a categorical label column."
         case .nonFinite(let p, let i, let v):
             return "\(p): element \(i) is \(v); the features must be finite (impute or drop such values before saving)."
         case .missingMember(let p, let m, let f):

@@ -20,6 +20,27 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(r.dataset.features, [0.5, 1.5, 2.5])
     }
 
+    /// A regression target read as classes (issue 15: a 214-class "classification") is refused.
+    func testAContinuousLabelColumnIsRefusedSayingWhatToDo() throws {
+        let prices = "x,price\n" + (0..<50).map { "\($0),\(Double($0) * 1.37 + 0.5)" }.joined(separator: "\n") + "\n"
+        XCTAssertThrowsError(try CSVReader(label: .name("price")).parse(prices, path: "houses.csv")) { error in
+            if case .continuousLabel(let path, let distinct, _)? = error as? DatasetError {
+                XCTAssertEqual(path, "houses.csv")
+                XCTAssertEqual(distinct, 50)
+            } else { XCTFail("\(error)") }
+            XCTAssertTrue("\(error)".hasPrefix("houses.csv: the label column has 50 distinct values"), "\(error)")
+            XCTAssertTrue("\(error)".contains("not supported yet"), "\(error)")
+        }
+        let many = "x,id\n" + (0..<150).map { "\($0),\($0)" }.joined(separator: "\n") + "\n"
+        XCTAssertThrowsError(try CSVReader(label: .name("id")).parse(many, path: "ids.csv")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("ids.csv: the label column has 150 distinct values"), "\(error)")
+        }
+        // Integer labels, and up to 100 classes, are classes.
+        let hundred = "x,c\n" + (0..<200).map { "\($0),\($0 % 100)" }.joined(separator: "\n") + "\n"
+        XCTAssertEqual(try CSVReader(label: .name("c")).parse(hundred, path: "ok.csv").dataset.classCount, 100)
+        XCTAssertEqual(try CSVReader(label: .name("c")).parse("x,c\n1,2.0\n2,3.0\n", path: "f.csv").classNames, ["2.0", "3.0"])
+    }
+
     func testNonNumericCellNamesFileLineAndColumn() {
         let text = "x,y,label\n1,2,a\n3,oops,b\n"
         XCTAssertThrowsError(try CSVReader(label: .name("label")).parse(text, path: "d.csv")) { error in
