@@ -196,7 +196,12 @@ public struct SweepDriver {
             throw CoordinatorError("the sweep is incomplete: \(why). Fix the cause, then `\(plan.resumeCommand)`")
         }
         try presenter.ended(outcome)
-        try storeTransform(of: try data(), in: run)
+        do {
+            try storeTransform(of: try data(), in: run)
+        } catch {
+            // The sweep is recorded; what was fitted can be refitted from the data later.
+            presenter.log("note: \(RunDirectory.transformFile) not written: \(error)")
+        }
         try finish(plan, &outcome, data: data)
         let wall = Date().timeIntervalSince(started), cpu = Self.cpuSeconds() - cpuStart
         outcome.seconds = wall
