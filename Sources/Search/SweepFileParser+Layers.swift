@@ -33,7 +33,7 @@ extension SweepFileParser {
         return sets.dropFirst().reduce(first) { $0.intersection($1) }
     }
 
-    private func layerList(_ field: YAMLField) throws -> [LayerNode] {
+    func layerList(_ field: YAMLField) throws -> [LayerNode] {
         if case .scalar = field.node, field.tagName == .null { return try emptyList(field) }
         let items = try field.list()
         guard !items.isEmpty else { return try emptyList(field) }
@@ -42,8 +42,7 @@ extension SweepFileParser {
 
     private func emptyList(_ field: YAMLField) throws -> [LayerNode] {
         let what = field.path.hasSuffix("residual") ? "the layers whose output is added to the block's input"
-            : field.path.hasSuffix("]") || field.path.hasSuffix(".layers") && field.path != "model.layers"
-            ? "the layers to repeat" : "at least one layer"
+            : field.path.hasSuffix("].layers") ? "the layers to repeat" : "at least one layer"
         throw field.keyError("\(field.name) is empty; list \(what), e.g. - dense: {units: 64}")
     }
 
@@ -101,7 +100,10 @@ extension SweepFileParser {
             }
             node.arguments["function"] = try argument(value, as: .activation)
         case .residual:
-            guard let value else { throw item.error("\(item.name) 'residual' is empty; list the layers whose output is added to the block's input, e.g. - residual: [{dense: {units: 64}}, relu]") }
+            guard let value else {
+                throw item.error("residual needs its layers, those whose output is added to the block's input, "
+                                 + "e.g. - residual: [{dense: {units: 64}}, relu]")
+            }
             node.children = try layerList(value)
         case .repeat:
             guard let value, let m else {
@@ -189,5 +191,23 @@ extension SweepFileParser {
                                      + "some trials lack; a layer needs a value in every trial, so remove its `when`")
             }
         }
+    }
+}
+
+extension LayerSpec {
+    /// Parses a layer list written on its own — a YAML list as under `model: layers:`, such as a
+    /// built-in model's preset — whose `${…}` may name `parameters`. Errors are at `file`'s lines.
+    public static func parse(yaml: String, file: String, parameters: [String]) throws -> LayerSpec {
+        let root: Node?
+        do { root = try Yams.compose(yaml: yaml) } catch { throw SweepSpecError(yaml: error, file: file, text: yaml) }
+        guard let root else {
+            throw SweepSpecError(location: SourceLocation(file: file, line: 0, column: 0),
+                                 message: "the layer list is empty; list at least one layer")
+        }
+        let parser = SweepFileParser(file: file, text: yaml, vocabulary: [:])
+        let field = YAMLField(node: root, path: "layers", file: file, keyLocation: nil)
+        let spec = LayerSpec(layers: try parser.layerList(field), location: field.location)
+        try parser.checkReferences(spec, names: parameters)
+        return spec
     }
 }

@@ -189,4 +189,33 @@ final class LayerLanguageTests: XCTestCase {
         check("- dense: {units: \"${w}\"}", "  optimizer: {values: [sgd]}\n  w: {values: [1], when: {optimizer: sgd}}", 4, 23,
               "names a parameter with `when`")
     }
+
+    func testStandaloneLayerListForPresets() throws {
+        let mlp = try LayerSpec.parse(yaml: """
+        - repeat: "${depth}"
+          layers:
+            - dense: {units: "${width}"}
+            - relu
+        """, file: "mlp-preset", parameters: ["depth", "width"])
+        let layers = try mlp.evaluate(in: Configuration(["depth": .int(2), "width": .int(8)]))
+        XCTAssertEqual(layers.map(\.operation), [.dense(units: 8), .activation("relu"), .dense(units: 8), .activation("relu")])
+        XCTAssertEqual(layers[0].location, SourceLocation(file: "mlp-preset", line: 3, column: 7))
+        XCTAssertThrowsError(try LayerSpec.parse(yaml: "- dense: {units: \"${wdth}\"}", file: "p", parameters: ["width"])) {
+            XCTAssertTrue("\($0)".contains("did you mean 'width'?"), "\($0)")
+        }
+    }
+
+    func testExtremeConfigurationsAreCappedWhenTheProductIsLarge() throws {
+        let names = (0..<6).map { "p\($0)" }
+        let parameters = names.map { ParameterSpec(name: $0, distribution: .intUniform(min: 1, max: 10)) }
+        let spec = LayerSpec(layers: names.map { name in
+            LayerNode(kind: .dense, arguments: ["units": LayerValue(
+                expression: .parameter(name, SourceLocation(file: "f", line: 1, column: 1)), path: name,
+                location: SourceLocation(file: "f", line: 1, column: 1))], location: SourceLocation(file: "f", line: 1, column: 1))
+        }, location: SourceLocation(file: "f", line: 1, column: 1))
+        let configs = spec.extremeConfigurations(parameters)
+        XCTAssertEqual(configs.count, 2 + 6 * 3)  // 4^6 > 1024: all-lowest, all-highest, each other of 1, 2, 9, 10 alone
+        XCTAssertTrue(configs.allSatisfy { $0.values.count == 6 })
+        XCTAssertEqual(try spec.concreteLayerLists(parameters).count, configs.count)
+    }
 }
