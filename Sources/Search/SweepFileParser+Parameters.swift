@@ -18,11 +18,11 @@ extension SweepFileParser {
                          "normal": ["mu", "sigma"], "log_normal": ["mu", "sigma"]]
 
     /// The `parameters:` mapping, in file order; every name must be in `model`'s vocabulary.
-    func parameterSpecs(_ field: YAMLField, model: String) throws -> [ParameterSpec] {
+    func parameterSpecs(_ field: YAMLField, model: String, layers: LayerSpec? = nil) throws -> [ParameterSpec] {
         var specs: [ParameterSpec] = []
         var conditions: [Int: YAMLMapping] = [:]
         for (name, value) in try field.mapping(allowed: nil).entries {
-            try checkVocabulary(name, of: model, at: value)
+            try checkVocabulary(name, of: model, layers: layers, at: value)
             guard case .mapping = value.node else {
                 throw value.mismatch("a distribution such as {values: [...]}, {min: ..., max: ...} or {value: ...}")
             }

@@ -36,28 +36,36 @@ struct SweepFileParser {
 
         let name = try m.required("name", "the sweep's name, e.g. `name: fashion-mlp`").text()
         let seed = try m["seed"].map { UInt64(try $0.int(atLeast: 0)) } ?? 0
-        let models = vocabulary.keys.sorted().joined(separator: ", ")
-        let model = try modelName(m.required("model", "the model to search, one of \(models)"))
+        let models = modelNames.joined(separator: ", ")
+        let (model, layers) = try modelSpec(m.required("model", "the model to search, one of \(models) or {layers: [...]}"))
         let data = try m["data"].map(dataSpec) ?? DataSpec()
         let metric = try m["metric"].map(metricSpec) ?? MetricSpec()
         let budget = try budgetSpec(m.required("budget", "how much to run, e.g. `budget: {trials: 60, max_epochs: 30}`"))
         let sampler = try m["sampler"].map(samplerKind) ?? .random
         let earlyStopping = try m["early_stopping"].map { try earlyStoppingSpec($0, budget: budget) } ?? EarlyStoppingSpec()
+        if let layers, let f = m["parameters"], case .mapping = f.node, let entries = try? f.mapping(allowed: nil).entries {
+            try checkReferences(layers, names: entries.map(\.key))
+        }
         let parameters = try parameterSpecs(m.required("parameters", "a mapping of parameter name → distribution"),
-                                        model: model)
+                                            model: model, layers: layers)
+        if let layers {
+            try checkReferences(layers, names: parameters.map(\.name),
+                                conditional: Set(parameters.filter { !$0.when.isEmpty }.map(\.name)))
+            _ = try layers.concreteLayerLists(parameters)
+        }
         let ensemble = try m["ensemble"].map { try ensembleSpec($0, budget: budget) }
-        let distill = try m["distill"].map { try distillSpec($0, model: model) }
+        let distill = try m["distill"].map { try distillSpec($0, model: model, layers: layers) }
         return SweepSpec(name: name, seed: seed, data: data, model: model, metric: metric, budget: budget,
                          sampler: sampler, earlyStopping: earlyStopping, parameters: parameters, ensemble: ensemble,
-                         distill: distill, file: file, text: text)
+                         distill: distill, layers: layers, file: file, text: text)
     }
 
     // MARK: Sections
 
-    private func modelName(_ field: YAMLField) throws -> String {
+    func modelName(_ field: YAMLField) throws -> String {
         let model = try field.string()
-        guard vocabulary[model] != nil else {
-            let models = vocabulary.keys.sorted()
+        guard vocabulary[model] != nil, model != LayerSpec.modelName else {
+            let models = modelNames
             throw field.error("unknown model '\(model)'"
                               + NameSuggestion.hint(model, among: models, then: "expected " + YAMLField.list(models, "or")))
         }
@@ -265,7 +273,7 @@ struct SweepFileParser {
         return EnsembleSpec(topK: topK, method: method)
     }
 
-    private func distillSpec(_ field: YAMLField, model: String) throws -> DistillSpec {
+    private func distillSpec(_ field: YAMLField, model: String, layers: LayerSpec?) throws -> DistillSpec {
         let m = try field.mapping(allowed: ["temperature", "alpha", "epochs", "trials", "student"])
         let temperature = try distillParameter(
             m.required("temperature", "the softmax temperature, a number > 0 or a distribution"),
@@ -278,7 +286,7 @@ struct SweepFileParser {
         var student: [String: ParameterValue] = [:]
         if let f = m["student"] {
             for (name, value) in try f.mapping(allowed: nil).entries {
-                try checkVocabulary(name, of: model, at: value)
+                try checkVocabulary(name, of: model, layers: layers, at: value)
                 student[name] = try value.value()
             }
         }
@@ -303,8 +311,19 @@ struct SweepFileParser {
         return .constant(.double(x))
     }
 
-    /// Throws at `field`'s key unless `model` accepts parameter `name`.
-    func checkVocabulary(_ name: String, of model: String, at field: YAMLField) throws {
+    /// Throws at `field`'s key unless `model` accepts parameter `name`. A layer-list model accepts
+    /// the trainer's parameters and every parameter its layers reference.
+    func checkVocabulary(_ name: String, of model: String, layers: LayerSpec? = nil, at field: YAMLField) throws {
+        if let layers {
+            let referenced = layers.referencedParameters
+            let trainer = trainerVocabulary
+            guard !referenced.contains(name), !trainer.contains(name) else { return }
+            let hint = NameSuggestion.nearest(to: name, among: trainer.union(referenced)).map { " (did you mean '\($0)'?)" } ?? ""
+            throw field.keyError("parameter '\(name)' is used by no layer and is not one of the trainer's parameters\(hint); "
+                                 + "reference it in a layer argument as ${\(name)} or remove it; the layers reference "
+                                 + (referenced.isEmpty ? "no parameter" : referenced.joined(separator: ", "))
+                                 + "; the trainer's parameters are: " + trainer.sorted().joined(separator: ", "))
+        }
         let accepted = vocabulary[model] ?? []
         guard !accepted.contains(name) else { return }
         let hint = NameSuggestion.nearest(to: name, among: accepted).map { "did you mean '\($0)'? It" } ?? "it"

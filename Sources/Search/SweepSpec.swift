@@ -10,7 +10,8 @@ public struct SweepSpec: Sendable {
     /// Seeds every random choice of the sweep (`seed:`, default 0).
     public var seed: UInt64
     public var data: DataSpec
-    /// A key of the vocabulary the spec was parsed with.
+    /// A key of the vocabulary the spec was parsed with, or `LayerSpec.modelName` (`layers`) when
+    /// the model is a layer list (then in `layers`).
     public var model: String
     public var metric: MetricSpec
     public var budget: Budget
@@ -21,6 +22,9 @@ public struct SweepSpec: Sendable {
     public var parameters: [ParameterSpec]
     public var ensemble: EnsembleSpec?
     public var distill: DistillSpec?
+    /// The layer list of `model: {layers: …}`; nil for a named model. Every `${name}` in it names a
+    /// parameter without `when`, and it evaluates for every configuration of `extremeConfigurations`.
+    public var layers: LayerSpec?
     /// The path the spec was loaded from, as given (or the `file` passed to `parse`).
     public var file: String
     /// The file's full text, to be copied into run directories.
@@ -29,7 +33,8 @@ public struct SweepSpec: Sendable {
     public init(name: String, seed: UInt64 = 0, data: DataSpec = DataSpec(), model: String,
                 metric: MetricSpec = MetricSpec(), budget: Budget, sampler: SamplerKind = .random,
                 earlyStopping: EarlyStoppingSpec = EarlyStoppingSpec(), parameters: [ParameterSpec],
-                ensemble: EnsembleSpec? = nil, distill: DistillSpec? = nil, file: String = "", text: String = "") {
+                ensemble: EnsembleSpec? = nil, distill: DistillSpec? = nil, layers: LayerSpec? = nil,
+                file: String = "", text: String = "") {
         self.name = name
         self.seed = seed
         self.data = data
@@ -41,6 +46,7 @@ public struct SweepSpec: Sendable {
         self.parameters = parameters
         self.ensemble = ensemble
         self.distill = distill
+        self.layers = layers
         self.file = file
         self.text = text
     }
@@ -73,6 +79,11 @@ public struct SweepSpec: Sendable {
     public static func parse(yaml: String, file: String, vocabulary: ModelVocabulary,
                              checkDataFiles: Bool = false) throws -> SweepSpec {
         try SweepFileParser(file: file, text: yaml, vocabulary: vocabulary, checkDataFiles: checkDataFiles).parse()
+    }
+
+    /// The layer list evaluated at the extreme values of its parameters (empty for a named model).
+    public func concreteLayerLists() throws -> [ConcreteLayerList] {
+        try layers?.concreteLayerLists(parameters) ?? []
     }
 
     public func parameter(named name: String) -> ParameterSpec? {
