@@ -58,9 +58,12 @@ public struct SweepPlan {
         // resolve the sweep's relative data paths from the same place.
         let spec = try SweepSpec.loadForTraining(path: URL(fileURLWithPath: path).standardizedFileURL.path)
         try preflight(spec)
-        if MetricSpec.known.first(where: { $0.name == spec.metric.name })?.needs != nil {
-            // A metric only some tasks compute: check the data has it before any rank starts.
-            try Trainer.checkMetric(spec.metric, classes: try PreparedData.load(spec.data, seed: spec.seed).classCount)
+        if spec.layers != nil || MetricSpec.known.first(where: { $0.name == spec.metric.name })?.needs != nil {
+            // What depends on the data — a metric only some tasks compute, a layer list's shapes
+            // at its parameters' extremes — is checked before any rank starts.
+            let data = try PreparedData.load(spec.data, seed: spec.seed)
+            try Trainer.checkMetric(spec.metric, classes: data.classCount)
+            try spec.checkLayerShapes(for: DataShape(featureCount: data.featureCount, imageShape: data.imageShape, classCount: data.classCount))
         }
         let run = RunDirectory(directory ?? RunDirectory.defaultPath(name: spec.name))
         guard !run.exists else { throw CoordinatorError("\(run.url.path) already holds a sweep; use `hpsearch resume \(run.url.path)` or another --dir") }

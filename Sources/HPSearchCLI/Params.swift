@@ -20,7 +20,7 @@ struct Params: ParsableCommand {
     static func plainText() -> String {
         var lines: [String] = []
         for f in ModelFamilies.all {
-            lines.append("model: \(f.name)")
+            lines.append(f.parameters.isEmpty ? "model: {\(f.name): [...]} (a layer list; its parameters are the ${name}s it references)" : "model: \(f.name)")
             lines += f.parameters.map { "  " + $0.documentationLine }
         }
         lines.append("every model (the trainer):")
@@ -40,7 +40,11 @@ struct Params: ParsableCommand {
         }
         var lines: [String] = []
         for f in ModelFamilies.all {
-            lines += ["`model: \(f.name)`:", ""] + table(f.parameters) + [""]
+            if f.parameters.isEmpty {
+                lines += ["`model: {\(f.name): [...]}`: the sweep file's own layer list; its parameters are the `${name}`s it references.", ""]
+            } else {
+                lines += ["`model: \(f.name)`:", ""] + table(f.parameters) + [""]
+            }
         }
         lines += ["Every model (the trainer's parameters):", ""] + table(TrainerParameters.all) + [""]
         lines += ["Schedulers (`early_stopping.scheduler: NAME` or `{type: NAME, key: value, …}`):", "", Schedulers.markdownTable()]

@@ -52,6 +52,7 @@ public enum ModelFamilies {
     public static let builtIn: [any ModelFamily] = [
         MLPFamily(),
         CNNFamily(),
+        LayerListFamily(),
     ]
 
     nonisolated(unsafe) private static var added: [any ModelFamily] = []

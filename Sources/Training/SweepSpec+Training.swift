@@ -3,6 +3,7 @@
 // a parameter can take must be usable: a known optimizer, a dropout below 0.95, …), reported at
 // the parameter's line in the file.
 import Search
+import TensorCore
 
 extension SweepSpec {
     /// Parses and validates `path` for the models hpsearch trains; the data files it names must exist.
@@ -18,7 +19,9 @@ extension SweepSpec {
             throw SweepSpecError(location: SourceLocation(file: file, line: 0, column: 0),
                                  message: "unknown model '\(model)'; expected one of \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        for p in parameters {
+        // A layer list's own parameters are checked by its parser, at their extreme values.
+        let layerParameters = Set(layers?.referencedParameters ?? [])
+        for p in parameters where !(layerParameters.contains(p.name) && TrainerParameters.entry(named: p.name) == nil) {
             for value in p.distribution.representativeValues + (p.defaultValue.map { [$0] } ?? []) {
                 var config = TrainingConfig(model: kind)
                 do { try config.set(p.name, value) } catch let e as TrainingConfigError {
@@ -30,7 +33,35 @@ extension SweepSpec {
 
     /// The training configuration of `configuration` for this sweep's model.
     public func trainingConfig(_ configuration: Configuration) throws -> TrainingConfig {
-        try TrainingConfig(model: model, configuration: configuration)
+        guard let layers else { return try TrainingConfig(model: model, configuration: configuration) }
+        // A layer list: the trainer's parameters as usual; the ones only the layers reference
+        // are consumed by evaluating the list.
+        let referenced = Set(layers.referencedParameters)
+        var trainer = configuration
+        for name in configuration.values.keys where referenced.contains(name) && TrainerParameters.entry(named: name) == nil {
+            trainer.values[name] = nil
+        }
+        var config = try TrainingConfig(model: model, configuration: trainer)
+        config.layers = try layers.evaluate(in: configuration)
+        return config
+    }
+
+    /// Builds the layer list at the extreme values of each parameter it references, for data of
+    /// `shape`: the first list that cannot be built throws at its layer's line and column, saying
+    /// for which values. Nothing for a named family (its build checks its own shapes).
+    public func checkLayerShapes(for shape: DataShape) throws {
+        guard layers != nil else { return }
+        for list in try concreteLayerLists() {
+            var config = try trainingConfig(list.configuration)
+            config.layers = list.layers
+            var rng = RNG(seed: 0)
+            do {
+                _ = try LayerListFamily().build(config, for: shape, rng: &rng)
+            } catch let e as SweepSpecError {
+                let values = list.configuration.values.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }
+                throw SweepSpecError(location: e.location, message: e.message + (values.isEmpty ? "" : " (when \(values.joined(separator: ", ")))"))
+            }
+        }
     }
 }
 

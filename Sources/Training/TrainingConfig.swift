@@ -57,6 +57,9 @@ public struct TrainingConfig: Sendable, Equatable {
     /// default is not stored (so equal configurations compare equal). Read and write them with
     /// `value(_:)` / `setValue(_:for:)` or the families' typed accessors (`width`, `kernel`, …).
     public private(set) var modelValues: [String: ParameterValue] = [:]
+    /// `model: {layers: …}`: the sweep file's layer list evaluated for this configuration
+    /// (`SweepSpec.trainingConfig` sets it); nil for a named family.
+    public var layers: [ConcreteLayer]?
 
     public init(model: ModelKind) { self.model = model }
 
@@ -116,6 +119,9 @@ public struct TrainingConfig: Sendable, Equatable {
         for child in Mirror(reflecting: self).children {
             switch child.label {
             case "model": lines.append("model = \(model.rawValue)")
+            case "layers":
+                // Absent for named families, so their fingerprints are those of format 1.
+                if let layers { lines.append("layers = " + layers.map(\.description).joined(separator: "; ")) }
             case "modelValues":
                 for f in ModelFamilies.all where ModelFamilies.alwaysFingerprinted.contains(f.name) || f.name == model.rawValue {
                     for p in f.parameters { lines.append("\(p.field) = \((modelValues[p.name] ?? p.defaultValue).description)") }

@@ -177,6 +177,48 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("three").path), "nothing created")
     }
 
+    /// A sweep over an architecture written in the sweep file: `--summary` shows its layers, and
+    /// it sweeps alone and under mpirun (workers evaluate the list from the sweep text) alike.
+    func testALayerListSweepsAloneAndUnderMpirun() throws {
+        let dir = try TemporaryDirectory(prefix: "layers")
+        try NoisyClassesCSV.text(rows: 600, features: 6, separation: 0.8, noise: 2, seed: 5).write(to: dir.file("data.csv"), atomically: true, encoding: .utf8)
+        try """
+        name: layers
+        seed: 9
+        data: {source: {csv: {path: data.csv, label: label}}, validation: 0.2}
+        model:
+          layers:
+            - dense: {units: "${width}"}
+            - layer_norm
+            - relu
+            - residual:
+                - dense: {units: "${width} / 2"}
+                - activation: "${activation}"
+            - dropout: {rate: 0.1}
+        budget: {trials: 4, max_epochs: 3}
+        parameters:
+          width: {values: [16, 32]}
+          activation: {values: [relu, tanh]}
+          learning_rate: {distribution: log_uniform_values, min: 1.0e-3, max: 3.0e-2}
+        """.write(to: dir.file("layers.yaml"), atomically: true, encoding: .utf8)
+        let (sumStatus, summary) = try hpsearch(["train", dir.file("layers.yaml").path, "--summary"])
+        XCTAssertEqual(sumStatus, 0, summary)
+        XCTAssertTrue(summary.contains("residual") && summary.contains("projection") && summary.contains("input [N, 6] → output [N, 3]"), summary)
+        var tables: [String] = []
+        for (name, mpi) in [("alone", false), ("mpi", true)] {
+            let args = ["run", dir.file("layers.yaml").path, "--dir", dir.file(name).path, "--quiet"]
+            let (status, out) = mpi
+                ? try Subprocess.run(Self.root.appendingPathComponent("scripts/launch.sh").path, ["-n", "3", "--oversubscribe", "--"] + args,
+                                     environment: ["HPSEARCH_BIN": Self.binary, "HPSEARCH_BLAS_THREADS": "1"], timeout: 300)
+                : try hpsearch(args)
+            XCTAssertEqual(status, 0, out)
+            let (_, json) = try hpsearch(["export", dir.file(name).path, "--format", "csv"])
+            tables.append(json.split(separator: "\n").map { $0.split(separator: ",").enumerated().filter { ![3, 14].contains($0.offset) }.map(\.element).joined(separator: ",") }.joined(separator: "\n"))
+        }
+        XCTAssertEqual(tables[0], tables[1], "rank and seconds aside, the same epochs")
+        XCTAssertGreaterThan(tables[0].split(separator: "\n").count, 4)
+    }
+
     /// A table with a text column and gaps: one-hot and imputed, and `check` says so.
     func testCheckReportsTheTaskCategoricalColumnsAndImputation() throws {
         let dir = try TemporaryDirectory(prefix: "categorical")

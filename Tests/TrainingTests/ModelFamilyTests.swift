@@ -23,10 +23,26 @@ final class ModelFamilyTests: XCTestCase {
 
     func weights(_ config: TrainingConfig, seed: UInt64) throws -> [[Float]] {
         var rng = RNG(seed: seed, stream: 1)
+        var config = config
+        if config.model.rawValue == LayerSpec.modelName { config.layers = Self.layerList }
         return try config.model.family.build(config, for: shape, rng: &rng).model.parameters.map(\.data)
     }
 
+    /// A layer list for the `layers` family (others ignore it).
+    static let layerList = try! LayerSpec.parse(yaml: """
+        - conv2d: {channels: 4, kernel: 3}
+        - batch_norm
+        - relu
+        - residual:
+            - conv2d: {channels: 8, kernel: 3, stride: 2}
+            - relu
+        - global_avg_pool
+        - dense: {units: 6}
+        """, file: "contract.yaml", parameters: []).evaluate(in: Configuration([:]))
+
     func checkBuild(_ config: TrainingConfig, _ what: String) throws {
+        var config = config
+        if config.model.rawValue == LayerSpec.modelName { config.layers = Self.layerList }
         var rng = RNG(seed: 5, stream: 1)
         let (model, cost) = try config.model.family.build(config, for: shape, rng: &rng)
         XCTAssertEqual(cost.parameters, model.parameterCount, what)
@@ -118,7 +134,7 @@ final class ModelFamilyTests: XCTestCase {
                        "parameter 'kernel': model 'mlp' does not use it; it accepts: activation, augment, batch_norm, batch_size, beta1, beta2, clip_norm, depth, dropout, init, label_smoothing, learning_rate, momentum, nesterov, optimizer, schedule, warmup_epochs, weight_decay, width")
         XCTAssertEqual(message("cnn", "colour", .int(3)),
                        "parameter 'colour': model 'cnn' has no such parameter; it accepts: activation, augment, batch_norm, batch_size, beta1, beta2, channels, clip_norm, conv_blocks, dense_width, dropout, init, kernel, label_smoothing, learning_rate, momentum, nesterov, optimizer, schedule, warmup_epochs, weight_decay")
-        XCTAssertEqual(message("transformer", "width", .int(3)), "parameter 'model': unknown model 'transformer'; expected one of mlp, cnn")
+        XCTAssertEqual(message("transformer", "width", .int(3)), "parameter 'model': unknown model 'transformer'; expected one of mlp, cnn, layers")
     }
 
     /// The lines the flat TrainingConfig of format 1 produced (Mirror over its fields), for a
