@@ -13,9 +13,10 @@ final class SweepFilesTests: XCTestCase {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.sweepsDirectory.path)
             .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
         XCTAssertGreaterThanOrEqual(files.count, 2)
-        XCTAssertTrue(files.contains("fashion-mlp.yaml") && files.contains("fashion-cnn.yaml"))
+        XCTAssertTrue(files.contains("fashion-mlp.yaml") && files.contains("fashion-cnn.yaml") && files.contains("fashion-resnet.yaml"))
         for name in files {
             let spec = try SweepSpec.loadForTraining(path: Self.sweepsDirectory.appendingPathComponent(name).path)
+            try spec.checkLayerShapes(for: DataShape(featureCount: 784, imageShape: [28, 28, 1], classCount: 10))
             let config = try spec.trainingConfig(spec.defaultConfiguration())
             var rng = RNG(seed: spec.seed)
             let (model, cost) = try ModelBuilder.build(config, featureCount: 784, imageShape: [28, 28, 1], classCount: 10, rng: &rng)
