@@ -7,5 +7,7 @@ source scripts/setup.sh
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 swift build --build-tests "$@"
 # examples/custom-model: a package built on HPSearchKit, which CLITests runs.
-swift build --package-path examples/custom-model --scratch-path .build/custom-model
+# (SwiftPM may not see files added to hpsearch since that build: then it is built afresh.)
+swift build --package-path examples/custom-model --scratch-path .build/custom-model \
+  || { rm -rf .build/custom-model; swift build --package-path examples/custom-model --scratch-path .build/custom-model; }
 swift test --skip-build --disable-swift-testing "$@"
