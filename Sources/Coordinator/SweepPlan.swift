@@ -58,12 +58,12 @@ public struct SweepPlan {
         // resolve the sweep's relative data paths from the same place.
         let spec = try SweepSpec.loadForTraining(path: URL(fileURLWithPath: path).standardizedFileURL.path)
         try preflight(spec)
-        if spec.layers != nil || MetricSpec.known.first(where: { $0.name == spec.metric.name })?.needs != nil {
-            // What depends on the data — a metric only some tasks compute, a layer list's shapes
-            // at its parameters' extremes — is checked before any rank starts.
+        if spec.layers != nil || spec.task == .regression || ["val_auc", "val_f1"].contains(spec.metric.name) {
+            // What depends on the data — a metric only some data computes, a regression's targets,
+            // a layer list's shapes at its parameters' extremes — is checked before any rank starts.
             let data = try PreparedData.load(spec.data, seed: spec.seed)
-            try Trainer.checkMetric(spec.metric, classes: data.classCount)
-            try spec.checkLayerShapes(for: DataShape(featureCount: data.featureCount, imageShape: data.imageShape, classCount: data.classCount))
+            try Trainer.checkMetric(spec.metric, data: data)
+            try spec.checkLayerShapes(for: ModelBuilder.shape(of: data))
         }
         let run = RunDirectory(directory ?? RunDirectory.defaultPath(name: spec.name))
         guard !run.exists else { throw CoordinatorError("\(run.url.path) already holds a sweep; use `hpsearch resume \(run.url.path)` or another --dir") }

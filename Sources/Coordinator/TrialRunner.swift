@@ -65,8 +65,8 @@ public struct TrialRunner: TrialExecutor {
         var runner = TrialRunner(spec: spec, data: data)
         if !payload.isEmpty {
             let p = try DistillationPayload.decode(payload)
-            guard p.teacher.rows == data.train.count, p.teacher.classes == data.classCount else {
-                throw TeacherError("the teacher predicts \(p.teacher.rows) × \(p.teacher.classes) but this rank's training split is \(data.train.count) × \(data.classCount): every rank must read the same data")
+            guard p.teacher.rows == data.train.count, p.teacher.classes == data.outputCount, p.teacher.regression == data.isRegression else {
+                throw TeacherError("the teacher predicts \(p.teacher.rows) × \(p.teacher.classes) but this rank's training split is \(data.train.count) × \(data.outputCount): every rank must read the same data")
             }
             runner = TrialRunner(spec: p.sweep(parent: spec).spec, data: data, teacher: p.teacher)
         }
@@ -129,7 +129,7 @@ public struct TrialRunner: TrialExecutor {
             let checkpoint = Checkpoint(layer: trainer.model, metadata: ["trial": "\(task.index)", "model": config.model.rawValue,
                                                                          "configuration": configuration.description])
             return TrialOutput(result: result, checkpoint: checkpoint.encoded(),
-                               validationProbabilities: Self.bytes(validation.probabilities), testProbabilities: Self.bytes(test.probabilities))
+                               validationProbabilities: Self.bytes(validation.outputs), testProbabilities: Self.bytes(test.outputs))
         } catch {
             return TrialOutput(result: TrialResult(trial: task.index, state: .failed, message: "\(error)", epochs: 0,
                                                    seconds: Date().timeIntervalSince(started)))

@@ -1,8 +1,9 @@
-// CSVReader: tables with one label column (by name or 0-based index), header optional.
-// Labels may be numbers or strings; each distinct label becomes a class index, in sorted order.
-// `read`/`parse` give an all-numeric Dataset (any other cell is an error); `readTable`/`parseTable`
-// keep the feature cells as text (a CSVTable) for typed columns, one-hot encoding and imputation
-// (see FittedTransform). Every error names the file, line and column.
+// CSVReader: tables with one label column (by name or 0-based index), or for regression one or
+// more target columns, header optional. Class labels may be numbers or strings; each distinct
+// label becomes a class index, in sorted order. Targets must be finite numbers in every row.
+// `readTable`/`parseTable` keep the feature cells as text (a CSVTable) for typed columns, one-hot
+// encoding and imputation (see FittedTransform); `read`/`parse` read that table as an all-numeric
+// Dataset (any other cell is an error). Every error names the file, line and column.
 import Foundation
 
 public struct CSVReader: Sendable {
@@ -12,13 +13,24 @@ public struct CSVReader: Sendable {
         case index(Int)
     }
 
-    public var labelColumn: LabelColumn
+    /// The label column (classification: exactly one) or the target columns (regression).
+    public var labelColumns: [LabelColumn]
+    /// Read the label columns as real-valued targets instead of classes.
+    public var regression: Bool
     /// `nil`: detect (the first row is a header when any of its cells is not a number).
     public var hasHeader: Bool?
     public var separator: Character
 
+    /// A classification table: one label column.
     public init(label: LabelColumn, hasHeader: Bool? = nil, separator: Character = ",") {
-        self.labelColumn = label
+        self.init(labels: [label], regression: false, hasHeader: hasHeader, separator: separator)
+    }
+
+    /// `labels`: one label column (classification), or one or more target columns (`regression`).
+    public init(labels: [LabelColumn], regression: Bool, hasHeader: Bool? = nil, separator: Character = ",") {
+        precondition(!labels.isEmpty && (regression || labels.count == 1), "classification takes one label column")
+        self.labelColumns = labels
+        self.regression = regression
         self.hasHeader = hasHeader
         self.separator = separator
     }
@@ -31,87 +43,88 @@ public struct CSVReader: Sendable {
     }
 
     public func read(path: String) throws -> Result {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw DatasetError.missingFile(path: path, hint: "Check the `data.csv.path` in the sweep file.")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DatasetError.corrupt(path: path, reason: "cannot be read")
-        }
-        return try parse(String(decoding: data, as: UTF8.self), path: path)
+        try parse(Self.contents(path), path: path)
     }
 
+    /// An all-numeric table: `parseTable`, with every feature cell read as a number.
     public func parse(_ text: String, path: String) throws -> Result {
-        let layout = try self.layout(text, path: path)
-        let (body, width, labelIndex, featureCount) = (layout.body, layout.width, layout.labelIndex, layout.width - 1)
-        var features = [Float](repeating: 0, count: body.count * featureCount)
-        var rawLabels: [String] = []
-        rawLabels.reserveCapacity(body.count)
-        for (r, row) in body.enumerated() {
-            guard row.cells.count == width else {
-                throw DatasetError.raggedRow(path: path, line: row.line, expected: width, found: row.cells.count)
-            }
-            var k = 0
-            for (c, cell) in row.cells.enumerated() {
-                if c == labelIndex { rawLabels.append(String(cell)); continue }
+        let table = try parseTable(text, path: path)
+        let featureCount = table.featureNames.count
+        var features = [Float](repeating: 0, count: table.rowCount * featureCount)
+        for (j, cells) in table.columns.enumerated() {
+            for (r, cell) in cells.enumerated() {
                 guard let v = Float(cell) else {
-                    throw DatasetError.nonNumeric(path: path, line: row.line, column: c + 1, value: String(cell))
+                    throw DatasetError.nonNumeric(path: path, line: table.lines[r], column: table.fileColumns[j] + 1, value: cell)
                 }
-                features[r * featureCount + k] = v
-                k += 1
+                features[r * featureCount + j] = v
             }
         }
-        let (classNames, labels) = try Self.classes(rawLabels, path: path)
-        var featureNames = layout.names
-        featureNames.remove(at: labelIndex)
-        let dataset = Dataset(features: features, labels: labels,
-                              featureCount: featureCount, classCount: classNames.count)
-        return Result(dataset: dataset, classNames: classNames, featureNames: featureNames)
+        let dataset = table.targets.map { Dataset(features: features, targets: $0, featureCount: featureCount) }
+            ?? Dataset(features: features, labels: table.labels, featureCount: featureCount, classCount: table.classNames.count)
+        return Result(dataset: dataset, classNames: table.classNames, featureNames: table.featureNames)
     }
 
     /// Reads `path` keeping feature cells as text.
     public func readTable(path: String) throws -> CSVTable {
+        try parseTable(Self.contents(path), path: path)
+    }
+
+    static func contents(_ path: String) throws -> String {
         guard FileManager.default.fileExists(atPath: path) else {
             throw DatasetError.missingFile(path: path, hint: "Check the `data.csv.path` in the sweep file.")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DatasetError.corrupt(path: path, reason: "cannot be read")
         }
-        return try parseTable(String(decoding: data, as: UTF8.self), path: path)
+        return String(decoding: data, as: UTF8.self)
     }
 
-    /// The table of `text`: header, label and rows as `parse` reads them, feature cells as text.
+    /// The table of `text`: header, label (or target) columns and rows, feature cells as text.
     public func parseTable(_ text: String, path: String) throws -> CSVTable {
         let layout = try self.layout(text, path: path)
-        let (body, width, labelIndex) = (layout.body, layout.width, layout.labelIndex)
-        var columns = [[String]](repeating: [], count: width - 1)
+        let (body, width, labelIndices) = (layout.body, layout.width, layout.labelIndices)
+        let fileColumns = (0..<width).filter { !labelIndices.contains($0) }
+        var columns = [[String]](repeating: [], count: fileColumns.count)
         for j in columns.indices { columns[j].reserveCapacity(body.count) }
-        var rawLabels: [String] = [], lines: [Int] = []
-        rawLabels.reserveCapacity(body.count)
+        var rawLabels = [[String]](repeating: [], count: labelIndices.count), lines: [Int] = []
         lines.reserveCapacity(body.count)
         for row in body {
             guard row.cells.count == width else {
                 throw DatasetError.raggedRow(path: path, line: row.line, expected: width, found: row.cells.count)
             }
-            var k = 0
-            for (c, cell) in row.cells.enumerated() {
-                if c == labelIndex { rawLabels.append(String(cell)); continue }
-                columns[k].append(String(cell))
-                k += 1
-            }
+            for (j, c) in fileColumns.enumerated() { columns[j].append(String(row.cells[c])) }
+            for (k, c) in labelIndices.enumerated() { rawLabels[k].append(String(row.cells[c])) }
             lines.append(row.line)
         }
-        let (classNames, labels) = try Self.classes(rawLabels, path: path)
-        var featureNames = layout.names
-        featureNames.remove(at: labelIndex)
-        var fileColumns = Array(0..<width)
-        fileColumns.remove(at: labelIndex)
-        return CSVTable(path: path, featureNames: featureNames, fileColumns: fileColumns, hasHeader: layout.header,
-                        columns: columns, lines: lines, labels: labels, classNames: classNames)
+        let featureNames = fileColumns.map { layout.names[$0] }
+        guard regression else {
+            let (classNames, labels) = try Self.classes(rawLabels[0], path: path)
+            return CSVTable(path: path, featureNames: featureNames, fileColumns: fileColumns, hasHeader: layout.header,
+                            columns: columns, lines: lines, labels: labels, classNames: classNames)
+        }
+        // Regression: every target cell a finite number; a missing target cannot be imputed.
+        let t = labelIndices.count
+        var values = [Float](repeating: 0, count: body.count * t)
+        for (k, c) in labelIndices.enumerated() {
+            for (r, cell) in rawLabels[k].enumerated() {
+                if FittedTransform.isMissing(cell) {
+                    throw DatasetError.missingTarget(path: path, line: lines[r], column: c + 1, name: layout.names[c])
+                }
+                guard let v = Double(cell), v.isFinite else {
+                    throw DatasetError.nonNumeric(path: path, line: lines[r], column: c + 1, value: cell)
+                }
+                values[r * t + k] = Float(v)
+            }
+        }
+        var table = CSVTable(path: path, featureNames: featureNames, fileColumns: fileColumns, hasHeader: layout.header,
+                             columns: columns, lines: lines, labels: [Int](repeating: 0, count: body.count), classNames: [])
+        table.targets = Dataset.Targets(values: values, width: t, names: labelIndices.map { layout.names[$0] })
+        return table
     }
 
-    /// The rows, header and label column of `text`.
+    /// The rows, header and label columns of `text`.
     private func layout(_ text: String, path: String) throws
-        -> (body: [(line: Int, cells: [Substring])], names: [String], header: Bool, width: Int, labelIndex: Int) {
+        -> (body: [(line: Int, cells: [Substring])], names: [String], header: Bool, width: Int, labelIndices: [Int]) {
         var rows: [(line: Int, cells: [Substring])] = []
         // "\r\n" is one Character in Swift, and a newline: CRLF and LF files number lines alike.
         for (i, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
@@ -123,25 +136,27 @@ public struct CSVReader: Sendable {
         let header = hasHeader ?? first.cells.contains { Float($0) == nil }
         let names = header ? first.cells.map(String.init) : (0..<first.cells.count).map { "column \($0)" }
         let width = first.cells.count
-        let labelIndex: Int
-        switch labelColumn {
-        case .index(let i):
-            guard i >= 0 && i < width else {
-                throw DatasetError.missingLabelColumn(path: path, column: "index \(i)", available: names)
+        var labelIndices: [Int] = []
+        for column in labelColumns {
+            switch column {
+            case .index(let i):
+                guard i >= 0 && i < width else {
+                    throw DatasetError.missingLabelColumn(path: path, column: "index \(i)", available: names)
+                }
+                labelIndices.append(i)
+            case .name(let n):
+                guard header, let i = names.firstIndex(of: n) else {
+                    throw DatasetError.missingLabelColumn(path: path, column: n, available: names)
+                }
+                labelIndices.append(i)
             }
-            labelIndex = i
-        case .name(let n):
-            guard header, let i = names.firstIndex(of: n) else {
-                throw DatasetError.missingLabelColumn(path: path, column: n, available: names)
-            }
-            labelIndex = i
         }
         let body = header ? Array(rows.dropFirst()) : rows
         guard !body.isEmpty else { throw DatasetError.empty(path: path) }
-        guard width - 1 > 0 else {
-            throw DatasetError.raggedRow(path: path, line: first.line, expected: 2, found: width)
+        guard width - labelIndices.count > 0 else {
+            throw DatasetError.raggedRow(path: path, line: first.line, expected: labelIndices.count + 1, found: width)
         }
-        return (body, names, header, width, labelIndex)
+        return (body, names, header, width, labelIndices)
     }
 
     /// The most classes a label column may have; more is taken for a continuous target.
@@ -167,7 +182,7 @@ public struct CSVReader: Sendable {
 }
 
 /// A CSV file's rows with the feature cells as (trimmed) text, column by column, and the labels
-/// as class indices.
+/// as class indices (classification) or the targets as numbers (regression: `labels` all 0).
 public struct CSVTable: Sendable {
     public var path: String
     /// The feature columns' names (header names, or `column K` without a header), file order.
@@ -181,6 +196,8 @@ public struct CSVTable: Sendable {
     public var lines: [Int]
     public var labels: [Int]
     public var classNames: [String]
+    /// Regression: every row's targets, raw (own units); nil for classification.
+    public var targets: Dataset.Targets?
 
     public var rowCount: Int { labels.count }
 }

@@ -58,15 +58,18 @@ public struct DataSummary: Codable, Sendable, Equatable {
     public var imageShape: [Int]?
     /// Table columns; empty for arrays.
     public var columns: [Column]
+    /// Regression: the target columns' names (classNames is empty then).
+    public var targetNames: [String]?
 
     public init(source: String, rows: Counts, featureCount: Int, classNames: [String], imageShape: [Int]? = nil,
-                columns: [Column] = []) {
+                columns: [Column] = [], targetNames: [String]? = nil) {
         self.source = source
         self.rows = rows
         self.featureCount = featureCount
         self.classNames = classNames
         self.imageShape = imageShape
         self.columns = columns
+        self.targetNames = targetNames
     }
 
     /// Columns summed: missing cells and unseen categories over all columns.
@@ -77,7 +80,8 @@ public struct DataSummary: Codable, Sendable, Equatable {
     public var lines: [String] {
         var out = ["\(source): \(rows.train) train, \(rows.validation) validation, \(rows.test) test rows; "
                    + "\(featureCount) features" + (imageShape.map { " (images \($0.map(String.init).joined(separator: "×")))" } ?? "")
-                   + "; \(classNames.count) classes"]
+                   + (targetNames.map { "; regression on \($0.count) target\($0.count == 1 ? "" : "s") (\($0.joined(separator: ", ")))" }
+                      ?? "; \(classNames.count) classes")]
         for c in columns {
             var line = "  \(c.name): \(c.kind.rawValue)"
             switch c.kind {

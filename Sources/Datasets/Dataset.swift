@@ -1,15 +1,53 @@
-// Dataset: features [N, D] (Float32, row-major) with integer class labels, plus the image shape
-// when the features are images (for CNNs: [H, W, C], NHWC).
+// Dataset: features [N, D] (Float32, row-major) with integer class labels (classification) or
+// real-valued targets [N, T] (regression), plus the image shape when the features are images (for
+// CNNs: [H, W, C], NHWC).
 import Foundation
 import TensorCore
 
 public struct Dataset: Sendable {
     public var features: [Float]
+    /// Class indices in 0..<classCount; for regression all 0 (one "class", so splits that
+    /// stratify by class draw a plain seeded random sample).
     public var labels: [Int]
     public var featureCount: Int
+    /// Classes; 1 for regression.
     public var classCount: Int
     /// [H, W, C] when rows are images.
     public var imageShape: [Int]?
+    /// Regression targets; nil for classification.
+    public var targets: Targets?
+
+    /// Regression targets: `width` numbers per row as the model sees them (standardised once the
+    /// fitted transform is applied) and the affine map back to their own units:
+    /// value = values[i] × std[j] + mean[j] for target j.
+    public struct Targets: Sendable, Equatable {
+        /// Row-major [count, width].
+        public var values: [Float]
+        public var width: Int
+        /// The target columns' names (`y`, or `y[j]` for arrays).
+        public var names: [String]
+        public var mean: [Double]
+        public var std: [Double]
+
+        /// Raw targets (identity map: mean 0, std 1).
+        public init(values: [Float], width: Int, names: [String]) {
+            self.init(values: values, width: width, names: names, mean: [Double](repeating: 0, count: width),
+                      std: [Double](repeating: 1, count: width))
+        }
+
+        public init(values: [Float], width: Int, names: [String], mean: [Double], std: [Double]) {
+            precondition(width > 0 && values.count % width == 0 && names.count == width && mean.count == width && std.count == width,
+                         "targets must be [N, \(width)] with \(width) names, means and scales")
+            self.values = values
+            self.width = width
+            self.names = names
+            self.mean = mean
+            self.std = std
+        }
+
+        /// Target j of row r in its own units.
+        public func value(row r: Int, target j: Int) -> Double { Double(values[r * width + j]) * std[j] + mean[j] }
+    }
 
     public init(features: [Float], labels: [Int], featureCount: Int, classCount: Int, imageShape: [Int]? = nil) {
         precondition(featureCount > 0 && features.count == labels.count * featureCount,
@@ -21,7 +59,18 @@ public struct Dataset: Sendable {
         self.imageShape = imageShape
     }
 
+    /// A regression dataset: features [N, featureCount] and targets [N, targets.width].
+    public init(features: [Float], targets: Targets, featureCount: Int, imageShape: [Int]? = nil) {
+        let n = targets.values.count / targets.width
+        self.init(features: features, labels: [Int](repeating: 0, count: n), featureCount: featureCount, classCount: 1,
+                  imageShape: imageShape)
+        self.targets = targets
+    }
+
     public var count: Int { labels.count }
+    public var isRegression: Bool { targets != nil }
+    /// The model's outputs per row: classes, or regression targets.
+    public var outputCount: Int { targets?.width ?? classCount }
 
     /// The rows at `indices`, in that order.
     public func subset(_ indices: [Int]) -> Dataset {
@@ -33,8 +82,22 @@ public struct Dataset: Sendable {
                 }
             }
         }
-        return Dataset(features: f, labels: indices.map { labels[$0] }, featureCount: featureCount,
-                       classCount: classCount, imageShape: imageShape)
+        var out = Dataset(features: f, labels: indices.map { labels[$0] }, featureCount: featureCount,
+                          classCount: classCount, imageShape: imageShape)
+        if let t = targets {
+            var v = [Float](repeating: 0, count: indices.count * t.width)
+            for (k, i) in indices.enumerated() { for j in 0..<t.width { v[k * t.width + j] = t.values[i * t.width + j] } }
+            out.targets = Targets(values: v, width: t.width, names: t.names, mean: t.mean, std: t.std)
+        }
+        return out
+    }
+
+    /// Rows `indices`' targets as the model sees them, [indices.count, width] (regression only).
+    public func targetRows(_ indices: some Collection<Int>) -> [Float] {
+        guard let t = targets else { preconditionFailure("targetRows on a classification dataset") }
+        var v = [Float](repeating: 0, count: indices.count * t.width)
+        for (k, i) in indices.enumerated() { for j in 0..<t.width { v[k * t.width + j] = t.values[i * t.width + j] } }
+        return v
     }
 
     /// Rows [start, end) as one contiguous block.

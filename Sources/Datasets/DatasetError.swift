@@ -21,6 +21,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case rowCountMismatch(x: String, xRows: Int, y: String, yRows: Int)
     /// Labels must be [N] or [N, 1].
     case labelShape(path: String, shape: [Int])
+    /// Regression targets must be [N] or [N, T] (a test y as wide as the training y).
+    case targetShape(path: String, shape: [Int], expected: String)
     /// Features must be [N, F], [N, H, W] or [N, H, W, C]; test arrays must match the training rows.
     case featureShape(path: String, shape: [Int], expected: String)
     /// A label that is not an integer (row `index`, 0-based): classification needs class indices.
@@ -28,6 +30,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     /// A label column that looks like a continuous target: numbers that are not all integers,
     /// or more than `CSVReader.maxClasses` distinct values.
     case continuousLabel(path: String, distinct: Int, example: String)
+    /// A regression target cell that is empty or a missing marker (1-based line and column).
+    case missingTarget(path: String, line: Int, column: Int, name: String)
     /// A NaN or infinite feature value (element `index` of the array, 0-based).
     case nonFinite(path: String, index: Int, value: String)
     /// An `.npz` archive without the member `member` (`found`: the members it has).
@@ -69,15 +73,19 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
             return "\(x) has \(xr) rows but \(y) has \(yr) labels: one label per row of x is needed."
         case .labelShape(let p, let s):
             return "\(p): labels have shape \(s); expected [N] or [N, 1] class indices "
-                + "(for one-hot labels save y.argmax(axis=1))."
+                + "(for one-hot labels save y.argmax(axis=1); for several real-valued targets set task: regression)."
+        case .targetShape(let p, let s, let e): return "\(p): targets have shape \(s); expected \(e)."
         case .featureShape(let p, let s, let e): return "\(p): features have shape \(s); expected \(e)."
         case .nonIntegerLabel(let p, let i, let v):
             return "\(p): label \(v) at row \(i) is not an integer: classification needs integer class labels. "
-                + "Regression is not supported yet (it will be `task: regression`)."
+                + "For a real-valued target add `task: regression` to the sweep file."
         case .continuousLabel(let p, let n, let e):
-            return "\(p): the label column has \(n) distinct values (e.g. \(e)): that is a continuous target, not classes. "
-                + "hpsearch trains classifiers (at most \(CSVReader.maxClasses) classes, integer or text labels); regression "
-                + "(`task: regression`) is not supported yet: bin the target into classes, or pick a categorical label column."
+            return "\(p): the label column has \(n) distinct values (e.g. \(e)): that is a continuous target, not classes "
+                + "(classification takes integer or text labels, at most \(CSVReader.maxClasses) classes). "
+                + "Add `task: regression` to the sweep file to predict it, or pick a categorical label column."
+        case .missingTarget(let p, let line, let col, let name):
+            return "\(p):\(line):\(col): the target '\(name)' is missing; regression targets are not imputed: "
+                + "drop the rows without a target (e.g. pandas' df.dropna(subset=['\(name)']))."
         case .nonFinite(let p, let i, let v):
             return "\(p): element \(i) is \(v); the features must be finite (impute or drop such values before saving)."
         case .missingMember(let p, let m, let f):

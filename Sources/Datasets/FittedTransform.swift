@@ -19,6 +19,8 @@
 //   `Standardizer`); one-hot and indicator features stay 0/1.
 // Arrays (IDX, NPY): images ([H, W, C]) get one mean and scale over all training pixels,
 // (x − mean) × scale with scale = 1/std; tables ([F]) per-feature `Standardizer` statistics.
+// Regression targets: (y − mean) / std per target with the training split's mean and (population)
+// standard deviation (std 1 for a constant target); predictions map back as ŷ × std + mean.
 import Foundation
 
 public struct FittedTransform: Codable, Sendable, Equatable {
@@ -76,16 +78,51 @@ public struct FittedTransform: Codable, Sendable, Equatable {
     /// [H, W, C] when rows are images.
     public var imageShape: [Int]?
     public var scaling: Scaling
-    /// The label classes, in class-index order.
+    /// The label classes, in class-index order (empty for regression).
     public var classNames: [String]
+    /// Regression: the targets' standardisation; nil for classification (and then absent from the JSON).
+    public var targets: TargetScaling?
 
-    public init(columns: [Column], inputWidth: Int, imageShape: [Int]?, scaling: Scaling, classNames: [String]) {
+    /// How regression targets are standardised: (y − mean[j]) / std[j], fitted on the training split.
+    public struct TargetScaling: Codable, Sendable, Equatable {
+        public var names: [String]
+        public var mean: [Double]
+        public var std: [Double]
+
+        public init(names: [String], mean: [Double], std: [Double]) {
+            self.names = names
+            self.mean = mean
+            self.std = std
+        }
+
+        /// Fits on raw targets (identity-mapped `Dataset.Targets`).
+        public init(fitting t: Dataset.Targets) {
+            let n = t.values.count / t.width
+            var mean = [Double](repeating: 0, count: t.width), sq = mean
+            for r in 0..<n { for j in 0..<t.width { mean[j] += t.value(row: r, target: j) } }
+            mean = mean.map { $0 / Double(max(n, 1)) }
+            for r in 0..<n { for j in 0..<t.width { let d = t.value(row: r, target: j) - mean[j]; sq[j] += d * d } }
+            self.init(names: t.names, mean: mean, std: sq.map { let s = ($0 / Double(max(n, 1))).squareRoot(); return s > 1e-12 ? s : 1 })
+        }
+
+        /// Raw targets (own units) → standardised targets carrying this map back.
+        public func apply(_ t: Dataset.Targets) -> Dataset.Targets {
+            let n = t.values.count / t.width
+            var v = [Float](repeating: 0, count: t.values.count)
+            for r in 0..<n { for j in 0..<t.width { v[r * t.width + j] = Float((t.value(row: r, target: j) - mean[j]) / std[j]) } }
+            return Dataset.Targets(values: v, width: t.width, names: names, mean: mean, std: std)
+        }
+    }
+
+    public init(columns: [Column], inputWidth: Int, imageShape: [Int]?, scaling: Scaling, classNames: [String],
+                targets: TargetScaling? = nil) {
         version = 1
         self.columns = columns
         self.inputWidth = inputWidth
         self.imageShape = imageShape
         self.scaling = scaling
         self.classNames = classNames
+        self.targets = targets
     }
 
     /// Features per row after the transform.
@@ -123,14 +160,15 @@ public struct FittedTransform: Codable, Sendable, Equatable {
             scaling = .perFeature(mean: z.mean, std: z.std)
         }
         return FittedTransform(columns: [], inputWidth: train.featureCount, imageShape: train.imageShape,
-                               scaling: scaling, classNames: classNames)
+                               scaling: scaling, classNames: classNames, targets: train.targets.map(TargetScaling.init(fitting:)))
     }
 
     /// `data` with its features standardised (rows of `inputWidth` raw numbers for arrays, of
-    /// encoded features for tables).
+    /// encoded features for tables), and its raw regression targets standardised.
     public func apply(_ data: Dataset) -> Dataset {
         var out = data
         out.features = scale(data.features)
+        if let t = data.targets, let z = targets { out.targets = z.apply(t) }
         return out
     }
 
@@ -198,7 +236,11 @@ public struct FittedTransform: Codable, Sendable, Equatable {
             }
         }
         var transform = FittedTransform(columns: columns, inputWidth: columns.count, imageShape: nil,
-                                        scaling: .perFeature(mean: [], std: []), classNames: table.classNames)
+                                        scaling: .perFeature(mean: [], std: []), classNames: table.classNames,
+                                        targets: table.targets.map { t in
+                                            TargetScaling(fitting: Dataset.Targets(values: trainingRows.flatMap { r in t.values[r * t.width..<(r + 1) * t.width] },
+                                                                                   width: t.width, names: t.names))
+                                        })
         let encoded = try transform.encode(table: table, rows: trainingRows).features
         let width = transform.featureCount
         let z = Standardizer(fitting: Dataset(features: encoded, labels: trainingRows.map { table.labels[$0] },

@@ -1,6 +1,6 @@
 // NumPyData: `.npy` / `.npz` arrays as datasets. x is [N, F] (a table) or [N, H, W] / [N, H, W, C]
 // (images, NHWC; [N, H, W] has one channel); y is [N] or [N, 1] integer-valued labels of any
-// supported dtype. Values are taken as they are (uint8 pixels are not divided by 255:
+// supported dtype (regression: [N] or [N, T] finite targets). Values are taken as they are (uint8 pixels are not divided by 255:
 // standardisation rescales them). Labels become class indices over the distinct values of the
 // training and test labels together, in numeric order, named by their values.
 import Foundation
@@ -21,9 +21,19 @@ public enum NumPyData {
         }
     }
 
-    /// The training (and, when given, test) datasets, with class names shared by both.
-    public static func datasets(train: Arrays, test: Arrays?) throws -> (train: Dataset, test: Dataset?, classNames: [String]) {
+    /// The training (and, when given, test) datasets, with class names shared by both (none for
+    /// `regression`, whose y are targets: [N] or [N, T] finite numbers of any supported dtype).
+    public static func datasets(train: Arrays, test: Arrays?, regression: Bool = false) throws
+        -> (train: Dataset, test: Dataset?, classNames: [String]) {
         let trainX = try features(train.x, source: train.xSource, rowShape: nil)
+        if regression {
+            let trainY = try targets(train.y, source: train.ySource, rows: trainX.rows, xSource: train.xSource, width: nil)
+            let trainSet = Dataset(features: trainX.features, targets: trainY, featureCount: trainX.featureCount, imageShape: trainX.imageShape)
+            guard let test else { return (trainSet, nil, []) }
+            let testX = try features(test.x, source: test.xSource, rowShape: Array(train.x.shape.dropFirst()))
+            let testY = try targets(test.y, source: test.ySource, rows: testX.rows, xSource: test.xSource, width: trainY.width)
+            return (trainSet, Dataset(features: testX.features, targets: testY, featureCount: testX.featureCount, imageShape: testX.imageShape), [])
+        }
         let trainY = try labels(train.y, source: train.ySource, rows: trainX.rows, xSource: train.xSource)
         var testX: (features: [Float], rows: Int, featureCount: Int, imageShape: [Int]?)?, testY: [Int]?
         if let test {
@@ -58,6 +68,25 @@ public enum NumPyData {
             throw DatasetError.nonFinite(path: source, index: bad, value: "\(x.double(at: bad))")
         }
         return (values, s[0], s.dropFirst().reduce(1, *), imageShape)
+    }
+
+    /// y's targets, raw: [N] (one target, named `y`) or [N, T] (`y[0]`, …); `width`: the training
+    /// targets' count a test y must match.
+    public static func targets(_ y: NPYArray, source: String, rows: Int, xSource: String, width: Int?) throws -> Dataset.Targets {
+        guard y.shape.count == 1 || (y.shape.count == 2 && y.shape[1] >= 1), width == nil || (y.shape.count == 1 ? 1 : y.shape[1]) == width else {
+            throw DatasetError.targetShape(path: source, shape: y.shape, expected: width.map { "[M] or [M, \($0)] (as the training y)" } ?? "[N] or [N, T]")
+        }
+        guard y.shape[0] == rows else {
+            throw DatasetError.rowCountMismatch(x: xSource, xRows: rows, y: source, yRows: y.shape[0])
+        }
+        let t = y.shape.count == 1 ? 1 : y.shape[1]
+        var values = [Float](repeating: 0, count: rows * t)
+        for i in 0..<(rows * t) {
+            let d = y.double(at: i)
+            guard d.isFinite else { throw DatasetError.nonFinite(path: source, index: i, value: "\(d)".lowercased()) }
+            values[i] = Float(d)
+        }
+        return Dataset.Targets(values: values, width: t, names: t == 1 ? ["y"] : (0..<t).map { "y[\($0)]" })
     }
 
     /// y's integer values, one per row of x.

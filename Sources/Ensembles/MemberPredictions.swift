@@ -48,15 +48,16 @@ public struct MemberPredictions {
         return kinds.contains("checkpoint") || splits.allSatisfy { kinds.contains($0.kind) }
     }
 
-    /// Trial `t`'s probabilities on `split`, [count × classes].
+    /// Trial `t`'s probabilities on `split`, [count × classes]; for regression its predictions in
+    /// the targets' units, [count × targets].
     public func probabilities(_ t: TrialRecord, _ split: PredictionSplit) throws -> [Float] {
-        let rows = split.dataset(data).count, size = rows * data.classCount
+        let rows = split.dataset(data).count, size = rows * data.outputCount
         let artifacts = try store.artifacts(trial: t.index)
         if let a = artifacts.first(where: { $0.kind == split.kind }), let bytes = try? run.read(a.path),
            RunDirectory.checksum(bytes) == a.checksum {
             let values = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
             guard values.count == size else {
-                throw EnsembleError(description: "\(a.path) holds \(values.count) values, expected \(rows) × \(data.classCount): the data changed since the sweep ran")
+                throw EnsembleError(description: "\(a.path) holds \(values.count) values, expected \(rows) × \(data.outputCount): the data changed since the sweep ran")
             }
             return values
         }
@@ -65,7 +66,7 @@ public struct MemberPredictions {
         }
         onRecompute?(t.index, split)
         let model = try load(t, checkpoint: c)
-        let values = Trainer.evaluate(model, split.dataset(data)).probabilities
+        let values = Trainer.evaluate(model, split.dataset(data)).outputs
         let bytes = values.withUnsafeBytes { Array($0) }
         let path = RunDirectory.trialFolder(t.index) + "/" + split.file
         let sum = try run.write(bytes, to: path)

@@ -31,7 +31,7 @@ struct SweepOptions: ParsableArguments {
         let config = try spec.trainingConfig(configuration)
         let started = Date()
         let data = try PreparedData.load(spec.data, seed: spec.seed)
-        try spec.checkLayerShapes(for: DataShape(featureCount: data.featureCount, imageShape: data.imageShape, classCount: data.classCount))
+        try spec.checkLayerShapes(for: ModelBuilder.shape(of: data))
         log(String(format: "data: %@ — %d train, %d validation, %d test, %d classes (%.1f s)", data.source,
                    data.train.count, data.validation.count, data.test.count, data.classCount, Date().timeIntervalSince(started)))
         log("config: \(configuration)")

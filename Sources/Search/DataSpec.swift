@@ -2,7 +2,7 @@
 //
 //   source: fashion-mnist
 //   source: {idx: {dir: PATH}}
-//   source: {csv: {path: PATH, label: COLUMN, test_fraction: 0.2, header: true, categorical: [COLUMN, …]}}
+//   source: {csv: {path: PATH, label: COLUMN | [COLUMN, …], test_fraction: 0.2, header: true, categorical: [COLUMN, …]}}
 //   source: {npy: {x: PATH, y: PATH, test_x: PATH, test_y: PATH, test_fraction: 0.2}}
 //   source: {npz: {path: PATH, x: x, y: y, test_x: test_x, test_y: test_y, test_fraction: 0.2}}
 //
@@ -10,6 +10,10 @@
 // held out (stratified), as for CSV. npz: the archive's members `x.npy`, `y.npy` (and, when
 // present, `test_x.npy`, `test_y.npy`); the keys x, y, test_x, test_y rename the members read
 // (Keras' mnist.npz: `{x: x_train, y: y_train, test_x: x_test, test_y: y_test}`).
+//
+// The top-level `task:` (classification | regression) is kept here, as `DataSpec.task`: it says
+// how the label columns (or y arrays) are read. Classification takes one label column; regression
+// one or more target columns (`label: [y1, y2]`), or y of shape [N] or [N, T].
 
 /// Where a CSV file's label is: a header name, or a 0-based column index. Also names the
 /// columns of `categorical:`.
@@ -28,8 +32,9 @@ public enum DataSource: Sendable, Hashable {
     /// An MNIST-layout directory of IDX files (`train-images-idx3-ubyte[.gz]`, …).
     case idx(directory: String)
     /// A CSV file; `testFraction` of it (0 < f < 1) is held out as the test split. Text feature
-    /// columns, and those of `categorical`, are one-hot encoded; missing cells imputed.
-    case csv(path: String, label: LabelColumn, testFraction: Double, hasHeader: Bool, categorical: [LabelColumn] = [])
+    /// columns, and those of `categorical`, are one-hot encoded; missing cells imputed. `labels`:
+    /// the label column (classification: exactly one) or the target columns (regression: ≥ 1).
+    case csv(path: String, labels: [LabelColumn], testFraction: Double, hasHeader: Bool, categorical: [LabelColumn] = [])
     /// NumPy `.npy` files: features `x` and labels `y`, and the test split's, or else a
     /// `testFraction` hold-out (nil: 0.2).
     case npy(x: String, y: String, testX: String? = nil, testY: String? = nil, testFraction: Double? = nil)
@@ -53,7 +58,8 @@ public enum DataSource: Sendable, Hashable {
     }
 }
 
-/// How much of the training split becomes the (stratified) validation split.
+/// How much of the training split becomes the validation split (stratified by class for
+/// classification, a seeded random sample for regression).
 public enum ValidationSize: Sendable, Hashable {
     /// This many examples (≥ 1).
     case count(Int)
@@ -61,17 +67,21 @@ public enum ValidationSize: Sendable, Hashable {
     case fraction(Double)
 }
 
-/// The data section. `validation` defaults to `.count(10000)` for Fashion-MNIST and IDX and to
+/// The data section (and the task). `validation` defaults to `.count(10000)` for Fashion-MNIST and IDX and to
 /// `.fraction(0.1)` for CSV, NPY and NPZ; `trainExamples` (≥ 1) caps the training split for quick runs.
 public struct DataSpec: Sendable, Hashable {
     public var source: DataSource
     public var validation: ValidationSize
     public var trainExamples: Int?
+    /// The sweep file's top-level `task:` (default classification).
+    public var task: TaskKind
 
-    public init(source: DataSource = .fashionMNIST, validation: ValidationSize? = nil, trainExamples: Int? = nil) {
+    public init(source: DataSource = .fashionMNIST, validation: ValidationSize? = nil, trainExamples: Int? = nil,
+                task: TaskKind = .classification) {
         self.source = source
         self.validation = validation ?? Self.defaultValidation(for: source)
         self.trainExamples = trainExamples
+        self.task = task
     }
 
     /// `.count(10000)` for Fashion-MNIST and IDX, `.fraction(0.1)` otherwise.

@@ -11,7 +11,7 @@ struct SweepFileParser {
     /// Whether the data section's files must exist (SweepSpec.load: yes; parse: no).
     var checkDataFiles = false
 
-    static let topLevelKeys = ["name", "seed", "data", "model", "metric", "budget", "sampler", "early_stopping",
+    static let topLevelKeys = ["name", "seed", "task", "data", "model", "metric", "budget", "sampler", "early_stopping",
                                "parameters", "ensemble", "distill"]
     /// Names other tools use for our keys.
     static let topLevelAliases = ["method": "sampler", "early_terminate": "early_stopping"]
@@ -38,8 +38,13 @@ struct SweepFileParser {
         let seed = try m["seed"].map { UInt64(try $0.int(atLeast: 0)) } ?? 0
         let models = modelNames.joined(separator: ", ")
         let (model, layers) = try modelSpec(m.required("model", "the model to search, one of \(models) or {layers: [...]}"))
-        let data = try m["data"].map(dataSpec) ?? DataSpec()
-        let metric = try m["metric"].map(metricSpec) ?? MetricSpec()
+        let task = try m["task"].map { TaskKind(rawValue: try $0.choice(TaskKind.allCases.map(\.rawValue), what: "task"))! } ?? .classification
+        let data = try m["data"].map { try dataSpec($0, task: task) } ?? DataSpec(task: task)
+        if task == .regression, data.source == .fashionMNIST || { if case .idx = data.source { true } else { false } }() {
+            throw (m["data"] ?? m["task"]!).error("task: regression needs real-valued targets, and Fashion-MNIST and IDX files hold classes; "
+                                                   + "give data: {source: {csv: {path: …, label: TARGET}}} or an npy/npz source, or drop task: regression")
+        }
+        let metric = try m["metric"].map { try metricSpec($0, task: task) } ?? MetricSpec()
         let budget = try budgetSpec(m.required("budget", "how much to run, e.g. `budget: {trials: 60, max_epochs: 30}`"))
         let sampler = try m["sampler"].map(samplerKind) ?? .random
         let earlyStopping = try m["early_stopping"].map { try earlyStoppingSpec($0, budget: budget) } ?? EarlyStoppingSpec()
@@ -72,9 +77,9 @@ struct SweepFileParser {
         return model
     }
 
-    private func dataSpec(_ field: YAMLField) throws -> DataSpec {
+    private func dataSpec(_ field: YAMLField, task: TaskKind) throws -> DataSpec {
         let m = try field.mapping(allowed: ["source", "validation", "train_examples"])
-        let source = try m["source"].map(dataSource) ?? .fashionMNIST
+        let source = try m["source"].map { try dataSource($0, task: task) } ?? .fashionMNIST
         let validation = try m["validation"].map { f -> ValidationSize in
             let value = try f.value()
             switch value {
@@ -86,12 +91,12 @@ struct SweepFileParser {
             }
         }
         let trainExamples = try m["train_examples"].map { try $0.int(atLeast: 1) }
-        return DataSpec(source: source, validation: validation, trainExamples: trainExamples)
+        return DataSpec(source: source, validation: validation, trainExamples: trainExamples, task: task)
     }
 
     /// `fashion-mnist` or one of `{idx: …}`, `{csv: …}`, `{npy: …}`, `{npz: …}` (see DataSpec). With
     /// `checkDataFiles`, each file or directory named must exist, else an error at its value.
-    private func dataSource(_ field: YAMLField) throws -> DataSource {
+    private func dataSource(_ field: YAMLField, task: TaskKind) throws -> DataSource {
         let expected = "fashion-mnist, {idx: {dir: PATH}}, {csv: {path: PATH, label: COLUMN}}, "
             + "{npy: {x: PATH, y: PATH}} or {npz: {path: PATH}}"
         if case .scalar = field.node {
@@ -135,7 +140,9 @@ struct SweepFileParser {
         case "csv":
             let csv = try value.mapping(allowed: ["path", "label", "test_fraction", "header", "categorical"])
             let pathField = try csv.required("path", "the CSV file, relative to the sweep file")
-            let labelField = try csv.required("label", "the label column's header name or 0-based index")
+            let labelField = try csv.required("label", task == .regression
+                                              ? "the target column (header name or 0-based index), or a list of them: label: [y1, y2]"
+                                              : "the label column's header name or 0-based index")
             func column(_ f: YAMLField) throws -> LabelColumn {
                 switch try f.value() {
                 case .int(let i) where i >= 0: return .index(i)
@@ -143,14 +150,29 @@ struct SweepFileParser {
                 default: throw f.mismatch("a column name or a 0-based column index")
                 }
             }
-            let label = try column(labelField)
+            var labels: [LabelColumn] = []
+            if case .sequence = labelField.node {
+                let items = try labelField.list()
+                guard !items.isEmpty else { throw labelField.error("\(labelField.name): the list is empty; name the target column(s)") }
+                guard task == .regression || items.count == 1 else {
+                    throw labelField.error("\(labelField.name): classification takes one label column, got \(items.count); "
+                                           + "for several real-valued targets set task: regression")
+                }
+                for f in items {
+                    let c = try column(f)
+                    guard !labels.contains(c) else { throw f.error("\(f.name): column \(try f.text()) is listed twice") }
+                    labels.append(c)
+                }
+            } else {
+                labels = [try column(labelField)]
+            }
             let testFraction = try csv["test_fraction"].map(fraction) ?? DataSource.defaultTestFraction
             let header = try csv["header"].map { try $0.bool() } ?? true
             var categorical: [LabelColumn] = []
             for f in try csv["categorical"]?.list() ?? [] {
                 let c = try column(f)
-                guard c != label else {
-                    throw f.error("\(f.name): the label column cannot be a categorical feature; list feature columns only")
+                guard !labels.contains(c) else {
+                    throw f.error("\(f.name): a label column cannot be a categorical feature; list feature columns only")
                 }
                 guard !categorical.contains(c) else { throw f.error("\(f.name): column \(try f.text()) is listed twice") }
                 if case .name = c, !header {
@@ -158,12 +180,13 @@ struct SweepFileParser {
                 }
                 categorical.append(c)
             }
-            return .csv(path: try existing(pathField), label: label, testFraction: testFraction, hasHeader: header,
+            return .csv(path: try existing(pathField), labels: labels, testFraction: testFraction, hasHeader: header,
                         categorical: categorical)
         case "npy":
             let npy = try value.mapping(allowed: ["x", "y", "test_x", "test_y", "test_fraction"])
             let xField = try npy.required("x", "the features' .npy file, [N, F] or [N, H, W, C]")
-            let yField = try npy.required("y", "the labels' .npy file, [N] integer class labels")
+            let yField = try npy.required("y", task == .regression ? "the targets' .npy file, [N] or [N, T] numbers"
+                                                                   : "the labels' .npy file, [N] integer class labels")
             let (testX, testY) = (npy["test_x"], npy["test_y"])
             if let testX, testY == nil { throw testX.keyError("\(testX.name) needs test_y, the test split's labels") }
             if let testY, testX == nil { throw testY.keyError("\(testY.name) needs test_x, the test split's features") }
@@ -207,9 +230,14 @@ struct SweepFileParser {
         return String(file[...slash]) + relative
     }
 
-    private func metricSpec(_ field: YAMLField) throws -> MetricSpec {
+    private func metricSpec(_ field: YAMLField, task: TaskKind) throws -> MetricSpec {
         let m = try field.mapping(allowed: ["name", "goal"])
-        let name = try m["name"].map { try $0.choice(Self.metricNames, what: "metric") } ?? "val_loss"
+        let names = MetricSpec.names(for: task)
+        if let f = m["name"], let given = try? f.string(), Self.metricNames.contains(given), !names.contains(given) {
+            throw f.error("\(given) needs \(MetricSpec.known.first { $0.name == given }?.needs ?? "another task"), and this sweep's task is "
+                          + "\(task.rawValue): use one of \(names.joined(separator: ", "))")
+        }
+        let name = try m["name"].map { try $0.choice(names, what: "metric") } ?? "val_loss"
         let natural = MetricSpec.natural(name) ?? .minimize
         guard let goalField = m["goal"] else { return MetricSpec(name: name, goal: natural) }
         let goal = Goal(rawValue: try goalField.choice(Goal.allCases.map(\.rawValue), what: "goal",

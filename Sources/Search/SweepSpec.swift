@@ -10,6 +10,8 @@ public struct SweepSpec: Sendable {
     /// Seeds every random choice of the sweep (`seed:`, default 0).
     public var seed: UInt64
     public var data: DataSpec
+    /// `task:` (kept in the data section, which it describes).
+    public var task: TaskKind { data.task }
     /// A key of the vocabulary the spec was parsed with, or `LayerSpec.modelName` (`layers`) when
     /// the model is a layer list (then in `layers`).
     public var model: String

@@ -34,11 +34,7 @@ public struct LayerListFamily: ModelFamily {
                                  message: "the last layer's output is \(LayerShapeError.shapeText(current)); the output layer needs [N, features]: "
                                      + "end the list with flatten or global_avg_pool")
         }
-        let head = Dense(features, shape.classCount, initializer: .glorotNormal, scale: 0.1, rng: &rng)
-        if let priors = shape.classPriors, priors.count == shape.classCount, priors.reduce(0, +) > 0 {
-            head.bias!.assign(Initializer.biasFromClassPriors(priors))
-        }
-        layers.append(head)
+        layers.append(ModelBuilder.outputLayer(features: features, for: shape, rng: &rng))
         let model = Sequential(layers)
         return (model, ModelCost(parameters: model.parameterCount, flopsPerExample: model.flopsPerExample(for: [shape.featureCount])))
     }

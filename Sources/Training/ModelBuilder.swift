@@ -26,10 +26,36 @@ public enum ModelBuilder {
                                                               classPriors: classPriors), rng: &rng)
     }
 
-    /// `build` for the shapes and class priors of `data`'s training split.
+    /// `build` for the shapes and class priors (regression: target means) of `data`'s training split.
     public static func build(_ config: TrainingConfig, for data: PreparedData, rng: inout RNG) throws -> (model: Sequential, cost: ModelCost) {
-        try build(config, featureCount: data.featureCount, imageShape: data.imageShape, classCount: data.classCount,
-                  classPriors: data.train.classCounts.map(Float.init), rng: &rng)
+        try config.model.family.build(config, for: shape(of: data), rng: &rng)
+    }
+
+    /// What a model for `data` is built for: its features, image shape, outputs, and the output
+    /// bias's starting point (class priors, or the training targets' means).
+    public static func shape(of data: PreparedData) -> DataShape {
+        guard let t = data.train.targets else {
+            return DataShape(featureCount: data.featureCount, imageShape: data.imageShape, classCount: data.classCount,
+                             classPriors: data.train.classCounts.map(Float.init))
+        }
+        let n = max(data.train.count, 1)
+        var means = [Double](repeating: 0, count: t.width)
+        for r in 0..<data.train.count { for j in 0..<t.width { means[j] += Double(t.values[r * t.width + j]) } }
+        return DataShape(featureCount: data.featureCount, imageShape: data.imageShape, classCount: t.width,
+                         targetMeans: means.map { Float($0 / Double(n)) })
+    }
+
+    /// The output layer on `features` inputs: small Glorot weights (scale 0.1), and the bias at the
+    /// log class priors (classification) or the target means (regression), so the first outputs
+    /// are the priors or the mean: the recipe's "init well".
+    public static func outputLayer(features: Int, for shape: DataShape, rng: inout RNG) -> Dense {
+        let head = Dense(features, shape.classCount, initializer: .glorotNormal, scale: 0.1, rng: &rng)
+        if let means = shape.targetMeans, means.count == shape.classCount {
+            head.bias!.assign(means)
+        } else if let priors = shape.classPriors, priors.count == shape.classCount, priors.reduce(0, +) > 0 {
+            head.bias!.assign(Initializer.biasFromClassPriors(priors))
+        }
+        return head
     }
 
     /// The layers a family builds, with their FLOPs, and the pieces families share.
@@ -65,14 +91,10 @@ public enum ModelBuilder {
             features = width
         }
 
-        /// Appends the output layer (small Glorot weights, bias at the log class priors) and
+        /// Appends the output layer (`ModelBuilder.outputLayer`) and
         /// returns the network with its cost.
         public mutating func finish(_ shape: DataShape, rng: inout RNG) -> (model: Sequential, cost: ModelCost) {
-            let head = Dense(features, shape.classCount, initializer: .glorotNormal, scale: 0.1, rng: &rng)
-            if let priors = shape.classPriors, priors.count == shape.classCount, priors.reduce(0, +) > 0 {
-                head.bias!.assign(Initializer.biasFromClassPriors(priors))
-            }
-            append(head, flops: 2 * features * shape.classCount)
+            append(ModelBuilder.outputLayer(features: features, for: shape, rng: &rng), flops: 2 * features * shape.classCount)
             let model = Sequential(layers)
             return (model, ModelCost(parameters: model.parameterCount, flopsPerExample: flops))
         }

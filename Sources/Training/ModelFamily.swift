@@ -34,15 +34,22 @@ public struct DataShape: Sendable, Equatable {
     public var featureCount: Int
     /// [H, W, C] for image data; nil for tables.
     public var imageShape: [Int]?
+    /// The model's outputs: classes, or (regression) targets.
     public var classCount: Int
     /// Training examples per class (any positive scale); nil: the output bias starts at zero.
     public var classPriors: [Float]?
+    /// Regression: the training targets' means as the model sees them (≈ 0 once standardised);
+    /// the output bias starts there, so the first predictions are the mean (the recipe's "init
+    /// well"). nil for classification.
+    public var targetMeans: [Float]?
 
-    public init(featureCount: Int, imageShape: [Int]? = nil, classCount: Int, classPriors: [Float]? = nil) {
+    public init(featureCount: Int, imageShape: [Int]? = nil, classCount: Int, classPriors: [Float]? = nil,
+                targetMeans: [Float]? = nil) {
         self.featureCount = featureCount
         self.imageShape = imageShape
         self.classCount = classCount
         self.classPriors = classPriors
+        self.targetMeans = targetMeans
     }
 }
 

@@ -4,8 +4,9 @@ import Foundation
 import Search
 import TensorCore
 
-/// The three splits a trial sees. Validation is carved from the training data (stratified, from
-/// the sweep seed, so every trial of a sweep shares it); test is the source's own test split
+/// The three splits a trial sees. Validation is carved from the training data (stratified by
+/// class, or for regression a seeded random sample, from the sweep seed, so every trial of a
+/// sweep shares it); test is the source's own test split
 /// (or, for CSV and NPY/NPZ without test arrays, a stratified hold-out) and is read only when a
 /// caller asks for test metrics. Everything fitted on data — standardisation, a table's column
 /// types, vocabularies and medians — is fitted on the training split only and kept in
@@ -28,13 +29,18 @@ public struct PreparedData: Sendable {
         self.train = train
         self.validation = validation
         self.test = test
-        self.classNames = classNames ?? (0..<train.classCount).map(String.init)
+        self.classNames = classNames ?? (train.isRegression ? [] : (0..<train.classCount).map(String.init))
         self.source = source
         self.transform = transform
         self.summary = summary
     }
 
     public var classCount: Int { train.classCount }
+    public var isRegression: Bool { train.isRegression }
+    /// The model's outputs per example: classes, or regression targets.
+    public var outputCount: Int { train.outputCount }
+    /// Regression: the target names; empty for classification.
+    public var targetNames: [String] { train.targets?.names ?? [] }
     public var featureCount: Int { train.featureCount }
     public var imageShape: [Int]? { train.imageShape }
 
@@ -61,8 +67,8 @@ public struct PreparedData: Sendable {
             let pool = try Dataset.loadIDX(directory: dir, split: .train)
             return try arrays(pool: pool, test: Dataset.loadIDX(directory: dir, split: .test),
                               names: (0..<pool.classCount).map(String.init), source: "idx (\(dir))", spec: spec, seed: seed)
-        case .csv(let path, let label, let testFraction, let hasHeader, let categorical):
-            return try csv(path: path, label: label, testFraction: testFraction, hasHeader: hasHeader,
+        case .csv(let path, let labels, let testFraction, let hasHeader, let categorical):
+            return try csv(path: path, labels: labels, testFraction: testFraction, hasHeader: hasHeader,
                            categorical: categorical, spec: spec, seed: seed)
         case .npy(let x, let y, let testX, let testY, let testFraction):
             let train = NumPyData.Arrays(x: try NPY.read(path: x), xSource: x, y: try NPY.read(path: y), ySource: y)
@@ -114,20 +120,21 @@ public struct PreparedData: Sendable {
         let train = pool.subset(trainRows), validation = pool.subset(validRows)
         let transform = FittedTransform.fit(arrays: train, classNames: names)
         let summary = DataSummary(source: source, rows: .init(train: train.count, validation: validation.count, test: test.count),
-                                  featureCount: transform.featureCount, classNames: names, imageShape: train.imageShape)
+                                  featureCount: transform.featureCount, classNames: names, imageShape: train.imageShape,
+                                  targetNames: train.targets?.names)
         return PreparedData(train: transform.apply(train), validation: transform.apply(validation), test: transform.apply(test),
                             classNames: names, source: source, transform: transform, summary: summary)
     }
 
     static func numpy(train: NumPyData.Arrays, test: NumPyData.Arrays?, testFraction: Double?, source: String,
                       spec: DataSpec, seed: UInt64) throws -> PreparedData {
-        let (all, own, names) = try NumPyData.datasets(train: train, test: test)
+        let (all, own, names) = try NumPyData.datasets(train: train, test: test, regression: spec.task == .regression)
         if let own { return try arrays(pool: all, test: own, names: names, source: source, spec: spec, seed: seed) }
         let split = try Split.stratified(all, validation: .fraction(testFraction ?? DataSource.defaultTestFraction), seed: testSeed(seed))
         return try arrays(pool: split.train, test: split.validation, names: names, source: source, spec: spec, seed: seed)
     }
 
-    static func csv(path: String, label: LabelColumn, testFraction: Double, hasHeader: Bool, categorical: [LabelColumn],
+    static func csv(path: String, labels: [LabelColumn], testFraction: Double, hasHeader: Bool, categorical: [LabelColumn],
                     spec: DataSpec, seed: UInt64) throws -> PreparedData {
         func column(_ c: LabelColumn) -> CSVReader.LabelColumn {
             switch c {
@@ -135,8 +142,8 @@ public struct PreparedData: Sendable {
             case .index(let i): return .index(i)
             }
         }
-        let table = try CSVReader(label: column(label), hasHeader: hasHeader).readTable(path: path)
-        let classCount = table.classNames.count
+        let table = try CSVReader(labels: labels.map(column), regression: spec.task == .regression, hasHeader: hasHeader).readTable(path: path)
+        let classCount = max(table.classNames.count, 1)
         let held = try Split.stratifiedIndices(labels: table.labels, classCount: classCount,
                                                validation: .fraction(testFraction), seed: testSeed(seed))
         let pool = held.train
@@ -145,6 +152,10 @@ public struct PreparedData: Sendable {
         let transform = try FittedTransform.fit(table: table, trainingRows: trainRows, categorical: categorical.map(column))
         func dataset(_ rows: [Int]) throws -> (Dataset, missing: [Int], unseen: [Int]) {
             let e = try transform.apply(table: table, rows: rows)
+            if let t = table.targets, let z = transform.targets {
+                let raw = Dataset.Targets(values: rows.flatMap { r in t.values[r * t.width..<(r + 1) * t.width] }, width: t.width, names: t.names)
+                return (Dataset(features: e.features, targets: z.apply(raw), featureCount: transform.featureCount), e.missing, e.unseen)
+            }
             return (Dataset(features: e.features, labels: rows.map { table.labels[$0] }, featureCount: transform.featureCount,
                             classCount: classCount), e.missing, e.unseen)
         }
@@ -160,7 +171,8 @@ public struct PreparedData: Sendable {
         }
         let source = "csv (\(path))"
         let summary = DataSummary(source: source, rows: .init(train: train.count, validation: validation.count, test: test.count),
-                                  featureCount: transform.featureCount, classNames: table.classNames, columns: columns)
+                                  featureCount: transform.featureCount, classNames: table.classNames, columns: columns,
+                                  targetNames: table.targets?.names)
         return PreparedData(train: train, validation: validation, test: test, classNames: table.classNames, source: source,
                             transform: transform, summary: summary)
     }

@@ -27,6 +27,13 @@ extension SweepSpec {
                 do { try config.set(p.name, value) } catch let e as TrainingConfigError {
                     throw SweepSpecError(location: p.location, message: "\(e.description) (value \(value))")
                 }
+                // What the task cannot use.
+                if p.name == "loss", let why = config.loss.mismatch(regression: task == .regression) {
+                    throw SweepSpecError(location: p.location, message: "parameter 'loss': \(why) (value \(value))")
+                }
+                if p.name == "label_smoothing", task == .regression, config.labelSmoothing > 0 {
+                    throw SweepSpecError(location: p.location, message: "parameter 'label_smoothing' smooths class labels; task: regression has none: remove it (value \(value))")
+                }
             }
         }
     }

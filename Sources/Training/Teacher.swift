@@ -1,7 +1,8 @@
 // Teacher: an ensemble's predictions on the training split, the source of a student's soft
 // targets. Kept as each member's probabilities (temperature 1) and its weight, so that any
 // temperature's targets follow without running the members again (Hinton et al., 2015: the
-// arithmetic mean of the members' softened distributions).
+// arithmetic mean of the members' softened distributions). A regression teacher's members are
+// predictions in the targets' units ([rows × targets]); its targets are their weighted mean.
 import Foundation
 
 public struct Teacher: Sendable, Equatable {
@@ -10,9 +11,12 @@ public struct Teacher: Sendable, Equatable {
     /// Member weights (summing to 1).
     public var weights: [Double]
     public var rows: Int
+    /// Classes, or (regression) targets per row.
     public var classes: Int
+    /// Members hold regression predictions, not probabilities.
+    public var regression: Bool
 
-    public init(members: [[Float]], weights: [Double], rows: Int, classes: Int) throws {
+    public init(members: [[Float]], weights: [Double], rows: Int, classes: Int, regression: Bool = false) throws {
         guard !members.isEmpty, members.count == weights.count else {
             throw TeacherError("a teacher needs at least one member and one weight per member (got \(members.count) members, \(weights.count) weights)")
         }
@@ -27,6 +31,14 @@ public struct Teacher: Sendable, Equatable {
         self.weights = weights.map { $0 / total }
         self.rows = rows
         self.classes = classes
+        self.regression = regression
+    }
+
+    /// Regression: the members' weighted mean prediction per row and target, [rows × targets].
+    public func meanOutputs() -> [Float] {
+        var out = [Double](repeating: 0, count: rows * classes)
+        for (m, w) in zip(members, weights) where w > 0 { for i in out.indices { out[i] += w * Double(m[i]) } }
+        return out.map(Float.init)
     }
 
     /// Soft targets at temperature `t`: Σₘ wₘ · softmax(log pₘ / t) per row, [rows × classes].
@@ -57,11 +69,12 @@ public struct Teacher: Sendable, Equatable {
     // MARK: Bytes (sent to worker ranks; little-endian)
 
     static let magic = Array("HPTEACH1".utf8)
+    static let regressionMagic = Array("HPTEACHR".utf8)
 
-    /// magic, members, rows, classes (UInt32 each), the weights (Float64), then each member's
-    /// probabilities (Float32).
+    /// magic (HPTEACH1, or HPTEACHR for regression), members, rows, classes (UInt32 each), the
+    /// weights (Float64), then each member's probabilities or predictions (Float32).
     public func encoded() -> [UInt8] {
-        var out = Self.magic
+        var out = regression ? Self.regressionMagic : Self.magic
         out.reserveCapacity(out.count + 12 + 8 * weights.count + 4 * rows * classes * members.count)
         for v in [members.count, rows, classes] { withUnsafeBytes(of: UInt32(v).littleEndian) { out.append(contentsOf: $0) } }
         for w in weights { withUnsafeBytes(of: w.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
@@ -71,7 +84,8 @@ public struct Teacher: Sendable, Equatable {
 
     public static func decode(_ bytes: [UInt8]) throws -> Teacher {
         func fail(_ why: String) -> TeacherError { TeacherError("bad teacher payload (\(bytes.count) bytes): \(why)") }
-        guard bytes.count >= magic.count + 12, Array(bytes.prefix(magic.count)) == magic else { throw fail("no HPTEACH1 header") }
+        let head = Array(bytes.prefix(magic.count))
+        guard bytes.count >= magic.count + 12, head == magic || head == regressionMagic else { throw fail("no HPTEACH1 header") }
         func u32(_ at: Int) -> Int {
             Int(UInt32(littleEndian: bytes[at..<(at + 4)].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }))
         }
@@ -87,7 +101,7 @@ public struct Teacher: Sendable, Equatable {
         let members = (0..<count).map { i in
             bytes[(membersAt + 4 * size * i)..<(membersAt + 4 * size * (i + 1))].withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         }
-        return try Teacher(members: members, weights: weights, rows: rows, classes: classes)
+        return try Teacher(members: members, weights: weights, rows: rows, classes: classes, regression: head == regressionMagic)
     }
 }
 

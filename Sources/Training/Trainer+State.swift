@@ -77,7 +77,8 @@ extension Trainer {
         ["maxEpochs = \(maxEpochs)", "patience = \(patience.map(String.init) ?? "none")", "minDelta = \(minDelta)",
          "metric = \(metric.name) (\(metric.goal.rawValue))", "maxBatchesPerEpoch = \(maxBatchesPerEpoch)",
          "divergenceFactor = \(divergenceFactor)", "batchesPerEpoch = \(batches)",
-         "train = \(data.train.count) × \(data.featureCount) features, \(data.classCount) classes",
+         data.isRegression ? "train = \(data.train.count) × \(data.featureCount) features, \(data.outputCount) targets, loss \(config.loss.resolved(regression: true).rawValue)"
+             : "train = \(data.train.count) × \(data.featureCount) features, \(data.classCount) classes",
          "validation = \(data.validation.count)"]
             + (distillation.map { ["distillation = T \($0.temperature), alpha \($0.alpha), \($0.targets.count) targets"] } ?? [])
     }

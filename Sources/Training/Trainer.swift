@@ -32,8 +32,8 @@ public final class Trainer {
     public var distillation: Distillation? {
         didSet {
             if let d = distillation, d.alpha > 0 {
-                precondition(d.targets.count == data.train.count * data.classCount,
-                             "soft targets for \(d.targets.count / max(data.classCount, 1)) examples, training split has \(data.train.count)")
+                precondition(d.targets.count == data.train.count * data.outputCount && d.regression == data.isRegression,
+                             "soft targets for \(d.targets.count / max(data.outputCount, 1)) examples, training split has \(data.train.count)")
             }
         }
     }
@@ -49,18 +49,26 @@ public final class Trainer {
         self.patience = patience
         self.minDelta = minDelta
         self.metric = metric
-        try Self.checkMetric(metric, classes: data.classCount)
+        try Self.checkMetric(metric, data: data)
+        if let why = config.loss.mismatch(regression: data.isRegression) { throw TrainingConfigError(parameter: "loss", message: why) }
         var rng = RNG(seed: seed, stream: 1)
         (model, cost) = try ModelBuilder.build(config, for: data, rng: &rng)
     }
 
     /// Throws when the data's task does not compute `metric` (val_auc or val_f1 without exactly
-    /// two classes), saying which metrics it does compute.
-    public static func checkMetric(_ metric: MetricSpec, classes: Int) throws {
-        let computed = ["val_loss", "val_accuracy"] + BinaryMetrics.names(classes: classes).map { "val_" + $0 }
+    /// two classes, a regression metric on classes or the reverse), saying which metrics it does compute.
+    public static func checkMetric(_ metric: MetricSpec, data: PreparedData) throws {
+        let computed = computedMetrics(data)
         guard computed.contains(metric.name) else {
-            throw TrainingConfigError(parameter: "metric", message: "\(metric.name) needs \(MetricSpec.known.first { $0.name == metric.name }?.needs ?? "another task"), and this data has \(classes) classes: use one of \(computed.joined(separator: ", "))")
+            let what = data.isRegression ? "this data is a regression on \(data.outputCount) target(s)" : "this data has \(data.classCount) classes"
+            throw TrainingConfigError(parameter: "metric", message: "\(metric.name) needs \(MetricSpec.known.first { $0.name == metric.name }?.needs ?? "another task"), and \(what): use one of \(computed.joined(separator: ", "))")
         }
+    }
+
+    /// The validation metrics an epoch on `data` computes.
+    public static func computedMetrics(_ data: PreparedData) -> [String] {
+        data.isRegression ? MetricSpec.names(for: .regression)
+            : ["val_loss", "val_accuracy"] + BinaryMetrics.names(classes: data.classCount).map { "val_" + $0 }
     }
 
     /// Trains up to `maxEpochs`; after each epoch `reporter` sees the metrics and may stop the
@@ -126,6 +134,7 @@ public final class Trainer {
         let schedule = run.schedule, parameters = run.parameters
         let augmenter = makeAugmenter()
         let smoothing = Float(config.labelSmoothing), clip = Float(config.clipNorm)
+        let lossKind = config.loss.resolved(regression: data.isRegression), regression = data.isRegression
 
         var history = position.history
         var best = position.best
@@ -151,10 +160,12 @@ public final class Trainer {
                 guard failure == nil else { return }
                 if let aug = augmenter { aug.apply(&x.data, rows: labels.count, rng: &augmentRNG) }
                 let logits = model(x)
-                var loss = Loss.softmaxCrossEntropy(logits, labels: labels, labelSmoothing: smoothing)
+                var loss = lossKind.batchLoss(logits, dataset: data.train, labels: labels, indices: indices, labelSmoothing: smoothing)
                 if let d = distillation, d.alpha > 0 {
-                    let soft = Loss.distillation(studentLogits: logits, teacherProbabilities: d.rows(indices, classes: data.classCount),
-                                                 temperature: Float(d.temperature))
+                    let soft = regression
+                        ? Loss.mse(logits, d.standardisedRows(indices, targets: data.train.targets!))
+                        : Loss.distillation(studentLogits: logits, teacherProbabilities: d.rows(indices, classes: data.classCount),
+                                            temperature: Float(d.temperature))
                     loss = Float(d.alpha) * soft + Float(1 - d.alpha) * loss
                 }
                 let value = Double(loss.item)
@@ -169,7 +180,7 @@ public final class Trainer {
                 batchIndex += 1
                 lossSum += value * Double(labels.count)
                 seen += labels.count
-                correct += Self.correctCount(logits, labels)
+                if !regression { correct += Self.correctCount(logits, labels) }
                 if let p = progress {
                     p.batchFinished(batchIndex, of: batches, runningLoss: lossSum / Double(seen),
                                     examplesPerSecond: Double(seen) / Date().timeIntervalSince(epochStart))
@@ -187,7 +198,8 @@ public final class Trainer {
                 (ending, message) = (.diverged, "validation loss became \(validation.loss) at epoch \(epoch)")
                 break
             }
-            var m = EpochRecord(trial: trial, epoch: epoch, trainLoss: trainLoss, trainAccuracy: Double(correct) / Double(max(seen, 1)),
+            var m = EpochRecord(trial: trial, epoch: epoch, trainLoss: trainLoss,
+                                 trainAccuracy: regression ? .nan : Double(correct) / Double(max(seen, 1)),
                                  validationLoss: validation.loss, validationAccuracy: validation.accuracy,
                                  learningRate: Double(optimizer.learningRate), seconds: Date().timeIntervalSince(epochStart),
                                  examplesPerSecond: Double(seen) / max(trainSeconds, 1e-9))
@@ -228,6 +240,8 @@ public final class Trainer {
         return Augmenter(mode: config.augment, height: shape[0], width: shape[1], channels: shape[2], fill: fill)
     }
 
+    /// Mean training loss, accuracy (NaN for regression) and the first batch's loss come from the
+    /// task's loss (`LossKind.batchLoss`).
     static func correctCount(_ logits: Tensor, _ labels: [Int]) -> Int {
         zip(logits.argmax(axis: 1), labels).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) }
     }

@@ -46,6 +46,8 @@ public struct TrainingConfig: Sendable, Equatable {
     public var warmupEpochs: Double = 0
     // Regularisation.
     public var labelSmoothing: Double = 0
+    /// The training loss; `.auto` picks the task's (left out of the fingerprint, as before it existed).
+    public var loss: LossKind = .auto
     public var dropout: Double = 0
     public var augment: Augmentation = .none
     // Architecture.
@@ -119,6 +121,7 @@ public struct TrainingConfig: Sendable, Equatable {
         for child in Mirror(reflecting: self).children {
             switch child.label {
             case "model": lines.append("model = \(model.rawValue)")
+            case "loss": if loss != .auto { lines.append("loss = \(loss.rawValue)") }
             case "layers":
                 // Absent for named families, so their fingerprints are those of format 1.
                 if let layers { lines.append("layers = " + layers.map(\.description).joined(separator: "; ")) }

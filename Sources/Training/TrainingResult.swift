@@ -3,15 +3,24 @@
 import Foundation
 import Search
 
-/// Loss, accuracy and per-example class probabilities over one dataset.
+/// Loss, accuracy and per-example class probabilities over one dataset; for regression the
+/// loss, the predictions and RMSE/MAE/R² (accuracy NaN, no probabilities).
 public struct Evaluation: Sendable {
+    /// Cross-entropy (classification) or the standardised targets' mean squared error (regression).
     public var loss: Double
+    /// NaN for regression.
     public var accuracy: Double
-    /// Row-major [count, classes].
+    /// Row-major [count, classes]; empty for regression.
     public var probabilities: [Float]
     public var count: Int
-    /// The task's further metrics over the whole split, unprefixed (`auc`, `f1` for two classes).
+    /// The task's further metrics over the whole split, unprefixed (`auc`, `f1` for two classes;
+    /// `rmse`, `mae`, `r2` for regression).
     public var metrics: [String: Double] = [:]
+    /// Regression: row-major [count, targets] predictions in the targets' own units; else empty.
+    public var predictions: [Float] = []
+
+    /// What a stored trial keeps per split: class probabilities, or regression predictions.
+    public var outputs: [Float] { probabilities.isEmpty ? predictions : probabilities }
 }
 
 /// The outcome of a training run. The model holds the best epoch's weights afterwards.

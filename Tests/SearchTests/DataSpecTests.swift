@@ -28,10 +28,10 @@ final class DataSpecTests: XCTestCase {
 
     func testCategoricalColumns() throws {
         XCTAssertEqual(try source("data: {source: {csv: {path: t.csv, label: y, categorical: [colour, 3]}}}"),
-                       .csv(path: "sweeps/t.csv", label: .name("y"), testFraction: 0.2, hasHeader: true,
+                       .csv(path: "sweeps/t.csv", labels: [.name("y")], testFraction: 0.2, hasHeader: true,
                             categorical: [.name("colour"), .index(3)]))
         XCTAssertEqual(try source("data: {source: {csv: {path: t.csv, label: y}}}"),
-                       .csv(path: "sweeps/t.csv", label: .name("y"), testFraction: 0.2, hasHeader: true), "none by default")
+                       .csv(path: "sweeps/t.csv", labels: [.name("y")], testFraction: 0.2, hasHeader: true), "none by default")
         XCTAssertThrowsError(try source("data: {source: {csv: {path: t.csv, label: 0, header: false, categorical: [colour]}}}")) { error in
             XCTAssertTrue("\(error)".contains("without a header, name columns by 0-based index"), "\(error)")
         }

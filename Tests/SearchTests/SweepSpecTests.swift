@@ -120,7 +120,7 @@ final class SweepSpecTests: XCTestCase {
         distill: {temperature: {distribution: log_uniform_values, min: 1, max: 10}, alpha: {min: 0.1, max: 0.9}}
         """, file: "/abs/dir/s.yaml")
         XCTAssertEqual(spec.name, "2024")
-        XCTAssertEqual(spec.data.source, .csv(path: "/abs/dir/iris.csv", label: .index(4), testFraction: 0.2, hasHeader: true))
+        XCTAssertEqual(spec.data.source, .csv(path: "/abs/dir/iris.csv", labels: [.index(4)], testFraction: 0.2, hasHeader: true))
         XCTAssertEqual(spec.data.validation, .fraction(0.1))
         XCTAssertEqual(spec.metric.goal, .maximize)
         XCTAssertEqual(spec.earlyStopping.scheduler, .median(graceEpochs: 1, minTrials: 5))
@@ -137,9 +137,9 @@ final class SweepSpecTests: XCTestCase {
         }
         let csv = "data: {source: {csv: {path: tables/x.csv, label: species, test_fraction: 0.3, header: false}}}"
         XCTAssertEqual(try source(csv, file: "sweeps/s.yaml"),
-                       .csv(path: "sweeps/tables/x.csv", label: .name("species"), testFraction: 0.3, hasHeader: false))
+                       .csv(path: "sweeps/tables/x.csv", labels: [.name("species")], testFraction: 0.3, hasHeader: false))
         XCTAssertEqual(try source(csv, file: "s.yaml"),
-                       .csv(path: "tables/x.csv", label: .name("species"), testFraction: 0.3, hasHeader: false))
+                       .csv(path: "tables/x.csv", labels: [.name("species")], testFraction: 0.3, hasHeader: false))
         XCTAssertEqual(try source("data: {source: {idx: {dir: /data/mnist}}}", file: "sweeps/s.yaml"), .idx(directory: "/data/mnist"))
     }
 

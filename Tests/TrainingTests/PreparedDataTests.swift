@@ -17,7 +17,7 @@ final class PreparedDataTests: XCTestCase {
     func testCSVSplitsAndStandardisesOnTrainOnly() throws {
         let dir = try TemporaryDirectory(prefix: "prepared")
         let path = try writeCSV(dir)
-        let spec = DataSpec(source: .csv(path: path, label: .name("species"), testFraction: 0.2, hasHeader: true),
+        let spec = DataSpec(source: .csv(path: path, labels: [.name("species")], testFraction: 0.2, hasHeader: true),
                             validation: .fraction(0.25), trainExamples: nil)
         let d = try PreparedData.load(spec, seed: 3)
         XCTAssertEqual(d.test.count, 40)
@@ -71,7 +71,7 @@ final class PreparedDataTests: XCTestCase {
     func testNumericCSVGivesTheSameBitsAsTheNumericReader() throws {
         let dir = try TemporaryDirectory(prefix: "prepared-same")
         let path = try writeCSV(dir, rows: 157)
-        let spec = DataSpec(source: .csv(path: path, label: .name("species"), testFraction: 0.2, hasHeader: true),
+        let spec = DataSpec(source: .csv(path: path, labels: [.name("species")], testFraction: 0.2, hasHeader: true),
                             validation: .fraction(0.25), trainExamples: 60)
         let d = try PreparedData.load(spec, seed: 11)
         let table = try CSVReader(label: .name("species")).read(path: path).dataset
@@ -102,7 +102,7 @@ final class PreparedDataTests: XCTestCase {
     func testCategoricalAndMissingCSVColumnsAndTheirSummary() throws {
         let dir = try TemporaryDirectory(prefix: "prepared-mixed")
         let path = try writeMixedCSV(dir)
-        let spec = DataSpec(source: .csv(path: path, label: .name("species"), testFraction: 0.2, hasHeader: true,
+        let spec = DataSpec(source: .csv(path: path, labels: [.name("species")], testFraction: 0.2, hasHeader: true,
                                          categorical: [.name("code")]), validation: .fraction(0.2))
         let d = try PreparedData.load(spec, seed: 4)
         let summary = try XCTUnwrap(d.summary)
@@ -129,7 +129,7 @@ final class PreparedDataTests: XCTestCase {
             XCTAssertTrue(row.allSatisfy { $0 == 0 || $0 == 1 })
             XCTAssertEqual(row.reduce(0, +), 1, "a training row has a known colour (the empty one is a category)")
         }
-        XCTAssertThrowsError(try PreparedData.load(DataSpec(source: .csv(path: path, label: .name("species"), testFraction: 0.2,
+        XCTAssertThrowsError(try PreparedData.load(DataSpec(source: .csv(path: path, labels: [.name("species")], testFraction: 0.2,
                                                                          hasHeader: true, categorical: [.name("shape")])), seed: 4)) { error in
             guard case DatasetError.unknownColumn = error else { return XCTFail("\(error)") }
         }
@@ -138,7 +138,7 @@ final class PreparedDataTests: XCTestCase {
     func testTheStoredTransformReappliedToTheRawTestRowsGivesTheTestSplitBitForBit() throws {
         let dir = try TemporaryDirectory(prefix: "prepared-transform")
         let path = try writeMixedCSV(dir)
-        let spec = DataSpec(source: .csv(path: path, label: .name("species"), testFraction: 0.25, hasHeader: true),
+        let spec = DataSpec(source: .csv(path: path, labels: [.name("species")], testFraction: 0.25, hasHeader: true),
                             validation: .count(30))
         let d = try PreparedData.load(spec, seed: 9)
         let stored = try FittedTransform(json: try XCTUnwrap(d.transform).json())
