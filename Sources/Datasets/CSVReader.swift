@@ -69,6 +69,13 @@ public struct CSVReader: Sendable {
         try parseTable(Self.contents(path), path: path)
     }
 
+    /// Reads several files with the same columns (a training file, then a test file) as one
+    /// table: rows in file order, `CSVTable.files` saying which rows came from which file. Class
+    /// indices are over the labels of all the files together.
+    public func readTable(paths: [String]) throws -> CSVTable {
+        try parseTables(paths.map { (try Self.contents($0), $0) })
+    }
+
     static func contents(_ path: String) throws -> String {
         guard FileManager.default.fileExists(atPath: path) else {
             throw DatasetError.missingFile(path: path, hint: "Check the `data.csv.path` in the sweep file.")
@@ -81,44 +88,64 @@ public struct CSVReader: Sendable {
 
     /// The table of `text`: header, label (or target) columns and rows, feature cells as text.
     public func parseTable(_ text: String, path: String) throws -> CSVTable {
-        let layout = try self.layout(text, path: path)
-        let (body, width, labelIndices) = (layout.body, layout.width, layout.labelIndices)
+        try parseTables([(text, path)])
+    }
+
+    /// `parseTable` of several files read as one; each later file must have the first one's
+    /// columns (same header names, or the same count without a header).
+    func parseTables(_ files: [(text: String, path: String)]) throws -> CSVTable {
+        precondition(!files.isEmpty, "no file to read")
+        let layouts = try files.map { try layout($0.text, path: $0.path) }
+        let first = layouts[0], path = files[0].path
+        let (width, labelIndices) = (first.width, first.labelIndices)
+        for (k, l) in layouts.enumerated().dropFirst() where l.width != width || (first.header && l.names != first.names) {
+            throw DatasetError.conflict(path: files[k].path, reason: "its columns (\(l.names.joined(separator: ", "))) are not those of "
+                                        + "\(path) (\(first.names.joined(separator: ", "))); the files must have the same columns in the same order")
+        }
         let fileColumns = (0..<width).filter { !labelIndices.contains($0) }
         var columns = [[String]](repeating: [], count: fileColumns.count)
-        for j in columns.indices { columns[j].reserveCapacity(body.count) }
-        var rawLabels = [[String]](repeating: [], count: labelIndices.count), lines: [Int] = []
-        lines.reserveCapacity(body.count)
-        for row in body {
-            guard row.cells.count == width else {
-                throw DatasetError.raggedRow(path: path, line: row.line, expected: width, found: row.cells.count)
+        var rawLabels = [[String]](repeating: [], count: labelIndices.count), lines: [Int] = [], rowPaths: [String] = []
+        var spans: [CSVTable.File] = []
+        for (k, l) in layouts.enumerated() {
+            let start = lines.count
+            for row in l.body {
+                guard row.cells.count == width else {
+                    throw DatasetError.raggedRow(path: files[k].path, line: row.line, expected: width, found: row.cells.count)
+                }
+                for (j, c) in fileColumns.enumerated() { columns[j].append(String(row.cells[c])) }
+                for (i, c) in labelIndices.enumerated() { rawLabels[i].append(String(row.cells[c])) }
+                lines.append(row.line)
+                rowPaths.append(files[k].path)
             }
-            for (j, c) in fileColumns.enumerated() { columns[j].append(String(row.cells[c])) }
-            for (k, c) in labelIndices.enumerated() { rawLabels[k].append(String(row.cells[c])) }
-            lines.append(row.line)
+            spans.append(CSVTable.File(path: files[k].path, rows: start..<lines.count))
         }
-        let featureNames = fileColumns.map { layout.names[$0] }
+        let featureNames = fileColumns.map { first.names[$0] }
+        let shownPath = files.count == 1 ? path : files.map(\.path).joined(separator: " + ")
         guard regression else {
-            let (classNames, labels) = try Self.classes(rawLabels[0], path: path)
-            return CSVTable(path: path, featureNames: featureNames, fileColumns: fileColumns, hasHeader: layout.header,
-                            columns: columns, lines: lines, labels: labels, classNames: classNames)
+            let (classNames, labels) = try Self.classes(rawLabels[0], path: shownPath)
+            var table = CSVTable(path: path, featureNames: featureNames, fileColumns: fileColumns, hasHeader: first.header,
+                                 columns: columns, lines: lines, labels: labels, classNames: classNames)
+            table.files = spans
+            return table
         }
         // Regression: every target cell a finite number; a missing target cannot be imputed.
         let t = labelIndices.count
-        var values = [Float](repeating: 0, count: body.count * t)
+        var values = [Float](repeating: 0, count: lines.count * t)
         for (k, c) in labelIndices.enumerated() {
             for (r, cell) in rawLabels[k].enumerated() {
                 if FittedTransform.isMissing(cell) {
-                    throw DatasetError.missingTarget(path: path, line: lines[r], column: c + 1, name: layout.names[c])
+                    throw DatasetError.missingTarget(path: rowPaths[r], line: lines[r], column: c + 1, name: first.names[c])
                 }
                 guard let v = Double(cell), v.isFinite else {
-                    throw DatasetError.nonNumeric(path: path, line: lines[r], column: c + 1, value: cell)
+                    throw DatasetError.nonNumeric(path: rowPaths[r], line: lines[r], column: c + 1, value: cell)
                 }
                 values[r * t + k] = Float(v)
             }
         }
-        var table = CSVTable(path: path, featureNames: featureNames, fileColumns: fileColumns, hasHeader: layout.header,
-                             columns: columns, lines: lines, labels: [Int](repeating: 0, count: body.count), classNames: [])
-        table.targets = Dataset.Targets(values: values, width: t, names: labelIndices.map { layout.names[$0] })
+        var table = CSVTable(path: path, featureNames: featureNames, fileColumns: fileColumns, hasHeader: first.header,
+                             columns: columns, lines: lines, labels: [Int](repeating: 0, count: lines.count), classNames: [])
+        table.targets = Dataset.Targets(values: values, width: t, names: labelIndices.map { first.names[$0] })
+        table.files = spans
         return table
     }
 
@@ -198,6 +225,14 @@ public struct CSVTable: Sendable {
     public var classNames: [String]
     /// Regression: every row's targets, raw (own units); nil for classification.
     public var targets: Dataset.Targets?
+    /// The files the rows came from, in order (one file unless read with `readTable(paths:)`).
+    public var files: [File] = []
+
+    /// Rows `rows` of the table came from `path`.
+    public struct File: Sendable, Equatable {
+        public var path: String
+        public var rows: Range<Int>
+    }
 
     public var rowCount: Int { labels.count }
 }

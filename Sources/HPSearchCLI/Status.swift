@@ -106,11 +106,14 @@ enum StatusTable {
         var lines = ["\(spec.name): \(trials.count)/\(spec.budget.trials) trials — " +
                      TrialState.allCases.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", ")]
         let names = spec.parameters.map(\.name)
-        lines.append(["trial", "state", "rank", "epochs", spec.metric.name, "val_acc"].enumerated()
+        // Regression has no accuracy: its second figure is val_loss (standardised MSE).
+        let regression = spec.task == .regression
+        lines.append(["trial", "state", "rank", "epochs", spec.metric.name, regression ? "val_loss" : "val_acc"].enumerated()
             .map { $1.padding(toLength: [6, 14, 5, 7, 10, 8][$0], withPad: " ", startingAt: 0) }.joined(separator: " ") + "  config")
         for t in ordered(trials, spec: spec).prefix(limit ?? .max) {
             let cells = [String(t.index), t.state.rawValue, t.rank.map(String.init) ?? "-", String(t.epochs),
-                         t.bestValue.map { String(format: "%.4f", $0) } ?? "-", t.bestValidationAccuracy.map { String(format: "%.4f", $0) } ?? "-"]
+                         t.bestValue.map { String(format: "%.4f", $0) } ?? "-",
+                         (regression ? t.bestValidationLoss : t.bestValidationAccuracy).map { String(format: "%.4f", $0) } ?? "-"]
             let config = names.compactMap { n in t.configuration[n].map { "\(n)=\(short($0))" } }.joined(separator: " ")
             lines.append(cells.enumerated().map { $1.padding(toLength: [6, 14, 5, 7, 10, 8][$0], withPad: " ", startingAt: 0) }.joined(separator: " ") + "  " + config)
         }

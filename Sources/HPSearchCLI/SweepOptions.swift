@@ -32,8 +32,9 @@ struct SweepOptions: ParsableArguments {
         let started = Date()
         let data = try PreparedData.load(spec.data, seed: spec.seed)
         try spec.checkLayerShapes(for: ModelBuilder.shape(of: data))
-        log(String(format: "data: %@ — %d train, %d validation, %d test, %d classes (%.1f s)", data.source,
-                   data.train.count, data.validation.count, data.test.count, data.classCount, Date().timeIntervalSince(started)))
+        let outputs = data.isRegression ? "regression on \(data.targetNames.joined(separator: ", "))" : "\(data.classCount) classes"
+        log(String(format: "data: %@ — %d train, %d validation, %d test, %@ (%.1f s)", data.source,
+                   data.train.count, data.validation.count, data.test.count, outputs, Date().timeIntervalSince(started)))
         log("config: \(configuration)")
         return (spec, configuration, config, data)
     }

@@ -41,8 +41,14 @@ final class TerminalProgress: TrainingProgress {
     }
 
     static func line(_ m: EpochRecord, of epochs: Int, isBest: Bool) -> String {
-        String(format: "epoch %3d/%d  train_loss %.4f  train_acc %.4f  val_loss %.4f  val_acc %.4f  lr %.3g  %.1f s  %.0f img/s%@",
-               m.epoch, epochs, m.trainLoss, m.trainAccuracy, m.validationLoss, m.validationAccuracy, m.learningRate,
-               m.seconds, m.examplesPerSecond, isBest ? "  *" : "")
+        if m.validationAccuracy.isNaN, let rmse = m.metrics["val_rmse"] {
+            // Regression: no accuracy; the error in the targets' units.
+            return String(format: "epoch %3d/%d  train_loss %.4f  val_loss %.4f  val_rmse %.4g  val_mae %.4g  val_r2 %.4f  lr %.3g  %.1f s  %.0f ex/s%@",
+                          m.epoch, epochs, m.trainLoss, m.validationLoss, rmse, m.metrics["val_mae"] ?? .nan, m.metrics["val_r2"] ?? .nan,
+                          m.learningRate, m.seconds, m.examplesPerSecond, isBest ? "  *" : "")
+        }
+        return String(format: "epoch %3d/%d  train_loss %.4f  train_acc %.4f  val_loss %.4f  val_acc %.4f  lr %.3g  %.1f s  %.0f img/s%@",
+                      m.epoch, epochs, m.trainLoss, m.trainAccuracy, m.validationLoss, m.validationAccuracy, m.learningRate,
+                      m.seconds, m.examplesPerSecond, isBest ? "  *" : "")
     }
 }

@@ -10,8 +10,11 @@ struct Train: ParsableCommand {
         discussion: """
         Every epoch ends with a full pass over the validation split. The test split is read only with --evaluate-test. \
         --json keys: epochs, seconds, outcome, config, params, flops_per_example, images_per_second, and for the kept \
-        epoch best_epoch, val_loss, val_accuracy (two classes: val_auc, val_f1); with --evaluate-test test_loss, \
-        test_accuracy (two classes: test_auc, test_f1); error when the run diverged.
+        epoch best_epoch, val_loss, val_accuracy (two classes: val_auc, val_f1; regression: val_rmse, val_mae, \
+        val_r2 instead of val_accuracy); with --evaluate-test test_loss, test_accuracy (two classes: test_auc, \
+        test_f1; regression: test_rmse, test_mae, test_r2 instead of test_accuracy); error when the run diverged. \
+        For regression val_loss and test_loss are the mean squared error of the standardised targets; rmse and \
+        mae are in the targets' own units.
         """
     )
 
@@ -57,19 +60,27 @@ struct Train: ParsableCommand {
         if let best = result.best {
             out["val_loss"] = best.validationLoss
             for (name, value) in best.metrics { out[name] = value.isFinite ? value : NSNull() }
-            out["val_accuracy"] = best.validationAccuracy
+            if !data.isRegression { out["val_accuracy"] = best.validationAccuracy }
             out["best_epoch"] = best.epoch
         }
         if let why = result.message { out["error"] = why }
         let summary = "\(result.outcomeDescription) after \(result.history.count) epochs in \(String(format: "%.1f", result.seconds)) s"
-            + (result.best.map { String(format: "; best epoch %d: val_loss %.4f, val_acc %.4f", $0.epoch, $0.validationLoss, $0.validationAccuracy) } ?? "")
+            + (result.best.map { b in
+                data.isRegression
+                    ? String(format: "; best epoch %d: val_loss %.4f, val_rmse %.4g, val_mae %.4g, val_r2 %.4f", b.epoch, b.validationLoss,
+                             b.metrics["val_rmse"] ?? .nan, b.metrics["val_mae"] ?? .nan, b.metrics["val_r2"] ?? .nan)
+                    : String(format: "; best epoch %d: val_loss %.4f, val_acc %.4f", b.epoch, b.validationLoss, b.validationAccuracy)
+            } ?? "")
         if evaluateTest {
             let test = trainer.evaluate(data.test)
-            out["test_accuracy"] = test.accuracy
+            if !data.isRegression { out["test_accuracy"] = test.accuracy }
             out["test_loss"] = test.loss
             for (name, value) in test.metrics { out["test_" + name] = value.isFinite ? value : NSNull() }
             if json { logLine(summary) } else { print(summary) }
-            let line = String(format: "test (%d examples): loss %.4f, accuracy %.4f", test.count, test.loss, test.accuracy)
+            let line = data.isRegression
+                ? String(format: "test (%d examples): loss %.4f, rmse %.4g, mae %.4g, r2 %.4f", test.count, test.loss,
+                         test.metrics["rmse"] ?? .nan, test.metrics["mae"] ?? .nan, test.metrics["r2"] ?? .nan)
+                : String(format: "test (%d examples): loss %.4f, accuracy %.4f", test.count, test.loss, test.accuracy)
             if json { logLine(line) } else { print(line) }
         } else if json { logLine(summary) } else { print(summary) }
         if json { try printJSON(out) }

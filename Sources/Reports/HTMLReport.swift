@@ -182,14 +182,16 @@ public enum HTMLReport {
         let e = Markup.escape, names = SweepExport.parameterNames(input)
         let ranked = input.ranked, rankedSet = Set(ranked.map(\.index))
         let ordered = ranked + input.trials.filter { !rankedSet.contains($0.index) }
-        var s = "<table class=\"trials\">\n" + row(["trial", "state", "rank", "epochs", "best epoch", e(input.spec.metric.name), "val_loss", "val_accuracy"]
-                                                  + names.map(e) + ["message"], header: true)
+        let regression = input.spec.task == .regression   // no accuracy column
+        var s = "<table class=\"trials\">\n" + row(["trial", "state", "rank", "epochs", "best epoch", e(input.spec.metric.name), "val_loss"]
+                                                  + (regression ? [] : ["val_accuracy"]) + names.map(e) + ["message"], header: true)
         for t in ordered {
             let state = "<span class=\"state-\(t.state.rawValue)\">\(t.state.rawValue)</span>"
             let facts: [String] = [String(t.index), state, t.rank.map(String.init) ?? "-", String(t.epochs), t.bestEpoch.map(String.init) ?? "-",
-                                   Markup.value(t.bestValue), Markup.value(t.bestValidationLoss), Markup.value(t.bestValidationAccuracy)]
+                                   Markup.value(t.bestValue), Markup.value(t.bestValidationLoss)]
+                + (regression ? [] : [Markup.value(t.bestValidationAccuracy)])
             let params: [String] = names.map { e(Markup.value(t.configuration[$0])) }
-            s += row(facts + params + [e(t.message ?? "")], numeric: [0, 2, 3, 4, 5, 6, 7])
+            s += row(facts + params + [e(t.message ?? "")], numeric: regression ? [0, 2, 3, 4, 5, 6] : [0, 2, 3, 4, 5, 6, 7])
         }
         return s + "</table>\n"
     }

@@ -2,7 +2,8 @@
 //
 //   source: fashion-mnist
 //   source: {idx: {dir: PATH}}
-//   source: {csv: {path: PATH, label: COLUMN | [COLUMN, …], test_fraction: 0.2, header: true, categorical: [COLUMN, …]}}
+//   source: {csv: {path: PATH, label: COLUMN | [COLUMN, …], test_fraction: 0.2, header: true, categorical: [COLUMN, …],
+//                  test_path: PATH}}   (test_path: the test split's own file, same columns; instead of test_fraction)
 //   source: {npy: {x: PATH, y: PATH, test_x: PATH, test_y: PATH, test_fraction: 0.2}}
 //   source: {npz: {path: PATH, x: x, y: y, test_x: test_x, test_y: test_y, test_fraction: 0.2}}
 //
@@ -34,7 +35,9 @@ public enum DataSource: Sendable, Hashable {
     /// A CSV file; `testFraction` of it (0 < f < 1) is held out as the test split. Text feature
     /// columns, and those of `categorical`, are one-hot encoded; missing cells imputed. `labels`:
     /// the label column (classification: exactly one) or the target columns (regression: ≥ 1).
-    case csv(path: String, labels: [LabelColumn], testFraction: Double, hasHeader: Bool, categorical: [LabelColumn] = [])
+    /// `testPath`: a second file with the same columns that is the test split (then nothing is held out).
+    case csv(path: String, labels: [LabelColumn], testFraction: Double, hasHeader: Bool, categorical: [LabelColumn] = [],
+             testPath: String? = nil)
     /// NumPy `.npy` files: features `x` and labels `y`, and the test split's, or else a
     /// `testFraction` hold-out (nil: 0.2).
     case npy(x: String, y: String, testX: String? = nil, testY: String? = nil, testFraction: Double? = nil)
@@ -51,7 +54,7 @@ public enum DataSource: Sendable, Hashable {
         switch self {
         case .fashionMNIST: return []
         case .idx(let dir): return [dir]
-        case .csv(let path, _, _, _, _): return [path]
+        case .csv(let path, _, _, _, _, let testPath): return [path] + (testPath.map { [$0] } ?? [])
         case .npy(let x, let y, let tx, let ty, _): return [x, y] + [tx, ty].compactMap { $0 }
         case .npz(let path, _, _, _, _, _): return [path]
         }

@@ -138,7 +138,7 @@ struct SweepFileParser {
             let idx = try value.mapping(allowed: ["dir"])
             return .idx(directory: try existing(idx.required("dir", "the directory holding the IDX files"), directory: true))
         case "csv":
-            let csv = try value.mapping(allowed: ["path", "label", "test_fraction", "header", "categorical"])
+            let csv = try value.mapping(allowed: ["path", "label", "test_fraction", "header", "categorical", "test_path"])
             let pathField = try csv.required("path", "the CSV file, relative to the sweep file")
             let labelField = try csv.required("label", task == .regression
                                               ? "the target column (header name or 0-based index), or a list of them: label: [y1, y2]"
@@ -180,8 +180,11 @@ struct SweepFileParser {
                 }
                 categorical.append(c)
             }
+            if let f = csv["test_fraction"], csv["test_path"] != nil {
+                throw f.keyError("\(f.name) holds part of the file out as the test split, but test_path is the test split; remove one or the other")
+            }
             return .csv(path: try existing(pathField), labels: labels, testFraction: testFraction, hasHeader: header,
-                        categorical: categorical)
+                        categorical: categorical, testPath: try csv["test_path"].map { try existing($0) })
         case "npy":
             let npy = try value.mapping(allowed: ["x", "y", "test_x", "test_y", "test_fraction"])
             let xField = try npy.required("x", "the features' .npy file, [N, F] or [N, H, W, C]")

@@ -52,14 +52,16 @@ public struct LRRangeTest {
         var points: [Point] = []
         var average = 0.0, best = Double.infinity, diverged = false
         var epoch = 0
+        let lossKind = config.loss.resolved(regression: data.isRegression)
         net.isTraining = true
         outer: while points.count < steps {
             var stop = false
-            batcher.forEachBatch(epoch: epoch, maxBatches: steps - points.count) { x, labels in
+            batcher.forEachIndexedBatch(epoch: epoch, maxBatches: steps - points.count) { x, labels, indices in
                 guard !stop else { return }
                 let step = points.count
                 let rate = minRate * Foundation.pow(growth, Double(step))
-                let loss = Loss.softmaxCrossEntropy(net(x), labels: labels, labelSmoothing: Float(config.labelSmoothing))
+                let loss = lossKind.batchLoss(net(x), dataset: data.train, labels: labels, indices: indices,
+                                              labelSmoothing: Float(config.labelSmoothing))
                 let value = Double(loss.item)
                 average = smoothing * average + (1 - smoothing) * value
                 let smoothed = average / (1 - Foundation.pow(smoothing, Double(step + 1)))

@@ -67,9 +67,9 @@ public struct PreparedData: Sendable {
             let pool = try Dataset.loadIDX(directory: dir, split: .train)
             return try arrays(pool: pool, test: Dataset.loadIDX(directory: dir, split: .test),
                               names: (0..<pool.classCount).map(String.init), source: "idx (\(dir))", spec: spec, seed: seed)
-        case .csv(let path, let labels, let testFraction, let hasHeader, let categorical):
+        case .csv(let path, let labels, let testFraction, let hasHeader, let categorical, let testPath):
             return try csv(path: path, labels: labels, testFraction: testFraction, hasHeader: hasHeader,
-                           categorical: categorical, spec: spec, seed: seed)
+                           categorical: categorical, testPath: testPath, spec: spec, seed: seed)
         case .npy(let x, let y, let testX, let testY, let testFraction):
             let train = NumPyData.Arrays(x: try NPY.read(path: x), xSource: x, y: try NPY.read(path: y), ySource: y)
             var test: NumPyData.Arrays?
@@ -135,17 +135,25 @@ public struct PreparedData: Sendable {
     }
 
     static func csv(path: String, labels: [LabelColumn], testFraction: Double, hasHeader: Bool, categorical: [LabelColumn],
-                    spec: DataSpec, seed: UInt64) throws -> PreparedData {
+                    testPath: String? = nil, spec: DataSpec, seed: UInt64) throws -> PreparedData {
         func column(_ c: LabelColumn) -> CSVReader.LabelColumn {
             switch c {
             case .name(let n): return .name(n)
             case .index(let i): return .index(i)
             }
         }
-        let table = try CSVReader(labels: labels.map(column), regression: spec.task == .regression, hasHeader: hasHeader).readTable(path: path)
+        let reader = CSVReader(labels: labels.map(column), regression: spec.task == .regression, hasHeader: hasHeader)
+        let table = try testPath.map { try reader.readTable(paths: [path, $0]) } ?? reader.readTable(path: path)
         let classCount = max(table.classNames.count, 1)
-        let held = try Split.stratifiedIndices(labels: table.labels, classCount: classCount,
+        var held: (train: [Int], validation: [Int])
+        if testPath != nil, table.files.count == 2 {
+            // The test file is the test split; the first file is train + validation.
+            held = (Array(table.files[0].rows), Array(table.files[1].rows))
+            guard !held.validation.isEmpty else { throw DatasetError.empty(path: table.files[1].path) }
+        } else {
+            held = try Split.stratifiedIndices(labels: table.labels, classCount: classCount,
                                                validation: .fraction(testFraction), seed: testSeed(seed))
+        }
         let pool = held.train
         let carved = try carve(labels: pool.map { table.labels[$0] }, classCount: classCount, spec: spec, seed: seed)
         let trainRows = carved.train.map { pool[$0] }, validRows = carved.validation.map { pool[$0] }, testRows = held.validation
@@ -169,7 +177,7 @@ public struct PreparedData: Sendable {
                                missing: .init(train: trainMissing[j], validation: validMissing[j], test: testMissing[j]),
                                unseen: .init(train: 0, validation: validUnseen[j], test: testUnseen[j]))
         }
-        let source = "csv (\(path))"
+        let source = "csv (\(path)" + (testPath.map { ", test \($0)" } ?? "") + ")"
         let summary = DataSummary(source: source, rows: .init(train: train.count, validation: validation.count, test: test.count),
                                   featureCount: transform.featureCount, classNames: table.classNames, columns: columns,
                                   targetNames: table.targets?.names)

@@ -1,8 +1,11 @@
 // RecipeCheck: the training recipe's sanity checks, run before a sweep spends a cluster.
 //   1 data look            class counts, imbalance, feature range, NaN/Inf, exact duplicates
-//   2 loss at init         ≈ the entropy of the class priors (−ln(1/C) when balanced)
-//   3 input-independent    zeroed inputs, same short budget: must end clearly worse
-//   4 overfit one batch    a handful of examples to ~zero loss and 100% accuracy
+//   2 loss at init         ≈ the entropy of the class priors (−ln(1/C) when balanced); regression:
+//                          ≈ the targets' variance about the training mean (predicting the mean)
+//   3 input-independent    zeroed inputs, same short budget: must end clearly worse (regression:
+//                          also than predicting the training mean)
+//   4 overfit one batch    a handful of examples to ~zero loss and 100% accuracy (regression: MSE
+//                          of standardised targets < 0.01)
 //   5 gradient check       tape vs central differences on a tiny instance of the model
 //   6 batch independence   example i's output has zero gradient w.r.t. every other example
 //   7 loss decreases       over the first training steps
@@ -67,6 +70,7 @@ public struct RecipeCheck {
     // MARK: 1. data
 
     public func dataLook() -> CheckResult {
+        if data.isRegression { return regressionDataLook() }
         let train = data.train
         let counts = train.classCounts
         let present = counts.filter { $0 > 0 }
@@ -98,16 +102,9 @@ public struct RecipeCheck {
                              imbalance, lo, hi, nonFinite, within.rows, within.conflicts, across.rows)
         var columnValues: [String: Double] = [:]
         if let table = data.summary, !table.columns.isEmpty {
-            // What the data pipeline did to the table's columns (fitted on the training split).
-            let categorical = table.columns.filter { $0.kind == .categorical }, imputed = table.columns.filter(\.missingIndicator)
-            let missing = table.missingCells, unseen = table.unseenCells
-            summary += "; columns: \(table.columns.count - categorical.count) numeric, \(categorical.count) categorical (one-hot"
-                + (categorical.isEmpty ? "" : ": " + categorical.map(\.name).joined(separator: ", ")) + ")"
-                + "; missing cells \(missing.train) train / \(missing.validation) val / \(missing.test) test"
-                + (imputed.isEmpty ? "" : " (imputed with training medians + indicators: \(imputed.map(\.name).joined(separator: ", ")))")
-                + "; unseen categories \(unseen.validation) val / \(unseen.test) test (zero vectors)"
-            columnValues = ["categorical_columns": Double(categorical.count), "missing_cells": Double(missing.train + missing.validation + missing.test),
-                            "unseen_categories": Double(unseen.validation + unseen.test)]
+            let look = Self.columnLook(table)
+            summary += look.text
+            columnValues = look.values
         }
         return CheckResult(id: 1, name: "data", status: status, summary: summary,
                            values: ["train": Double(train.count), "validation": Double(data.validation.count), "test": Double(data.test.count),
@@ -116,6 +113,62 @@ public struct RecipeCheck {
                                     "duplicate_label_conflicts": Double(within.conflicts), "duplicates_train_test": Double(across.rows)]
                                .merging(columnValues) { a, _ in a },
                            hint: hints.isEmpty ? nil : hints.joined(separator: "; "))
+    }
+
+    /// The data look of a regression: rows, targets (training mean, std and range in their units),
+    /// feature range, NaN/Inf and duplicates, and the table's columns.
+    func regressionDataLook() -> CheckResult {
+        let train = data.train, t = train.targets!
+        var lo = Float.infinity, hi = -Float.infinity, nonFinite = 0
+        for split in [train, data.validation, data.test] {
+            for v in split.features {
+                if v.isFinite { lo = min(lo, v); hi = max(hi, v) } else { nonFinite += 1 }
+            }
+        }
+        var targetText: [String] = []
+        var constant: [String] = []
+        for j in 0..<t.width {
+            let values = (0..<train.count).map { t.value(row: $0, target: j) }
+            let (mn, mx) = (values.min() ?? 0, values.max() ?? 0)
+            if mn == mx { constant.append(t.names[j]) }
+            targetText.append(String(format: "%@ mean %.4g, std %.4g, range [%.4g, %.4g]", t.names[j], t.mean[j], t.std[j], mn, mx))
+        }
+        let within = Self.duplicates(in: train), across = Self.duplicates(of: data.test, in: train)
+        var status = CheckResult.Status.pass
+        var hints: [String] = []
+        if nonFinite > 0 { status = .fail; hints.append("\(nonFinite) NaN/Inf feature values: clean or impute them") }
+        if !constant.isEmpty { status = .fail; hints.append("constant targets in the training split: \(constant.joined(separator: ", ")); there is nothing to learn") }
+        if status != .fail {
+            if Double(across.rows) / Double(max(data.test.count, 1)) > 0.005 { status = .warn; hints.append("\(across.rows) test rows also occur in train: test error is optimistic") }
+            if Double(within.rows) / Double(max(train.count, 1)) > 0.01 { status = .warn; hints.append("\(within.rows) duplicated training rows") }
+        }
+        var summary = "task: regression; " + String(format: "%d train / %d val / %d test, %d target%@ (standardised on the training split; reported in their units): ",
+                                                    train.count, data.validation.count, data.test.count, t.width, t.width == 1 ? "" : "s")
+            + targetText.joined(separator: "; ")
+            + String(format: "; features in [%.3g, %.3g], %d NaN/Inf, %d duplicate rows in train, %d test rows also in train", lo, hi, nonFinite, within.rows, across.rows)
+        var values: [String: Double] = ["train": Double(train.count), "validation": Double(data.validation.count), "test": Double(data.test.count),
+                                        "targets": Double(t.width), "min_feature": Double(lo), "max_feature": Double(hi), "non_finite": Double(nonFinite),
+                                        "duplicates_train": Double(within.rows), "duplicates_train_test": Double(across.rows)]
+        if let table = data.summary, !table.columns.isEmpty {
+            let (text, columnValues) = Self.columnLook(table)
+            summary += text
+            values.merge(columnValues) { a, _ in a }
+        }
+        return CheckResult(id: 1, name: "data", status: status, summary: summary, values: values,
+                           hint: hints.isEmpty ? nil : hints.joined(separator: "; "))
+    }
+
+    /// What the data pipeline did to a table's columns (fitted on the training split), for the data look.
+    static func columnLook(_ table: DataSummary) -> (text: String, values: [String: Double]) {
+        let categorical = table.columns.filter { $0.kind == .categorical }, imputed = table.columns.filter(\.missingIndicator)
+        let missing = table.missingCells, unseen = table.unseenCells
+        let text = "; columns: \(table.columns.count - categorical.count) numeric, \(categorical.count) categorical (one-hot"
+            + (categorical.isEmpty ? "" : ": " + categorical.map(\.name).joined(separator: ", ")) + ")"
+            + "; missing cells \(missing.train) train / \(missing.validation) val / \(missing.test) test"
+            + (imputed.isEmpty ? "" : " (imputed with training medians + indicators: \(imputed.map(\.name).joined(separator: ", ")))")
+            + "; unseen categories \(unseen.validation) val / \(unseen.test) test (zero vectors)"
+        return (text, ["categorical_columns": Double(categorical.count), "missing_cells": Double(missing.train + missing.validation + missing.test),
+                       "unseen_categories": Double(unseen.validation + unseen.test)])
     }
 
     /// Rows of `data` equal (bit for bit) to an earlier row; `conflicts` counts those whose label differs.
@@ -167,6 +220,21 @@ public struct RecipeCheck {
         let net = try model(config, stream: 1)
         let sample = data.validation.slice(0..<min(2000, data.validation.count))
         let loss = Trainer.evaluate(net, sample).loss
+        if let t = sample.targets {
+            // Output bias at the training mean and small output weights: the first predictions are
+            // the mean, so the loss (MSE of standardised targets) is the sample's spread about it.
+            let means = ModelBuilder.shape(of: data).targetMeans ?? []
+            var expected = 0.0
+            for r in 0..<sample.count { for j in 0..<t.width { let d = Double(t.values[r * t.width + j] - means[j]); expected += d * d } }
+            expected /= Double(max(sample.count * t.width, 1))
+            let tolerance = 0.1 * expected + 0.05
+            let ok = Swift.abs(loss - expected) <= tolerance
+            return CheckResult(id: 2, name: "init_loss", status: ok ? .pass : .fail,
+                               summary: String(format: "MSE at init %.4f (standardised targets); expected %.4f (the validation targets' variance about the training mean: predicting the mean), tolerance ±%.3f",
+                                               loss, expected, tolerance),
+                               values: ["loss": loss, "expected": expected, "tolerance": tolerance],
+                               hint: ok ? nil : "the first predictions are far from the mean: start the output bias at the target mean and its weights small")
+        }
         let counts = data.train.classCounts.map(Double.init), total = counts.reduce(0, +)
         let expected = -counts.reduce(0.0) { $1 > 0 ? $0 + ($1 / total) * Foundation.log($1 / total) : $0 }
         let uniform = Foundation.log(Double(data.classCount))
@@ -190,6 +258,21 @@ public struct RecipeCheck {
         let realLoss = Trainer.evaluate(real, validation).loss
         let blindLoss = Trainer.evaluate(blind, zeroed(validation)).loss
         let margin = max(0.05, 0.05 * blindLoss)
+        if let t = validation.targets {
+            // The dumb baseline of a regression: predict the training mean (0 once standardised).
+            let means = ModelBuilder.shape(of: data).targetMeans ?? []
+            var meanLoss = 0.0
+            for r in 0..<validation.count { for j in 0..<t.width { let d = Double(t.values[r * t.width + j] - means[j]); meanLoss += d * d } }
+            meanLoss /= Double(max(validation.count * t.width, 1))
+            let bar = min(blindLoss, meanLoss)
+            let ok = realLoss < bar - max(0.05, 0.05 * bar)
+            return CheckResult(id: 3, name: "baseline", status: ok ? .pass : .fail,
+                               summary: String(format: "validation MSE (standardised) after %d steps: real inputs %.4f, zeroed inputs %.4f, predicting the training mean %.4f (real must be lower than both by ≥ %.3f)",
+                                               baselineSteps, realLoss, blindLoss, meanLoss, max(0.05, 0.05 * bar)),
+                               values: ["real_loss": realLoss, "zeroed_loss": blindLoss, "mean_loss": meanLoss, "margin": max(0.05, 0.05 * bar),
+                                        "steps": Double(baselineSteps)],
+                               hint: ok ? nil : "the model does no better than predicting the mean: check that features and targets line up and that inputs reach the model")
+        }
         let ok = realLoss < blindLoss - margin
         return CheckResult(id: 3, name: "baseline", status: ok ? .pass : .fail,
                            summary: String(format: "validation loss after %d steps: real inputs %.4f, zeroed inputs %.4f (must be lower by ≥ %.3f)",
@@ -211,14 +294,28 @@ public struct RecipeCheck {
         var loss = Double.infinity, accuracy = 0.0, steps = 0
         let parameters = net.parameters
         net.isTraining = true
+        let lossKind = c.loss.resolved(regression: data.isRegression)
         while steps < overfitSteps {
             let logits = net(x)
-            let l = Loss.softmaxCrossEntropy(logits, labels: batch.labels)
+            let l = lossKind.batchLoss(logits, dataset: batch, labels: batch.labels, indices: 0..<n)
             loss = Double(l.item)
-            accuracy = Double(Trainer.correctCount(logits, batch.labels)) / Double(n)
+            if batch.isRegression {
+                // The check's figure is the MSE (standardised) whatever loss trains.
+                loss = Double(Loss.mse(logits, Tensor(shape: logits.shape, data: batch.targetRows(0..<n))).item)
+                accuracy = loss < 0.01 ? 1 : 0
+            } else {
+                accuracy = Double(Trainer.correctCount(logits, batch.labels)) / Double(n)
+            }
             if loss < 0.01 && accuracy == 1 || !loss.isFinite { break }
             optimizer.minimize(l, parameters: parameters)
             steps += 1
+        }
+        if batch.isRegression {
+            let ok = loss < 0.01
+            return CheckResult(id: 4, name: "overfit_batch", status: ok ? .pass : .fail,
+                               summary: String(format: "%d examples after %d steps: MSE %.4g of standardised targets (needs < 0.01: near-zero error)", n, steps, loss),
+                               values: ["examples": Double(n), "steps": Double(steps), "loss": loss],
+                               hint: ok ? nil : "a network that cannot fit \(n) examples has a bug (a frozen layer, a wrong gradient, a loss on the wrong outputs) or far too little capacity")
         }
         let ok = loss < 0.05 && accuracy == 1
         return CheckResult(id: 4, name: "overfit_batch", status: ok ? .pass : .fail,
@@ -239,8 +336,9 @@ public struct RecipeCheck {
         let batch = data.train.slice(0..<n)
         let x = Tensor(shape: [n, batch.featureCount], data: batch.features)
         net.isTraining = true
+        let lossKind = c.loss.resolved(regression: data.isRegression)
         let result = GradientCheck.evaluate(wrt: net.parameters, h: 1e-2, tolerance: 5e-2, maxPerInput: 12) {
-            Loss.softmaxCrossEntropy(net(x), labels: batch.labels)
+            lossKind.batchLoss(net(x), dataset: batch, labels: batch.labels, indices: 0..<n)
         }
         let share = Double(result.checked - result.mismatches.count) / Double(max(result.checked, 1))
         let ok = share >= 0.9 && result.checked > 0
@@ -302,9 +400,11 @@ public struct RecipeCheck {
         var losses: [Double] = []
         net.isTraining = true
         var epoch = 0
+        let lossKind = config.loss.resolved(regression: dataset.isRegression)
         while losses.count < steps {
-            batcher.forEachBatch(epoch: epoch, maxBatches: steps - losses.count) { x, labels in
-                let loss = Loss.softmaxCrossEntropy(net(x), labels: labels, labelSmoothing: Float(config.labelSmoothing))
+            batcher.forEachIndexedBatch(epoch: epoch, maxBatches: steps - losses.count) { x, labels, indices in
+                let loss = lossKind.batchLoss(net(x), dataset: dataset, labels: labels, indices: indices,
+                                              labelSmoothing: Float(config.labelSmoothing))
                 losses.append(Double(loss.item))
                 optimizer.minimize(loss, parameters: parameters, clipNorm: Float(config.clipNorm))
             }
