@@ -29,7 +29,7 @@ final class CSVReaderTests: XCTestCase {
                 XCTAssertEqual(distinct, 50)
             } else { XCTFail("\(error)") }
             XCTAssertTrue("\(error)".hasPrefix("houses.csv: the label column has 50 distinct values"), "\(error)")
-            XCTAssertTrue("\(error)".contains("not supported yet"), "\(error)")
+            XCTAssertTrue("\(error)".contains("Add `task: regression`"), "\(error)")
         }
         let many = "x,id\n" + (0..<150).map { "\($0),\($0)" }.joined(separator: "\n") + "\n"
         XCTAssertThrowsError(try CSVReader(label: .name("id")).parse(many, path: "ids.csv")) { error in

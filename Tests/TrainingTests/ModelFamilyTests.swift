@@ -94,7 +94,7 @@ final class ModelFamilyTests: XCTestCase {
         }
         XCTAssertEqual(TrainingConfig.commonParameters, common)
         XCTAssertEqual(common, ["learning_rate", "optimizer", "momentum", "nesterov", "weight_decay", "batch_size", "clip_norm",
-                                "schedule", "warmup_epochs", "label_smoothing", "dropout", "activation", "batch_norm", "init",
+                                "schedule", "warmup_epochs", "label_smoothing", "loss", "dropout", "activation", "batch_norm", "init",
                                 "beta1", "beta2", "augment"])
         XCTAssertEqual(TrainingConfig.vocabulary["mlp"]?.subtracting(common), ["width", "depth"])
         XCTAssertEqual(TrainingConfig.vocabulary["cnn"]?.subtracting(common), ["conv_blocks", "channels", "kernel", "dense_width"])
@@ -131,9 +131,9 @@ final class ModelFamilyTests: XCTestCase {
         XCTAssertEqual(message("mlp", "kernel", .int(4)), "parameter 'kernel': expected an odd kernel size (same padding), got 4",
                        "another family's parameter is checked as that family checks it before it is refused")
         XCTAssertEqual(message("mlp", "kernel", .int(3)),
-                       "parameter 'kernel': model 'mlp' does not use it; it accepts: activation, augment, batch_norm, batch_size, beta1, beta2, clip_norm, depth, dropout, init, label_smoothing, learning_rate, momentum, nesterov, optimizer, schedule, warmup_epochs, weight_decay, width")
+                       "parameter 'kernel': model 'mlp' does not use it; it accepts: activation, augment, batch_norm, batch_size, beta1, beta2, clip_norm, depth, dropout, init, label_smoothing, learning_rate, loss, momentum, nesterov, optimizer, schedule, warmup_epochs, weight_decay, width")
         XCTAssertEqual(message("cnn", "colour", .int(3)),
-                       "parameter 'colour': model 'cnn' has no such parameter; it accepts: activation, augment, batch_norm, batch_size, beta1, beta2, channels, clip_norm, conv_blocks, dense_width, dropout, init, kernel, label_smoothing, learning_rate, momentum, nesterov, optimizer, schedule, warmup_epochs, weight_decay")
+                       "parameter 'colour': model 'cnn' has no such parameter; it accepts: activation, augment, batch_norm, batch_size, beta1, beta2, channels, clip_norm, conv_blocks, dense_width, dropout, init, kernel, label_smoothing, learning_rate, loss, momentum, nesterov, optimizer, schedule, warmup_epochs, weight_decay")
         XCTAssertEqual(message("transformer", "width", .int(3)), "parameter 'model': unknown model 'transformer'; expected one of mlp, cnn, layers")
     }
 
