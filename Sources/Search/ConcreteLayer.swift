@@ -14,8 +14,8 @@ public struct ConcreteLayer: Sendable, Hashable, CustomStringConvertible {
     }
 
     public enum Operation: Sendable, Hashable {
-        case dense(units: Int)
-        case conv2d(channels: Int, kernel: Int, stride: Int, padding: Padding)
+        case dense(units: Int, bias: Bool = true)
+        case conv2d(channels: Int, kernel: Int, stride: Int, padding: Padding, bias: Bool = true)
         case maxPool(size: Int, stride: Int)
         case avgPool(size: Int, stride: Int)
         case globalAvgPool, flatten, batchNorm, layerNorm
@@ -39,10 +39,11 @@ public struct ConcreteLayer: Sendable, Hashable, CustomStringConvertible {
     /// The layer in the sweep file's syntax: `conv2d {channels: 32, kernel: 3, stride: 1, padding: same}`.
     public var description: String {
         switch operation {
-        case .dense(let units): return "dense {units: \(units)}"
-        case .conv2d(let c, let k, let s, let p):
+        // `bias` is written only when false, so that lists without it describe (and fingerprint) as before.
+        case .dense(let units, let bias): return "dense {units: \(units)\(bias ? "" : ", bias: false")}"
+        case .conv2d(let c, let k, let s, let p, let bias):
             let padding = switch p { case .same: "same"; case .valid: "valid"; case .pixels(let n): "\(n)" }
-            return "conv2d {channels: \(c), kernel: \(k), stride: \(s), padding: \(padding)}"
+            return "conv2d {channels: \(c), kernel: \(k), stride: \(s), padding: \(padding)\(bias ? "" : ", bias: false")}"
         case .maxPool(let size, let stride): return "max_pool {size: \(size), stride: \(stride)}"
         case .avgPool(let size, let stride): return "avg_pool {size: \(size), stride: \(stride)}"
         case .globalAvgPool: return "global_avg_pool"

@@ -24,11 +24,13 @@ public enum LayerKind: String, Sendable, Hashable, CaseIterable {
             Argument(name: name, type: type, isRequired: required, help: help)
         }
         switch self {
-        case .dense: return [a("units", help: "the number of outputs, e.g. {units: 128}")]
+        case .dense: return [a("units", help: "the number of outputs, e.g. {units: 128}"),
+                             a("bias", .flag, required: false, help: "default true (false before a batch_norm, which re-centres)")]
         case .conv2d:
             return [a("channels", help: "the output channels, e.g. {channels: 32, kernel: 3}"),
                     a("kernel", help: "the kernel's side, e.g. {channels: 32, kernel: 3}"),
-                    a("stride", required: false, help: "default 1"), a("padding", .padding, required: false, help: "default same")]
+                    a("stride", required: false, help: "default 1"), a("padding", .padding, required: false, help: "default same"),
+                    a("bias", .flag, required: false, help: "default true")]
         case .maxPool, .avgPool:
             return [a("size", help: "the window's side, e.g. {size: 2}"), a("stride", required: false, help: "default: the size")]
         case .dropout: return [a("rate", .rate, help: "the fraction dropped, e.g. {rate: 0.3}")]

@@ -34,8 +34,12 @@ public struct LayerNode: Sendable, Hashable {
             return try v.evaluate(as: .count, in: configuration).integer
         }
         let operation: ConcreteLayer.Operation
+        func flag(_ name: String) throws -> Bool {
+            guard let v = arguments[name] else { return true }
+            return try v.evaluate(as: .flag, in: configuration).name == "true"
+        }
         switch kind {
-        case .dense: operation = .dense(units: try integer("units"))
+        case .dense: operation = .dense(units: try integer("units"), bias: try flag("bias"))
         case .conv2d:
             var padding = ConcreteLayer.Padding.same
             if let p = arguments["padding"] {
@@ -46,7 +50,7 @@ public struct LayerNode: Sendable, Hashable {
                 }
             }
             operation = .conv2d(channels: try integer("channels"), kernel: try integer("kernel"),
-                                stride: try integer("stride", default: 1), padding: padding)
+                                stride: try integer("stride", default: 1), padding: padding, bias: try flag("bias"))
         case .maxPool, .avgPool:
             let size = try integer("size")
             let stride = try integer("stride", default: size)

@@ -27,6 +27,8 @@ public struct LayerValue: Sendable, Hashable, CustomStringConvertible {
         case rate
         /// One of `LayerKind.activationNames`.
         case activation
+        /// true or false (also 1 or 0).
+        case flag
     }
 
     /// The value under `configuration`, checked against `type`; a `SweepSpecError` at the value
@@ -65,6 +67,12 @@ public struct LayerValue: Sendable, Hashable, CustomStringConvertible {
                     s, among: LayerKind.activationNames, then: "expected " + YAMLField.list(LayerKind.activationNames, "or")))
             }
             return .name(s)
+        case (.flag, .name(let s)):
+            guard s == "true" || s == "false" else { throw fail("is '\(s)'; expected true or false") }
+            return .name(s)
+        case (.flag, .number(let x)):
+            guard x == 0 || x == 1 else { throw fail("is \(x.compact); expected true or false") }
+            return .name(x == 1 ? "true" : "false")
         case (.activation, .number(let x)):
             throw fail("is the number \(x.compact); expected an activation: " + YAMLField.list(LayerKind.activationNames, "or"))
         case (_, .name(let s)):

@@ -16,34 +16,36 @@ public struct CNNFamily: ModelFamily {
         .init("dense_width", field: "denseWidth", .integer(min: 1), default: .int(128), help: "units of the dense layer after the blocks"),
     ]
 
-    /// Reshape, conv_blocks × (Conv2D → [batch norm] → activation → max-pool), flatten,
-    /// [dropout], one hidden dense block, then the output layer.
+    /// Reshape, conv_blocks × (conv2d → [batch norm] → activation → 2×2 max-pool), flatten,
+    /// [dropout], one hidden dense block, then the output layer: the preset, built through the
+    /// layer language's one code path (`LayerListFamily.build`).
     public func build(_ config: TrainingConfig, for shape: DataShape, rng: inout RNG) throws -> (model: Sequential, cost: ModelCost) {
         guard let image = shape.imageShape, image.count == 3, image.reduce(1, *) == shape.featureCount else {
             throw ModelBuildError(description: "model 'cnn' needs image data (an IDX source); this data has \(shape.featureCount) plain features. Use model: mlp for tables.")
         }
-        var stack = ModelBuilder.LayerStack(config, features: 0)
-        var (h, w, c) = (image[0], image[1], image[2])
-        let kernel = config.kernel
-        stack.append(Reshape(image))
+        var (h, w) = (image[0], image[1])
         for block in 0..<config.convBlocks {
-            let out = config.channels << block
             guard h >= 2 && w >= 2 else {
                 throw ModelBuildError(description: "conv_blocks = \(config.convBlocks) pools a \(image[0])×\(image[1]) image below 1×1 at block \(block + 1); use at most \(block) blocks")
             }
-            stack.append(Conv2D(inChannels: c, outChannels: out, kernel: kernel, bias: !config.batchNorm,
-                                initializer: config.initializer, rng: &rng),
-                         flops: 2 * h * w * out * kernel * kernel * c)
-            if config.batchNorm { stack.append(BatchNorm(features: out)) }
-            stack.append(Activation(config.activation))
-            stack.append(MaxPool2D(kernel: 2))
-            (h, w, c) = (h / 2, w / 2, out)
+            (h, w) = (h / 2, w / 2)
         }
-        stack.append(Flatten())
-        stack.features = h * w * c
-        stack.dropout(rng: &rng)
-        stack.hidden(config.denseWidth, rng: &rng)
-        return stack.finish(shape, rng: &rng)
+        return try Presets.build(Self.layers(config), family: name, config: config, for: shape, images: true, rng: &rng)
+    }
+
+    /// The preset as a layer list, for `config`.
+    public static func layers(_ config: TrainingConfig) -> [ConcreteLayer] {
+        var list: [ConcreteLayer] = []
+        for block in 0..<config.convBlocks {
+            list.append(Presets.layer(.conv2d(channels: config.channels << block, kernel: config.kernel, stride: 1, padding: .same,
+                                              bias: !config.batchNorm)))
+            if config.batchNorm { list.append(Presets.layer(.batchNorm)) }
+            list.append(Presets.layer(.activation(config.activation.rawValue)))
+            list.append(Presets.layer(.maxPool(size: 2, stride: 2)))
+        }
+        list.append(Presets.layer(.flatten))
+        if config.dropout > 0 { list.append(Presets.layer(.dropout(rate: config.dropout))) }
+        return list + Presets.hidden(config.denseWidth, config)
     }
 }
 

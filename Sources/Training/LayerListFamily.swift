@@ -18,14 +18,22 @@ public struct LayerListFamily: ModelFamily {
         guard let concrete = config.layers else {
             throw ModelBuildError(description: "model 'layers' has no layer list: give model: {layers: [...]} in the sweep file")
         }
+        return try Self.build(concrete, config: config, for: shape, images: true, rng: &rng)
+    }
+
+    /// The network of `concrete` on data of `shape`, with the output layer appended. With
+    /// `images` and image data, a reshape to [H, W, C] comes first (else the layers see flat
+    /// rows). What the named families (the `mlp` and `cnn` presets) build through too.
+    public static func build(_ concrete: [ConcreteLayer], config: TrainingConfig, for shape: DataShape, images: Bool,
+                             rng: inout RNG) throws -> (model: Sequential, cost: ModelCost) {
         var layers: [any Layer] = []
         var current = [shape.featureCount]
-        if let image = shape.imageShape, image.reduce(1, *) == shape.featureCount {
+        if images, let image = shape.imageShape, image.reduce(1, *) == shape.featureCount {
             layers.append(Reshape(image))
             current = image
         }
         for (i, layer) in concrete.enumerated() {
-            let (built, output) = try Self.make(layer, input: current, config: config, rng: &rng, number: "\(i + 1)")
+            let (built, output) = try make(layer, input: current, config: config, rng: &rng, number: "\(i + 1)")
             layers.append(built)
             current = output
         }
@@ -49,10 +57,10 @@ public struct LayerListFamily: ModelFamily {
         do {
             let built: any Layer
             switch layer.operation {
-            case .dense(let units):
+            case .dense(let units, let bias):
                 _ = try Dense.outputShape(units: units, for: input)
-                built = Dense(input[0], units, initializer: config.initializer, rng: &rng)
-            case .conv2d(let channels, let kernel, let stride, let padding):
+                built = Dense(input[0], units, bias: bias, initializer: config.initializer, rng: &rng)
+            case .conv2d(let channels, let kernel, let stride, let padding, let bias):
                 let pixels: Int
                 switch padding {
                 case .same:
@@ -65,7 +73,7 @@ public struct LayerListFamily: ModelFamily {
                 }
                 _ = try Conv2D.outputShape(channels: channels, kernel: kernel, stride: stride, padding: pixels, for: input)
                 built = Conv2D(inChannels: input[2], outChannels: channels, kernel: kernel, stride: stride, padding: pixels,
-                               initializer: config.initializer, rng: &rng)
+                               bias: bias, initializer: config.initializer, rng: &rng)
             case .maxPool(let size, let stride):
                 _ = try MaxPool2D.outputShape(kernel: size, stride: stride, for: input)
                 built = MaxPool2D(kernel: size, stride: stride)

@@ -12,10 +12,16 @@ public struct MLPFamily: ModelFamily {
     ]
 
     /// depth × (Dense → [batch norm] → activation → [dropout]), then the output layer.
+    /// The preset, built through the layer language's one code path (`LayerListFamily.build`, on
+    /// flat rows): `depth` × [dense {units: width} (no bias before batch_norm), [batch_norm],
+    /// activation, [dropout]], then the output layer.
     public func build(_ config: TrainingConfig, for shape: DataShape, rng: inout RNG) throws -> (model: Sequential, cost: ModelCost) {
-        var stack = ModelBuilder.LayerStack(config, features: shape.featureCount)
-        for _ in 0..<config.depth { stack.hidden(config.width, rng: &rng) }
-        return stack.finish(shape, rng: &rng)
+        try Presets.build(Self.layers(config), family: name, config: config, for: shape, images: false, rng: &rng)
+    }
+
+    /// The preset as a layer list, for `config`.
+    public static func layers(_ config: TrainingConfig) -> [ConcreteLayer] {
+        (0..<config.depth).flatMap { _ in Presets.hidden(config.width, config) }
     }
 }
 
