@@ -15,11 +15,11 @@ public enum StatusJSON {
         ("epochs_finished", "epochs trained"),
         ("best_epoch", "the epoch whose weights were kept, best by the sweep metric"),
         ("value", "the sweep metric at best_epoch"),
-        ("val_loss", "validation loss at best_epoch"),
-        ("val_accuracy", "validation accuracy at best_epoch"),
+        ("val_loss", "validation loss at best_epoch (regression: the standardised targets' mean squared error)"),
+        ("val_accuracy", "validation accuracy at best_epoch (null for regression)"),
         ("config", "the sampled configuration, {parameter: value}"),
         ("message", "why it failed, diverged, was lost or was stopped"),
-        ("epochs", "[{epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, seconds, and val_auc, val_f1 for two classes}] per epoch, as `export` has them"),
+        ("epochs", "[{epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, seconds, and val_auc, val_f1 for two classes, or val_rmse, val_mae, val_r2 for regression (accuracies null)}] per epoch, as `export` has them"),
     ]
 
     /// The `--help` paragraph: every key and its meaning.
