@@ -82,7 +82,7 @@ enum EnsembleTable {
 
     /// 4 significant digits, padded to a column of `width`.
     static func significant(_ x: Double, width: Int = 10) -> String {
-        String(format: "%.4g", x).padding(toLength: width, withPad: " ", startingAt: 0)
+        String(format: "%#.4g", x).padding(toLength: width, withPad: " ", startingAt: 0)
     }
 
     static func line(_ e: EnsembleEntry, _ label: String) -> String {

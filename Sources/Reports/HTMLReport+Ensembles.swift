@@ -14,7 +14,7 @@ extension HTMLReport {
         let figures: [Double]
         let format: String
         if let v = entry.regressionValidation, let t = entry.regressionTest {
-            (figures, format) = ([v.rmse, t.rmse, t.mae, t.r2], "%.4g")
+            (figures, format) = ([v.rmse, t.rmse, t.mae, t.r2], "%#.4g")
         } else {
             (figures, format) = ([entry.validation?.accuracy, entry.test?.accuracy, entry.test?.nll, entry.test?.ece].map { $0 ?? .nan }, "%.4f")
         }
