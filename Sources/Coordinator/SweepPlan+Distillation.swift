@@ -35,9 +35,14 @@ extension SweepPlan {
         if sweep.distill.trials > 1, case .constant = sweep.distill.temperature, case .constant = sweep.distill.alpha {
             throw CoordinatorError("\(sweep.distill.trials) students asked for, but distill.temperature and distill.alpha are both fixed: give one a distribution (e.g. temperature: {distribution: uniform, min: 2, max: 8}) or train one student")
         }
-        log(String(format: "teacher: %@ of %d (test accuracy %.4f; best single %.4f), soft targets of %d training examples ready in %.1f s",
-                   ensemble.method, ensemble.members.count, ensemble.ensemble.test.accuracy, ensemble.bestSingle.test.accuracy,
-                   teacher.rows, Date().timeIntervalSince(started)))
+        if let e = ensemble.ensemble.regressionTest, let b = ensemble.bestSingle.regressionTest {
+            log(String(format: "teacher: %@ of %d (test RMSE %.4g; best single %.4g), mean predictions of %d training examples ready in %.1f s",
+                       ensemble.method, ensemble.members.count, e.rmse, b.rmse, teacher.rows, Date().timeIntervalSince(started)))
+        } else {
+            log(String(format: "teacher: %@ of %d (test accuracy %.4f; best single %.4f), soft targets of %d training examples ready in %.1f s",
+                       ensemble.method, ensemble.members.count, ensemble.ensemble.test?.accuracy ?? .nan, ensemble.bestSingle.test?.accuracy ?? .nan,
+                       teacher.rows, Date().timeIntervalSince(started)))
+        }
         log("student: \(student)")
         let run = RunDirectory(parent.url.appendingPathComponent("distill").path)
         let identity = "members \(ensemble.members.compactMap(\.trial)) weights \(ensemble.members.compactMap(\.weight)); student \(student); trials \(sweep.distill.trials); epochs \(sweep.spec.budget.maxEpochs)"

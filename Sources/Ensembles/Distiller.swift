@@ -29,7 +29,8 @@ public struct Distiller {
 
     /// The teacher: the ensemble's members and weights, with their predictions on the training
     /// split (read from `trials/NNNNN/train.f32` when cached, else computed from the checkpoint
-    /// once and cached).
+    /// once and cached): class probabilities, or for regression predictions in the targets' units
+    /// (a regression teacher, whose targets are the members' weighted mean).
     public func teacher(_ ensemble: EnsembleReport) throws -> Teacher {
         let records = Dictionary(uniqueKeysWithValues: try store.trials().map { ($0.index, $0) })
         var members: [[Float]] = [], weights: [Double] = []
@@ -38,7 +39,7 @@ public struct Distiller {
             members.append(try predictions.probabilities(t, .train))
             weights.append(m.weight ?? 1)
         }
-        return try Teacher(members: members, weights: weights, rows: data.train.count, classes: data.classCount)
+        return try Teacher(members: members, weights: weights, rows: data.train.count, classes: data.outputCount, regression: data.isRegression)
     }
 
     /// The student: the best single model's configuration with the distill section's `student`
@@ -69,33 +70,51 @@ public struct Distiller {
         }
         var rng = RNG(seed: 0)
         let cost = try ModelBuilder.build(try spec.trainingConfig(sweep.student), for: data, rng: &rng).cost
-        let c = data.classCount
         func entry(_ t: TrialRecord, _ name: String) throws -> EnsembleEntry {
-            EnsembleEntry(trial: t.index, name: name, weight: nil,
-                          validation: ClassificationMetrics(probabilities: try reader.probabilities(t, .validation), labels: data.validation.labels, classes: c),
-                          test: ClassificationMetrics(probabilities: try reader.probabilities(t, .test), labels: data.test.labels, classes: c),
-                          params: cost.parameters, flopsPerExample: cost.flopsPerExample)
+            EnsembleBuilder.entry(data, trial: t.index, name: name, weight: nil, validation: try reader.probabilities(t, .validation),
+                                  test: try reader.probabilities(t, .test), params: cost.parameters, flopsPerExample: cost.flopsPerExample)
         }
         let settings = DistillationSweep.split(best.configuration)
         var results: [DistillationReport.StudentResult] = []
         var student: EnsembleEntry?
         for t in candidates {
             let s = DistillationSweep.split(t.configuration)
-            let e = try entry(t, String(format: "student (T %.3g, α %.3g)", s?.temperature ?? .nan, s?.alpha ?? .nan))
-            results.append(.init(trial: t.index, temperature: s?.temperature ?? .nan, alpha: s?.alpha ?? .nan,
-                                 validationAccuracy: e.validation.accuracy, testAccuracy: e.test.accuracy))
+            let (temperature, alpha) = (s?.temperature ?? .nan, s?.alpha ?? .nan)
+            let e: EnsembleEntry
+            if data.isRegression {
+                // The temperature does not enter a regression student's loss.
+                e = try entry(t, String(format: "student (α %.3g)", alpha))
+                results.append(.init(trial: t.index, temperature: temperature, alpha: alpha,
+                                     validationRMSE: e.regressionValidation!.rmse, testRMSE: e.regressionTest!.rmse))
+            } else {
+                e = try entry(t, String(format: "student (T %.3g, α %.3g)", temperature, alpha))
+                results.append(.init(trial: t.index, temperature: temperature, alpha: alpha,
+                                     validationAccuracy: e.validation!.accuracy, testAccuracy: e.test!.accuracy))
+            }
             if t.index == best.index { student = e }
         }
         guard let student else { throw EnsembleError(description: "internal: the picked student is not among the candidates") }
-        let gain = ensemble.ensemble.test.accuracy - ensemble.bestSingle.test.accuracy
         let report = DistillationReport(
             student: student, control: try entry(control, "hard-label control"), bestSingle: ensemble.bestSingle, ensemble: ensemble.ensemble,
             ensembleMethod: ensemble.method, temperature: settings?.temperature ?? .nan, alpha: settings?.alpha ?? .nan, students: results,
-            keptGain: gain > 0 ? (student.test.accuracy - ensemble.bestSingle.test.accuracy) / gain : .nan,
+            keptGain: Self.keptGain(student: student, bestSingle: ensemble.bestSingle, ensemble: ensemble.ensemble),
             costRatio: Double(ensemble.ensemble.flopsPerExample) / Double(max(student.flopsPerExample, 1)))
         try store.putEnsemble(EnsembleRecord(id: 0, method: "distilled", members: ensemble.members.compactMap(\.trial),
                                              weights: ensemble.members.compactMap(\.weight), resultJSON: try ResultJSON.encode(report)))
         return report
     }
-}
 
+    /// The share of the ensemble's test gain over the best single model that the student keeps
+    /// (`DistillationReport.keptGain`): in accuracy for classification, in RMSE for regression
+    /// (lower is better: (best − student) ÷ (best − ensemble)); NaN when the ensemble is no better
+    /// than the best single model (or the entries lack the figures).
+    public static func keptGain(student: EnsembleEntry, bestSingle: EnsembleEntry, ensemble: EnsembleEntry) -> Double {
+        if let s = student.regressionTest?.rmse, let b = bestSingle.regressionTest?.rmse, let e = ensemble.regressionTest?.rmse {
+            let gain = b - e
+            return gain > 0 ? (b - s) / gain : .nan
+        }
+        guard let s = student.test?.accuracy, let b = bestSingle.test?.accuracy, let e = ensemble.test?.accuracy else { return .nan }
+        let gain = e - b
+        return gain > 0 ? (s - b) / gain : .nan
+    }
+}

@@ -82,9 +82,9 @@ final class EnsembleBuilderTests: XCTestCase {
         XCTAssertFalse(excluded.isEmpty, "the weaker trials of this fixture raise the average's NLL")
         XCTAssertEqual(safe.members.first?.trial, 5, "the best trial always stays")
         XCTAssertEqual(Set(safe.members.compactMap(\.trial)).union(excluded.map(\.trial)), [5, 4, 3, 2, 1], "each of the top 5 is kept or left out")
-        XCTAssertTrue(excluded.allSatisfy { $0.validationNLLWith > $0.validationNLLWithout }, "\(excluded)")
-        XCTAssertLessThanOrEqual(safe.ensemble.validation.nll, safe.bestSingle.validation.nll, "never worse than its best member on validation")
-        XCTAssertGreaterThan(plain.ensemble.validation.nll, safe.ensemble.validation.nll, "the plain average of all five is worse")
+        XCTAssertTrue(excluded.allSatisfy { $0.validationLossWith > $0.validationLossWithout }, "\(excluded)")
+        XCTAssertLessThanOrEqual(try XCTUnwrap(safe.ensemble.validation).nll, try XCTUnwrap(safe.bestSingle.validation).nll, "never worse than its best member on validation")
+        XCTAssertGreaterThan(try XCTUnwrap(plain.ensemble.validation).nll, try XCTUnwrap(safe.ensemble.validation).nll, "the plain average of all five is worse")
         XCTAssertEqual(safe.members.compactMap(\.weight).reduce(0, +), 1, accuracy: 1e-12)
         let stored = try builder.store.ensembles().last
         XCTAssertEqual(try ResultJSON.decode(EnsembleReport.self, try XCTUnwrap(stored).resultJSON), safe, "the exclusions are stored")
@@ -97,7 +97,7 @@ final class EnsembleBuilderTests: XCTestCase {
             XCTAssertEqual(a.members.map(\.trial), b.members.map(\.trial), method)
             XCTAssertEqual(a.members.map(\.weight), b.members.map(\.weight), method)
             XCTAssertEqual(a.ensemble.validation, b.ensemble.validation, method)
-            XCTAssertTrue(b.ensemble.test.nll.isNaN, "the poisoned test predictions were only read to evaluate")
+            XCTAssertTrue(try XCTUnwrap(b.ensemble.test).nll.isNaN, "the poisoned test predictions were only read to evaluate")
         }
     }
 

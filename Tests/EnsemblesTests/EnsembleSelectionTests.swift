@@ -81,8 +81,8 @@ final class EnsembleSelectionTests: XCTestCase {
         XCTAssertEqual(w.weights, [0.5, 0.5, 0])
         XCTAssertEqual(excluded.map(\.candidate), [2])
         let kept = nll(EnsembleSelection.combine([good, alsoGood, bad], w))
-        XCTAssertEqual(excluded[0].nllWithout, kept, accuracy: 1e-6)
-        XCTAssertGreaterThan(excluded[0].nllWith, kept)
+        XCTAssertEqual(excluded[0].lossWithout, kept, accuracy: 1e-6)
+        XCTAssertGreaterThan(excluded[0].lossWith, kept)
         XCTAssertLessThanOrEqual(kept, nll(good))
         XCTAssertGreaterThan(nll(EnsembleSelection.combine([good, alsoGood, bad], EnsembleSelection.average(candidates: 3, top: 3))), kept)
         // top 1 is the best trial alone; nothing to leave out.
