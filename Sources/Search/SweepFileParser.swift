@@ -59,7 +59,7 @@ struct SweepFileParser {
             _ = try layers.concreteLayerLists(parameters)
         }
         let ensemble = try m["ensemble"].map { try ensembleSpec($0, budget: budget) }
-        let distill = try m["distill"].map { try distillSpec($0, model: model, layers: layers) }
+        let distill = try m["distill"].map { try distillSpec($0, model: model, layers: layers, task: task) }
         return SweepSpec(name: name, seed: seed, data: data, model: model, metric: metric, budget: budget,
                          sampler: sampler, earlyStopping: earlyStopping, parameters: parameters, ensemble: ensemble,
                          distill: distill, layers: layers, file: file, text: text)
@@ -304,9 +304,13 @@ struct SweepFileParser {
         return EnsembleSpec(topK: topK, method: method)
     }
 
-    private func distillSpec(_ field: YAMLField, model: String, layers: LayerSpec?) throws -> DistillSpec {
+    private func distillSpec(_ field: YAMLField, model: String, layers: LayerSpec?, task: TaskKind) throws -> DistillSpec {
         let m = try field.mapping(allowed: ["temperature", "alpha", "epochs", "trials", "student"])
-        let temperature = try distillParameter(
+        // A regression student learns the teacher's mean prediction: no softmax, no temperature.
+        if task == .regression, let f = m["temperature"] {
+            throw f.keyError("\(f.name) softens a classifier's probabilities; a regression student learns the teacher's mean prediction: remove it")
+        }
+        let temperature = task == .regression ? .constant(.double(1)) : try distillParameter(
             m.required("temperature", "the softmax temperature, a number > 0 or a distribution"),
             must: "be greater than 0") { lower, _ in lower > 0 }
         let alpha = try distillParameter(

@@ -50,7 +50,6 @@ final class RegressionEnsembleCLITests: XCTestCase {
           batch_size: {value: 64}
         ensemble: {top_k: 3, method: average}
         distill:
-          temperature: 1
           alpha: {distribution: uniform, min: 0.5, max: 0.9}
           trials: 2
           student: {width: 4}

@@ -29,7 +29,6 @@ final class RegressionDistillerTests: XCTestCase {
       batch_size: {value: 32}
     ensemble: {top_k: 3}
     distill:
-      temperature: 1   # required by the sweep file, unused by a regression student
       alpha: {distribution: uniform, min: 0.5, max: 0.9}
       trials: 2
       student: {width: 8}
