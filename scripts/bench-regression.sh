@@ -6,8 +6,9 @@
 # Usage: scripts/bench-regression.sh [RUN_DIR]   (default: a fresh directory under /tmp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/setup.sh >/dev/null
 run="${1:-$(mktemp -d /tmp/auto-mpg.XXXXXX)/run}"
+set --   # setup.sh reads its own options
+source scripts/setup.sh >/dev/null
 venv=.build/bench-venv
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
@@ -26,7 +27,7 @@ ridge, e = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 rows = [("ridge (scikit-learn, alpha %.3g)" % ridge["alpha"], ridge),
         ("best single model (trial %d)" % e["best_single"]["trial"], e["best_single"]),
         (e["ensemble"]["name"], e["ensemble"])]
-print("Auto MPG, 80 test cars, Miles_per_Gallon (std %.2f):" % 7.8)
+print("Auto MPG, 80 test cars, Miles_per_Gallon (miles per gallon):")
 print("%-36s %9s %9s %7s" % ("model", "test RMSE", "test MAE", "R²"))
 for name, r in rows:
     print("%-36s %9.4g %9.4g %7.4f" % (name, r["test_rmse"], r["test_mae"], r["test_r2"]))
