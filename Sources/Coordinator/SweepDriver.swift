@@ -121,7 +121,7 @@ public struct SweepDriver {
         if try store.sweep() == nil {
             try store.setSweep(SweepRecord(name: spec.name, seed: spec.seed, specText: spec.text,
                                            environment: ["sweep_file": spec.file, "ranks": "\(communicator.size)", "host": ProcessInfo.processInfo.hostName,
-                                                         "blas_threads": "\(BLAS.threads)", "hpsearch": options.version]
+                                                         "blas_threads": "\(BLAS.threads)", "blas_core": BLAS.coreName, "hpsearch": options.version]
                                                .merging(plan.environment) { _, new in new }))
         }
         let coordinator = SweepCoordinator(spec: spec, store: store, run: run, sampler: plan.sampler)

@@ -52,6 +52,14 @@ public enum BLAS {
     /// Cores on this machine.
     public static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
 
+    /// The kernel set OpenBLAS chose for this CPU (`Zen`, `Haswell`, `SkylakeX`, …): which GEMMs
+    /// round alike at different thread counts depends on it (README, Determinism). Recorded with
+    /// every sweep (`blas_core`).
+    public static var coreName: String {
+        guard let name = openblas_get_corename() else { return "unknown" }
+        return String(cString: name)
+    }
+
     /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major; op(A) is m×k, op(B) is k×n.
     /// `lda`/`ldb` are the row strides of A and B as stored (before transposition).
     public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,

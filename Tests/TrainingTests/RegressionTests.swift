@@ -196,6 +196,30 @@ final class RegressionTests: XCTestCase {
         XCTAssertLessThan(try XCTUnwrap(r.best?.metrics["val_rmse"]), 0.3 * data.train.targets!.std[0])
     }
 
+    func testTwoTargetsTrainOneNetworkWithTwoOutputs() throws {
+        let dir = try TemporaryDirectory(prefix: "regression")
+        let data = try load(Self.csvText(), labels: [.name("y1"), .name("y2")], dir: dir)
+        var c = TrainingConfig(model: .mlp)
+        c.width = 32
+        c.depth = 2
+        c.learningRate = 3e-3
+        c.batchSize = 32
+        let t = try Trainer(config: c, data: data, seed: 2, maxEpochs: 60)
+        XCTAssertEqual(t.model(Tensor(shape: [3, data.featureCount], data: Array(data.train.features.prefix(3 * data.featureCount)))).shape, [3, 2])
+        let best = try XCTUnwrap(t.train().best)
+        let e = t.evaluate(data.validation)
+        XCTAssertEqual(e.predictions.count, 2 * data.validation.count)
+        // R² is the mean of the two targets' own R², each learnable (y2 = 10·colour + a²).
+        let targets = data.validation.targets!
+        let r2 = (0..<2).map { j -> Double in
+            let one = Dataset.Targets(values: (0..<data.validation.count).map { targets.values[$0 * 2 + j] }, width: 1, names: [targets.names[j]],
+                                      mean: [targets.mean[j]], std: [targets.std[j]])
+            return RegressionScores(predictions: (0..<data.validation.count).map { e.predictions[$0 * 2 + j] }, targets: one).r2
+        }
+        XCTAssertEqual(try XCTUnwrap(best.metrics["val_r2"]), (r2[0] + r2[1]) / 2, accuracy: 1e-9)
+        XCTAssertGreaterThan(r2.min()!, 0.8, "both targets learnt: \(r2)")
+    }
+
     func testTaskMismatchesAreRefused() throws {
         let data = try regressionData()
         var c = TrainingConfig(model: .mlp)
