@@ -102,6 +102,16 @@ final class RegressionTests: XCTestCase {
         XCTAssertEqual(RegressionScores(predictions: [2, 7, 2, 7], targets: two).r2, 0.5, accuracy: 1e-12)
     }
 
+    /// One hidden layer, Adam at 3e-3, batches of 32.
+    static func smallMLP(width: Int = 32, depth: Int = 1) -> TrainingConfig {
+        var c = TrainingConfig(model: .mlp)
+        c.width = width
+        c.depth = depth
+        c.learningRate = 3e-3
+        c.batchSize = 32
+        return c
+    }
+
     func regressionData() throws -> PreparedData {
         let dir = try TemporaryDirectory(prefix: "regression")
         return try load(Self.csvText(), labels: [.name("y1")], dir: dir)
@@ -111,11 +121,7 @@ final class RegressionTests: XCTestCase {
         let data = try regressionData()
         let std = data.train.targets!.std[0]
         for loss in [LossKind.auto, .mse, .huber, .mae] {
-            var c = TrainingConfig(model: .mlp)
-            c.width = 32
-            c.depth = 1
-            c.learningRate = 3e-3
-            c.batchSize = 32
+            var c = Self.smallMLP()
             c.loss = loss
             let t = try Trainer(config: c, data: data, seed: 5, maxEpochs: 40, metric: MetricSpec(name: "val_rmse", goal: .minimize))
             let r = t.train()
@@ -136,11 +142,7 @@ final class RegressionTests: XCTestCase {
 
     func testTheOutputStartsAtTheTargetMeanAndTheRecipeChecksPass() throws {
         let data = try regressionData()
-        var c = TrainingConfig(model: .mlp)
-        c.width = 32
-        c.depth = 1
-        c.learningRate = 3e-3
-        c.batchSize = 32
+        let c = Self.smallMLP()
         var rng = RNG(seed: 1)
         let (model, _) = try ModelBuilder.build(c, for: data, rng: &rng)
         let first = Trainer.evaluate(model, data.validation)
@@ -179,11 +181,7 @@ final class RegressionTests: XCTestCase {
 
     func testARegressionStudentLearnsFromItsTeachersMeanPrediction() throws {
         let data = try regressionData()
-        var c = TrainingConfig(model: .mlp)
-        c.width = 16
-        c.depth = 1
-        c.learningRate = 3e-3
-        c.batchSize = 32
+        let c = Self.smallMLP(width: 16)
         let teacherModel = try Trainer(config: c, data: data, seed: 9, maxEpochs: 30)
         _ = teacherModel.train()
         let predictions = teacherModel.evaluate(data.train).predictions
@@ -199,11 +197,7 @@ final class RegressionTests: XCTestCase {
     func testTwoTargetsTrainOneNetworkWithTwoOutputs() throws {
         let dir = try TemporaryDirectory(prefix: "regression")
         let data = try load(Self.csvText(), labels: [.name("y1"), .name("y2")], dir: dir)
-        var c = TrainingConfig(model: .mlp)
-        c.width = 32
-        c.depth = 2
-        c.learningRate = 3e-3
-        c.batchSize = 32
+        let c = Self.smallMLP(depth: 2)
         let t = try Trainer(config: c, data: data, seed: 2, maxEpochs: 60)
         XCTAssertEqual(t.model(Tensor(shape: [3, data.featureCount], data: Array(data.train.features.prefix(3 * data.featureCount)))).shape, [3, 2])
         let best = try XCTUnwrap(t.train().best)
