@@ -45,6 +45,13 @@ public struct Dataset: Sendable {
             self.std = std
         }
 
+        /// The targets of `rows`, in that order, with the same map back.
+        public func rows(_ rows: some Collection<Int>) -> Targets {
+            var v = [Float](repeating: 0, count: rows.count * width)
+            for (k, i) in rows.enumerated() { for j in 0..<width { v[k * width + j] = values[i * width + j] } }
+            return Targets(values: v, width: width, names: names, mean: mean, std: std)
+        }
+
         /// Target j of row r in its own units.
         public func value(row r: Int, target j: Int) -> Double { Double(values[r * width + j]) * std[j] + mean[j] }
     }
@@ -84,20 +91,14 @@ public struct Dataset: Sendable {
         }
         var out = Dataset(features: f, labels: indices.map { labels[$0] }, featureCount: featureCount,
                           classCount: classCount, imageShape: imageShape)
-        if let t = targets {
-            var v = [Float](repeating: 0, count: indices.count * t.width)
-            for (k, i) in indices.enumerated() { for j in 0..<t.width { v[k * t.width + j] = t.values[i * t.width + j] } }
-            out.targets = Targets(values: v, width: t.width, names: t.names, mean: t.mean, std: t.std)
-        }
+        out.targets = targets?.rows(indices)
         return out
     }
 
     /// Rows `indices`' targets as the model sees them, [indices.count, width] (regression only).
     public func targetRows(_ indices: some Collection<Int>) -> [Float] {
         guard let t = targets else { preconditionFailure("targetRows on a classification dataset") }
-        var v = [Float](repeating: 0, count: indices.count * t.width)
-        for (k, i) in indices.enumerated() { for j in 0..<t.width { v[k * t.width + j] = t.values[i * t.width + j] } }
-        return v
+        return t.rows(indices).values
     }
 
     /// Rows [start, end) as one contiguous block.

@@ -237,10 +237,7 @@ public struct FittedTransform: Codable, Sendable, Equatable {
         }
         var transform = FittedTransform(columns: columns, inputWidth: columns.count, imageShape: nil,
                                         scaling: .perFeature(mean: [], std: []), classNames: table.classNames,
-                                        targets: table.targets.map { t in
-                                            TargetScaling(fitting: Dataset.Targets(values: trainingRows.flatMap { r in t.values[r * t.width..<(r + 1) * t.width] },
-                                                                                   width: t.width, names: t.names))
-                                        })
+                                        targets: table.targets.map { TargetScaling(fitting: $0.rows(trainingRows)) })
         let encoded = try transform.encode(table: table, rows: trainingRows).features
         let width = transform.featureCount
         let z = Standardizer(fitting: Dataset(features: encoded, labels: trainingRows.map { table.labels[$0] },

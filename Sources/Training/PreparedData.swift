@@ -161,8 +161,7 @@ public struct PreparedData: Sendable {
         func dataset(_ rows: [Int]) throws -> (Dataset, missing: [Int], unseen: [Int]) {
             let e = try transform.apply(table: table, rows: rows)
             if let t = table.targets, let z = transform.targets {
-                let raw = Dataset.Targets(values: rows.flatMap { r in t.values[r * t.width..<(r + 1) * t.width] }, width: t.width, names: t.names)
-                return (Dataset(features: e.features, targets: z.apply(raw), featureCount: transform.featureCount), e.missing, e.unseen)
+                return (Dataset(features: e.features, targets: z.apply(t.rows(rows)), featureCount: transform.featureCount), e.missing, e.unseen)
             }
             return (Dataset(features: e.features, labels: rows.map { table.labels[$0] }, featureCount: transform.featureCount,
                             classCount: classCount), e.missing, e.unseen)

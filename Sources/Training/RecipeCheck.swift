@@ -228,11 +228,11 @@ public struct RecipeCheck {
             // training mean and their spread below 0.3, in standardised units.
             let means = ModelBuilder.shape(of: data).targetMeans ?? []
             let out = Trainer.evaluate(net, sample).predictions
-            var expected = 0.0, offset = 0.0, spread = 0.0
+            let expected = meanPredictionMSE(sample)
+            var offset = 0.0, spread = 0.0
             for j in 0..<t.width {
                 var m = 0.0, sq = 0.0
                 for r in 0..<sample.count {
-                    let d = Double(t.values[r * t.width + j] - means[j]); expected += d * d
                     let z = (Double(out[r * t.width + j]) - t.mean[j]) / t.std[j]
                     m += z; sq += z * z
                 }
@@ -240,7 +240,6 @@ public struct RecipeCheck {
                 offset = max(offset, Swift.abs(m - Double(means[j])))
                 spread = max(spread, max(sq / Double(max(sample.count, 1)) - m * m, 0).squareRoot())
             }
-            expected /= Double(max(sample.count * t.width, 1))
             let ok = offset <= 0.1 && spread <= 0.3
             return CheckResult(id: 2, name: "init_loss", status: ok ? .pass : .fail,
                                summary: String(format: "MSE at init %.4f (standardised targets); predicting the mean gives %.4f; the first predictions are %.3f from the training mean with spread %.3f (needs ≤ 0.1 and ≤ 0.3, standardised)",
@@ -260,6 +259,15 @@ public struct RecipeCheck {
                            hint: ok ? nil : "the output layer starts too confident: initialise its bias from the class priors and its weights small")
     }
 
+    /// The MSE (standardised targets) of predicting the training mean for every row of `split`.
+    func meanPredictionMSE(_ split: Dataset) -> Double {
+        guard let t = split.targets else { return .nan }
+        let means = ModelBuilder.shape(of: data).targetMeans ?? [Float](repeating: 0, count: t.width)
+        var total = 0.0
+        for r in 0..<split.count { for j in 0..<t.width { let d = Double(t.values[r * t.width + j] - means[j]); total += d * d } }
+        return total / Double(max(split.count * t.width, 1))
+    }
+
     // MARK: 3. input-independent baseline
 
     public func baseline() throws -> CheckResult {
@@ -271,12 +279,9 @@ public struct RecipeCheck {
         let realLoss = Trainer.evaluate(real, validation).loss
         let blindLoss = Trainer.evaluate(blind, zeroed(validation)).loss
         let margin = max(0.05, 0.05 * blindLoss)
-        if let t = validation.targets {
-            // The dumb baseline of a regression: predict the training mean (0 once standardised).
-            let means = ModelBuilder.shape(of: data).targetMeans ?? []
-            var meanLoss = 0.0
-            for r in 0..<validation.count { for j in 0..<t.width { let d = Double(t.values[r * t.width + j] - means[j]); meanLoss += d * d } }
-            meanLoss /= Double(max(validation.count * t.width, 1))
+        if validation.isRegression {
+            // The dumb baseline of a regression: predict the training mean.
+            let meanLoss = meanPredictionMSE(validation)
             let bar = min(blindLoss, meanLoss)
             let ok = realLoss < bar - max(0.05, 0.05 * bar)
             return CheckResult(id: 3, name: "baseline", status: ok ? .pass : .fail,
