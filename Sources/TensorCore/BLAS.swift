@@ -60,6 +60,12 @@ public enum BLAS {
         return String(cString: name)
     }
 
+    /// Whether OpenBLAS runs its AVX-512 sgemm kernels here (`SkylakeX`, `Cooperlake`,
+    /// `SapphireRapids`): the kernels under which GEMMs with an inner dimension up to 448 round
+    /// alike at 1 and 2 threads. Decided by OpenBLAS's choice, not by the CPU's flags: OpenBLAS
+    /// 0.3.21 gives an AVX-512 AMD EPYC (Zen 4) its `Haswell` kernels.
+    public static var usesAVX512Kernels: Bool { ["SkylakeX", "Cooperlake", "SapphireRapids"].contains(coreName) }
+
     /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major; op(A) is m×k, op(B) is k×n.
     /// `lda`/`ldb` are the row strides of A and B as stored (before transposition).
     public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
