@@ -12,6 +12,7 @@
 import Datasets
 import Foundation
 import NN
+import Search
 import TensorCore
 
 public struct RecipeCheck {
@@ -44,7 +45,22 @@ public struct RecipeCheck {
         c.augment = .none
         c.schedule = .constant
         c.warmupEpochs = 0
+        // A layer list's dropout rates come from its own arguments, not from `dropout`.
+        c.layers = c.layers.map { Self.mapLayers($0) { op in if case .dropout = op { return .dropout(rate: 0) }; return op } }
         return c
+    }
+
+    /// `layers` with `transform` applied to every layer, residual bodies included.
+    static func mapLayers(_ layers: [ConcreteLayer], _ transform: (ConcreteLayer.Operation) -> ConcreteLayer.Operation) -> [ConcreteLayer] {
+        layers.map { layer in
+            var l = layer
+            if case .residual(let body) = layer.operation {
+                l.operation = .residual(mapLayers(body, transform))
+            } else {
+                l.operation = transform(layer.operation)
+            }
+            return l
+        }
     }
 
     func model(_ c: TrainingConfig, stream: UInt64) throws -> any Layer {
@@ -349,6 +365,16 @@ public struct RecipeCheck {
         c.width = min(c.width, 8)
         c.channels = min(c.channels, 2)
         c.denseWidth = min(c.denseWidth, 8)
+        // The same tiny instance of a layer list: at most 2 channels per convolution, 8 units per dense layer.
+        c.layers = c.layers.map {
+            Self.mapLayers($0) { op in
+                switch op {
+                case .conv2d(let ch, let k, let s, let p, let b): return .conv2d(channels: min(ch, 2), kernel: k, stride: s, padding: p, bias: b)
+                case .dense(let u, let b): return .dense(units: min(u, 8), bias: b)
+                default: return op
+                }
+            }
+        }
         let net = try model(c, stream: 5)
         let n = min(4, data.train.count)
         let batch = data.train.slice(0..<n)

@@ -127,4 +127,47 @@ final class LayerListTests: XCTestCase {
         let again = try Trainer(config: config, data: data, seed: 2, maxEpochs: 3).train()
         XCTAssertEqual(again.history.map(\.validationLoss), result.history.map(\.validationLoss), "same seed, same run")
     }
+
+    /// The recipe's checks build a layer list's plain model without its dropout (whose masks
+    /// would make central differences noise) and shrink it for the gradient check: a list with
+    /// dropout 0.5 and 16 channels passes both (it failed both before they did).
+    func testTheRecipeChecksStripALayerListsDropoutAndShrinkItForTheGradientCheck() throws {
+        let yaml = """
+        name: small
+        model:
+          layers:
+            - conv2d: {channels: 16, kernel: 3}
+            - batch_norm
+            - relu
+            - residual:
+                - conv2d: {channels: 16, kernel: 3}
+                - relu
+                - dropout: {rate: 0.5}
+            - flatten
+            - dropout: {rate: "${dropout}"}
+            - dense: {units: 32}
+            - relu
+        budget: {trials: 1, max_epochs: 3}
+        parameters:
+          dropout: {value: 0.5}
+        """
+        let s = try spec(yaml)
+        let data = Fixtures.imageData()
+        let config = try s.trainingConfig(try s.applying(overrides: [], to: s.defaultConfiguration()))
+        let check = RecipeCheck(data: data, config: config, seed: 3)
+        func rates(_ layers: [ConcreteLayer]) -> [Double] {
+            layers.flatMap { l -> [Double] in
+                switch l.operation {
+                case .dropout(let r): return [r]
+                case .residual(let body): return rates(body)
+                default: return []
+                }
+            }
+        }
+        XCTAssertEqual(rates(config.layers ?? []), [0.5, 0.5])
+        XCTAssertEqual(rates(check.plainConfig.layers ?? []), [0, 0])
+        let gradient = try check.gradientCheck()
+        XCTAssertEqual(gradient.status, .pass, gradient.summary)
+        XCTAssertEqual(try check.overfitOneBatch().status, .pass)
+    }
 }
