@@ -18,10 +18,32 @@ struct Check: ParsableCommand {
     @Flag(help: "Print one JSON object: {passed, checks: [{id, name, status, summary, values, hint}]}.")
     var json = false
 
-    @Option(help: "Also write that JSON object to this file (put it in a run directory as check.json and `hpsearch report` shows it).")
+    @Option(help: ArgumentHelp("Also write that JSON object: to RUN_DIR/check.json when given a directory (an existing one, or a path ending in /; `hpsearch report RUN_DIR` shows it), else to this file.", valueName: "RUN_DIR|FILE"))
     var save: String?
 
+    /// Where `--save` writes: `PATH/check.json` for a directory (an existing one, or a path ending
+    /// in "/", created), else `PATH` itself, whose folder must exist.
+    static func saveTarget(_ path: String) throws -> URL {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        let url = URL(fileURLWithPath: path)
+        if exists && isDirectory.boolValue || path.hasSuffix("/") {
+            do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+                throw ValidationError("--save \(path): cannot create that directory (\(error.localizedDescription)); give a writable directory or a file path")
+            }
+            return url.appendingPathComponent("check.json")
+        }
+        var parentIsDirectory: ObjCBool = false
+        let parent = url.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &parentIsDirectory), parentIsDirectory.boolValue else {
+            throw ValidationError("--save \(path): the folder \(parent) does not exist; create it, or give a run directory ending in / (hpsearch creates it and writes check.json there)")
+        }
+        return url
+    }
+
     func run() throws {
+        // Refuse an unwritable --save before the checks spend a minute.
+        let target = try save.map(Self.saveTarget)
         let (spec, _, config, data) = try sweep.load(log: logLine)
         let check = RecipeCheck(data: data, config: config, seed: sweep.seed ?? spec.seed)
         let started = Date()
@@ -31,7 +53,12 @@ struct Check: ParsableCommand {
         encoder.outputFormatting = [.sortedKeys]
         struct Report: Encodable { var passed: Bool; var seconds: Double; var checks: [CheckResult] }
         let report = try encoder.encode(Report(passed: passed, seconds: Date().timeIntervalSince(started), checks: results))
-        if let save { try report.write(to: URL(fileURLWithPath: save)) }
+        if let target {
+            do { try report.write(to: target, options: .atomic) } catch {
+                throw ValidationError("--save: cannot write \(target.path) (\(error.localizedDescription)); check the folder's permissions and free space")
+            }
+            if !json { logLine("saved \(target.path)") }
+        }
         if json {
             print(String(decoding: report, as: UTF8.self))
         } else {

@@ -251,6 +251,37 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(values["missing_cells"], 11, "rows 0, 37, …, 370 have no size")
     }
 
+    /// `check --save` takes a run directory (an existing one, or a new path ending in /) and writes
+    /// check.json there, or a file path; a file in a missing folder is refused before the checks
+    /// run, with what to do, never a raw Foundation error.
+    func testCheckSaveWritesCheckJSONIntoARunDirectoryOrAFile() throws {
+        let dir = try TemporaryDirectory(prefix: "cli-save")
+        try NoisyClassesCSV.text(rows: 300, features: 3, separation: 2, noise: 1, seed: 4)
+            .write(to: dir.file("data.csv"), atomically: true, encoding: .utf8)
+        try """
+        name: save
+        seed: 1
+        data: {source: {csv: {path: data.csv, label: label}}, validation: 0.25}
+        model: mlp
+        budget: {trials: 1, max_epochs: 2}
+        parameters:
+          width: {value: 8}
+        """.write(to: dir.file("s.yaml"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: dir.file("existing"), withIntermediateDirectories: true)
+        for (argument, written) in [(dir.file("existing").path, "existing/check.json"), (dir.file("fresh").path + "/", "fresh/check.json"),
+                                    (dir.file("mine.json").path, "mine.json")] {
+            let (status, out) = try hpsearch(["check", dir.file("s.yaml").path, "--save", argument])
+            XCTAssertTrue(status == 0 || status == 1, out)
+            let report = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.file(written))) as? [String: Any]
+            XCTAssertEqual((report?["checks"] as? [Any])?.count, 7, "\(argument): \(out)")
+        }
+        let (status, out) = try hpsearch(["check", dir.file("s.yaml").path, "--save", dir.file("missing/check.json").path])
+        XCTAssertNotEqual(status, 0)
+        XCTAssertTrue(out.contains("does not exist; create it, or give a run directory ending in /"), out)
+        XCTAssertFalse(out.contains("NSCocoaErrorDomain"), out)
+        XCTAssertFalse(out.contains("checking:"), "refused before the checks ran: \(out)")
+    }
+
     /// One small sweep (size-1 world, 6 trials × ≤ 3 epochs on a 900-row CSV), then what a user
     /// reads from it.
     func testASmallFinishedSweepAsAUserReadsIt() throws {
