@@ -8,7 +8,8 @@ struct Check: ParsableCommand {
         abstract: "Run the recipe's checks on a sweep's data and default model before spending a cluster on it.",
         discussion: """
         1 data look (classes, ranges, NaNs, duplicates)   2 loss at init   3 input-independent baseline
-        4 overfit one batch   5 gradient check   6 batch independence   7 loss decreases.
+        4 overfit one batch   5 gradient check   6 batch independence   7 loss decreases
+        8 baselines to beat (majority class or training mean, a linear model, the sweep's human_baseline).
         Exit status 1 when any check fails.
         """
     )
@@ -45,7 +46,8 @@ struct Check: ParsableCommand {
         // Refuse an unwritable --save before the checks spend a minute.
         let target = try save.map(Self.saveTarget)
         let (spec, _, config, data) = try sweep.load(log: logLine)
-        let check = RecipeCheck(data: data, config: config, seed: sweep.seed ?? spec.seed)
+        var check = RecipeCheck(data: data, config: config, seed: sweep.seed ?? spec.seed)
+        check.humanBaseline = spec.humanBaseline
         let started = Date()
         let results = check.runAll { name in if !json { logLine("checking: \(name)…") } }
         let passed = !results.contains { $0.status == .fail }

@@ -12,7 +12,7 @@ struct SweepFileParser {
     var checkDataFiles = false
 
     static let topLevelKeys = ["name", "seed", "task", "data", "model", "metric", "budget", "sampler", "early_stopping",
-                               "parameters", "ensemble", "distill"]
+                               "parameters", "ensemble", "distill", "human_baseline"]
     /// Names other tools use for our keys.
     static let topLevelAliases = ["method": "sampler", "early_terminate": "early_stopping"]
     static let metricNames = MetricSpec.known.map(\.name)
@@ -60,9 +60,27 @@ struct SweepFileParser {
         }
         let ensemble = try m["ensemble"].map { try ensembleSpec($0, budget: budget) }
         let distill = try m["distill"].map { try distillSpec($0, model: model, layers: layers, task: task) }
-        return SweepSpec(name: name, seed: seed, data: data, model: model, metric: metric, budget: budget,
-                         sampler: sampler, earlyStopping: earlyStopping, parameters: parameters, ensemble: ensemble,
-                         distill: distill, layers: layers, file: file, text: text)
+        var spec = SweepSpec(name: name, seed: seed, data: data, model: model, metric: metric, budget: budget,
+                             sampler: sampler, earlyStopping: earlyStopping, parameters: parameters, ensemble: ensemble,
+                             distill: distill, layers: layers, file: file, text: text)
+        spec.humanBaseline = try m["human_baseline"].map { try humanBaseline($0, task: task) } ?? [:]
+        return spec
+    }
+
+    /// `human_baseline: {val_accuracy: 0.835}`: validation metrics a person reached on the task,
+    /// by metric name (the task's `val_…` metrics), each a finite number.
+    func humanBaseline(_ field: YAMLField, task: TaskKind) throws -> [String: Double] {
+        let names = MetricSpec.names(for: task)
+        var values: [String: Double] = [:]
+        for (key, value) in try field.mapping(allowed: names).entries {
+            let v = try value.number()
+            guard v.isFinite else { throw value.error("human_baseline.\(key) must be a finite number, got \(v)") }
+            values[key] = v
+        }
+        guard !values.isEmpty else {
+            throw field.error("human_baseline needs at least one metric, e.g. `human_baseline: {val_accuracy: 0.835}`")
+        }
+        return values
     }
 
     // MARK: Sections

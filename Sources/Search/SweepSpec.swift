@@ -24,6 +24,10 @@ public struct SweepSpec: Sendable {
     public var parameters: [ParameterSpec]
     public var ensemble: EnsembleSpec?
     public var distill: DistillSpec?
+    /// `human_baseline:` the validation metrics a person reached (`val_accuracy: 0.835`), by
+    /// metric name; empty when the file gives none. `hpsearch check` and the report show them
+    /// beside the trained baselines.
+    public var humanBaseline: [String: Double] = [:]
     /// The layer list of `model: {layers: …}`; nil for a named model. Every `${name}` in it names a
     /// parameter without `when`, and it evaluates for every configuration of `extremeConfigurations`.
     public var layers: LayerSpec?

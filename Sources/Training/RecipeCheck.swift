@@ -9,6 +9,9 @@
 //   5 gradient check       tape vs central differences on a tiny instance of the model
 //   6 batch independence   example i's output has zero gradient w.r.t. every other example
 //   7 loss decreases       over the first training steps
+//   8 baselines to beat    the dumb baseline (majority class / training mean), a linear model
+//                          (softmax / linear regression, the same optimizer and batches) and the
+//                          sweep file's human_baseline, on the whole validation split
 import Datasets
 import Foundation
 import NN
@@ -28,6 +31,10 @@ public struct RecipeCheck {
     /// Examples in the batch check 4 must memorise (2–16).
     public var overfitExamples = 8
     public var overfitSteps = 400
+    /// Optimisation steps of check 8's linear model at most (it trains two epochs, at least 200 steps).
+    public var linearSteps = 2000
+    /// The sweep file's `human_baseline` (validation metrics by name), shown by check 8.
+    public var humanBaseline: [String: Double] = [:]
 
     public init(data: PreparedData, config: TrainingConfig, seed: UInt64) {
         self.data = data
@@ -74,6 +81,7 @@ public struct RecipeCheck {
             ("data look", dataLook), ("loss at init", lossAtInit), ("input-independent baseline", baseline),
             ("overfit one batch", overfitOneBatch), ("gradient check", gradientCheck),
             ("batch independence", batchIndependence), ("loss decreases", lossDecreases),
+            ("baselines to beat", baselines),
         ]
         return checks.enumerated().map { i, check in
             announce(check.0)
@@ -434,6 +442,72 @@ public struct RecipeCheck {
                            summary: String(format: "training loss over %d steps: first %d average %.4f → last %d average %.4f (must fall ≥ 5%%)", losses.count, k, first, k, last),
                            values: ["first": first, "last": last, "steps": Double(losses.count)],
                            hint: ok ? nil : "training does not reduce the loss: check the learning rate (hpsearch lr-find), the sign of the update, and that gradients reach every layer")
+    }
+
+    // MARK: 8. baselines to beat
+
+    /// The numbers a sweep must beat, on the whole validation split: the dumb baseline (the
+    /// training split's majority class with its priors as probabilities; regression: the training
+    /// mean), a linear model (the output layer alone on the same inputs: softmax or linear
+    /// regression, trained with the config's optimizer and batches for two epochs, at least
+    /// 200 steps and at most `linearSteps`), and the sweep file's `human_baseline`. Warns when the linear model does no
+    /// better than the dumb baseline (the inputs carry no linear signal, or do not reach the model).
+    public func baselines() throws -> CheckResult {
+        let validation = data.validation
+        guard validation.count > 0 else {
+            return CheckResult(id: 8, name: "baselines", status: .warn, summary: "no validation examples: nothing to measure baselines on")
+        }
+        var values: [String: Double] = [:]
+        var parts: [String] = []
+        let dumbLoss: Double
+        if let t = validation.targets {
+            dumbLoss = meanPredictionMSE(validation)
+            values["mean_val_loss"] = dumbLoss
+            var text = String(format: "predicting the training mean: val_loss %.4g", dumbLoss)
+            if t.width == 1 {
+                let rmse = dumbLoss.squareRoot() * t.std[0]
+                values["mean_val_rmse"] = rmse
+                text += String(format: ", val_rmse %.4g", rmse)
+            }
+            parts.append(text)
+        } else {
+            let counts = data.train.classCounts, total = Double(max(counts.reduce(0, +), 1))
+            let majority = counts.indices.max { counts[$0] < counts[$1] } ?? 0
+            let hits = validation.labels.filter { $0 == majority }.count
+            let accuracy = Double(hits) / Double(validation.count)
+            let loss = validation.labels.reduce(0.0) { $0 - Foundation.log(max(Double(counts[$1]) / total, 1e-7)) } / Double(validation.count)
+            dumbLoss = loss
+            values["majority_val_accuracy"] = accuracy
+            values["majority_val_loss"] = loss
+            parts.append(String(format: "majority class (%d) with the class priors: val_accuracy %.4f, val_loss %.4f", majority, accuracy, loss))
+        }
+        var rng = RNG(seed: seed, stream: 8)
+        let linear = Sequential([ModelBuilder.outputLayer(features: data.featureCount, for: ModelBuilder.shape(of: data), rng: &rng)])
+        let batchSize = min(plainConfig.batchSize, max(data.train.count, 1))
+        let steps = max(1, min(linearSteps, max(2 * ((data.train.count + batchSize - 1) / batchSize), 200)))
+        _ = trainSteps(linear, on: data.train, steps: steps, config: plainConfig)
+        let e = Trainer.evaluate(linear, validation)
+        values["linear_val_loss"] = e.loss
+        values["linear_steps"] = Double(steps)
+        if validation.isRegression {
+            for (k, v) in e.metrics { values["linear_val_" + k] = v }
+            parts.append(String(format: "linear regression (%d steps): val_loss %.4g", steps, e.loss)
+                         + (e.metrics["rmse"].map { String(format: ", val_rmse %.4g", $0) } ?? ""))
+        } else {
+            values["linear_val_accuracy"] = e.accuracy
+            parts.append(String(format: "softmax regression (%d steps): val_accuracy %.4f, val_loss %.4f", steps, e.accuracy, e.loss))
+        }
+        for (name, value) in humanBaseline.sorted(by: { $0.key < $1.key }) {
+            values["human_" + name] = value
+        }
+        if !humanBaseline.isEmpty {
+            parts.append("human: " + humanBaseline.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4g", $0.value))" }.joined(separator: ", "))
+        }
+        let ok = e.loss.isFinite && e.loss < dumbLoss
+        return CheckResult(id: 8, name: "baselines", status: ok ? .pass : .warn,
+                           summary: parts.joined(separator: "; ") + " (the whole validation split; the sweep must beat these)",
+                           values: values,
+                           hint: ok ? nil : "a linear model does no better than the dumb baseline: the inputs carry little linear signal, or do not reach the model; look at check 1 and 3")
     }
 
     /// `steps` optimisation steps on seeded shuffled batches of `data`; returns each step's loss.

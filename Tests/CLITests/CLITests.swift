@@ -273,7 +273,7 @@ final class CLITests: XCTestCase {
             let (status, out) = try hpsearch(["check", dir.file("s.yaml").path, "--save", argument])
             XCTAssertTrue(status == 0 || status == 1, out)
             let report = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.file(written))) as? [String: Any]
-            XCTAssertEqual((report?["checks"] as? [Any])?.count, 7, "\(argument): \(out)")
+            XCTAssertEqual((report?["checks"] as? [Any])?.count, 8, "\(argument): \(out)")
         }
         let (status, out) = try hpsearch(["check", dir.file("s.yaml").path, "--save", dir.file("missing/check.json").path])
         XCTAssertNotEqual(status, 0)

@@ -104,7 +104,19 @@ final class SweepSpecTests: XCTestCase {
         XCTAssertEqual(spec.earlyStopping, EarlyStoppingSpec(patience: nil, minDelta: 0, scheduler: .none))
         XCTAssertNil(spec.ensemble)
         XCTAssertNil(spec.distill)
+        XCTAssertEqual(spec.humanBaseline, [:])
         XCTAssertEqual(spec.parameter(named: "dropout")?.distribution, .uniform(min: 0, max: 0.5))  // one float makes it uniform
+    }
+
+    func testAHumanBaselineIsKeptByMetricName() throws {
+        let spec = try TestVocabulary.parse("""
+        name: human
+        model: mlp
+        budget: {trials: 3, max_epochs: 2}
+        parameters: {width: {values: [8, 16]}}
+        human_baseline: {val_accuracy: 0.835, val_loss: 0.5}
+        """)
+        XCTAssertEqual(spec.humanBaseline, ["val_accuracy": 0.835, "val_loss": 0.5])
     }
 
     func testSectionDefaultsAndShorthands() throws {

@@ -39,8 +39,35 @@ final class RecipeCheckTests: XCTestCase {
 
     func testHealthyPipelinePassesEveryCheck() {
         let results = check().runAll()
-        XCTAssertEqual(results.map(\.id), Array(1...7))
+        XCTAssertEqual(results.map(\.id), Array(1...8))
         for r in results { XCTAssertEqual(r.status, .pass, "\(r.name): \(r.summary) \(r.hint ?? "")") }
+    }
+
+    /// Check 8 on a hand-made problem: 300 of 400 training rows are class 0, the validation split
+    /// is 25 × class 0 and 75 × class 1, and the one feature is the label's sign (±1, plus a
+    /// little noise). The majority class scores 0.25 with loss (25·−ln 0.75 + 75·−ln 0.25)/100;
+    /// the linear model separates the classes; the human baseline is shown as given.
+    func testTheBaselinesOfAHandMadeProblem() throws {
+        var rng = RNG(seed: 9)
+        func split(_ labels: [Int]) -> Dataset {
+            Dataset(features: labels.map { Float($0 == 1 ? 1 : -1) + rng.uniform(-0.1, 0.1) }, labels: labels, featureCount: 1, classCount: 2)
+        }
+        let train = split((0..<400).map { $0 % 4 == 3 ? 1 : 0 }), validation = split((0..<100).map { $0 < 25 ? 0 : 1 })
+        var config = Fixtures.mlp()
+        config.learningRate = 0.05
+        var c = RecipeCheck(data: PreparedData(train: train, validation: validation, test: validation), config: config, seed: 1)
+        c.humanBaseline = ["val_accuracy": 0.97]
+        let r = try c.baselines()
+        XCTAssertEqual(r.id, 8)
+        XCTAssertEqual(r.status, .pass, r.summary)
+        XCTAssertEqual(r.values["majority_val_accuracy"], 0.25)
+        XCTAssertEqual(r.values["majority_val_loss"]!, (25 * -log(0.75) + 75 * -log(0.25)) / 100, accuracy: 1e-9)
+        XCTAssertEqual(r.values["linear_steps"], 200, "two epochs of 13 batches of 32 are 26 steps: at least 200")
+        XCTAssertEqual(r.values["linear_val_accuracy"], 1, r.summary)
+        XCTAssertLessThan(r.values["linear_val_loss"]!, 0.3, r.summary)
+        XCTAssertEqual(r.values["human_val_accuracy"], 0.97)
+        XCTAssertTrue(r.summary.contains("majority class (0) with the class priors: val_accuracy 0.2500"), r.summary)
+        XCTAssertTrue(r.summary.contains("human: val_accuracy 0.97"), r.summary)
     }
 
     func testHealthyCNNPassesEveryCheck() {

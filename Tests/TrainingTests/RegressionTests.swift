@@ -117,6 +117,21 @@ final class RegressionTests: XCTestCase {
         return try load(Self.csvText(), labels: [.name("y1")], dir: dir)
     }
 
+    /// Check 8 of a regression: the dumb baseline predicts the training mean (its val_rmse in the
+    /// target's units), and linear regression beats it on a target linear in the features.
+    func testTheBaselinesOfARegressionAreTheTrainingMeanAndLinearRegression() throws {
+        let data = try regressionData()
+        var check = RecipeCheck(data: data, config: Self.smallMLP(), seed: 1)
+        check.linearSteps = 400
+        let r = try check.baselines()
+        let mse = check.meanPredictionMSE(data.validation)
+        XCTAssertEqual(r.values["mean_val_loss"]!, mse, accuracy: 1e-12)
+        XCTAssertEqual(r.values["mean_val_rmse"]!, mse.squareRoot() * data.train.targets!.std[0], accuracy: 1e-9)
+        XCTAssertLessThan(r.values["linear_val_loss"]!, 0.2 * mse, r.summary)
+        XCTAssertNotNil(r.values["linear_val_rmse"], r.summary)
+        XCTAssertEqual(r.status, .pass, r.summary)
+    }
+
     func testEachLossTrainsAndTheEpochMetricsAreInTheTargetsUnits() throws {
         let data = try regressionData()
         let std = data.train.targets!.std[0]
