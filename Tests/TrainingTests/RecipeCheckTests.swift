@@ -70,6 +70,18 @@ final class RecipeCheckTests: XCTestCase {
         XCTAssertTrue(r.summary.contains("human: val_accuracy 0.97"), r.summary)
     }
 
+    /// Inputs without signal (every feature 0): the linear model can only learn the class priors,
+    /// which the dumb baseline already predicts, so check 8 warns.
+    func testALinearModelOnInputsWithoutSignalMakesTheBaselinesWarn() throws {
+        func blank(_ d: Dataset) -> Dataset { var z = d; z.features = [Float](repeating: 0, count: d.features.count); return z }
+        let blobs = Fixtures.blobData()
+        let r = try check(PreparedData(train: blank(blobs.train), validation: blank(blobs.validation), test: blank(blobs.test))).baselines()
+        XCTAssertEqual(r.status, .warn, r.summary)
+        XCTAssertEqual(r.values["linear_val_loss"]!, r.values["majority_val_loss"]!, accuracy: 0.01 * r.values["majority_val_loss"]!, r.summary)
+        XCTAssertTrue(r.hint?.contains("a linear model does no better than the dumb baseline") == true, r.hint ?? "no hint")
+        XCTAssertEqual(try check().baselines().status, .pass, "the same blobs with their features")
+    }
+
     func testHealthyCNNPassesEveryCheck() {
         var c = check(Fixtures.imageData(), Fixtures.cnn())
         c.baselineSteps = 80
