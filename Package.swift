@@ -54,7 +54,7 @@ let package = Package(
         // everything `run`, `resume` and `distill` do besides parsing and printing.
         .target(name: "Coordinator", dependencies: ["Search", "Storage", "Cluster", "Training", "Ensembles", "NN", "TensorCore", "CSignals"]),
         // What users look at: SVG plots, tables, reports.
-        .target(name: "Reports", dependencies: ["Search", "Storage"]),
+        .target(name: "Reports", dependencies: ["Search", "Storage", "CZlib"]),
         .target(name: "Benchmarks", dependencies: ["TensorCore", "NN", "Datasets"]),
         // The command-line tool's commands (swift-argument-parser): parse, call one module, print.
         .target(name: "HPSearchCLI", dependencies: [
