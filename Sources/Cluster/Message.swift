@@ -2,7 +2,7 @@
 //
 // Wire format (little-endian): version u8 | kind u8 | header length u32 | header |
 // blob count u32 | for each blob: length u64, bytes. The header is JSON, except for the two
-// messages of the per-epoch conversation (epoch, decision), which are fixed binary layouts: they
+// messages of the per-epoch conversation (epoch, decision, health), which are fixed binary layouts: they
 // are most of the traffic and JSON coding was most of rank 0's time. Bulk data (weights,
 // predictions) travels as raw blobs, never re-encoded as text.
 import Foundation
@@ -75,6 +75,9 @@ public enum Message: Sendable, Equatable {
     /// seconds by a thread of its own, whatever the training does); a rank that holds a trial
     /// and sends none for `--heartbeat-timeout` is given up as lost with its host.
     case heartbeat
+    /// Worker → rank 0, before the epoch's report (and at initialisation, epoch 0): the trial's
+    /// per-layer health and probe predictions. No reply.
+    case health(EpochHealth)
 
     public static let version: UInt8 = 1
 }
@@ -102,6 +105,7 @@ extension Message {
         case .shutdown: return 8
         case .epochState: return 9
         case .heartbeat: return 10
+        case .health: return 11
         }
     }
 
@@ -113,7 +117,7 @@ extension Message {
         case .hello(let host, let pid): h.host = host; h.pid = pid
         case .welcome(let file, let text, let host, let payload): h.file = file; h.text = text; h.host = host; blobs = [payload]
         case .assign(let t, let state): h.task = t; blobs = [state]
-        case .epoch, .decision, .heartbeat: break   // fixed binary layouts, below
+        case .epoch, .decision, .heartbeat, .health: break   // fixed binary layouts, below
         case .finished(let r, let c, let v, let t): h.result = r; blobs = [c, v, t]
         case .fatal(let why): h.reason = why
         case .epochState(let trial, let epoch, let state): h.trial = trial; h.epoch = epoch; blobs = [state]
@@ -148,6 +152,8 @@ extension Message {
             json = b
         case .heartbeat:
             json = []
+        case .health(let h):
+            json = h.encoded()
         default:
             json = Array(try JSONEncoder().encode(h))
         }
@@ -174,11 +180,16 @@ extension Message {
         let v = try integer(UInt8.self)
         guard v == version else { throw fail("wire version \(v), this hpsearch speaks \(version): run the same hpsearch on every host") }
         let kind = try integer(UInt8.self)
-        guard (1...10).contains(kind) else { throw fail("unknown kind \(kind)") }
+        guard (1...11).contains(kind) else { throw fail("unknown kind \(kind)") }
         let headerLength = Int(try integer(UInt32.self))
         if kind == 10 {
             guard headerLength == 0, try integer(UInt32.self) == 0 else { throw fail("heartbeat with a header or blobs") }
             return .heartbeat
+        }
+        if kind == 11 {
+            let body = try take(headerLength)
+            guard try integer(UInt32.self) == 0 else { throw fail("health with blobs") }
+            do { return .health(try EpochHealth.decode(Array(body))) } catch { throw fail("\(error)") }
         }
         if kind == 4 {
             guard headerLength >= 64 else { throw fail("epoch header of \(headerLength) bytes") }

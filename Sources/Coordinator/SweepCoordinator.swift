@@ -174,6 +174,13 @@ public final class SweepCoordinator {
         return decision
     }
 
+    /// Records a running trial's health at one epoch (a late report for a trial no longer
+    /// running is dropped: it was lost or given up and runs again).
+    public func health(_ h: EpochHealth) throws {
+        guard running[h.trial] != nil else { return }
+        try store.appendHealth(h)
+    }
+
     /// Writes the rows of running trials whose progress changed since their last write, when
     /// `progressWriteInterval` has passed since the last time.
     public func writeProgressIfDue() throws {

@@ -235,6 +235,8 @@ public struct CoordinatorLoop {
             }
         case .epochState(let trial, let epoch, let state):
             try coordinator.epochState(trial: trial, epoch: epoch, state: state)
+        case .health(let health):
+            try coordinator.health(health)
         case .fatal(let why):
             try coordinator.lost(rank: source, reason: "rank \(source) cannot work: \(why)")
             coordinator.onEvent?(.lost(rank: source, reason: why))
@@ -310,7 +312,11 @@ public struct WorkerLoop {
                     lastSaved = Date()
                     do { try communicator.send(.epochState(trial: task.index, epoch: epoch, state: bytes), to: 0) } catch { decisionError = error }
                 }
-                let out = runner.run(task, resumeState: state, saveState: save) { report in
+                let observe: (EpochHealth) -> Void = { health in
+                    guard decisionError == nil else { return }
+                    do { try communicator.send(.health(health), to: 0) } catch { decisionError = error }
+                }
+                let out = runner.run(task, resumeState: state, saveState: save, observe: observe) { report in
                     do {
                         try communicator.send(.epoch(report), to: 0)
                         while true {
@@ -368,7 +374,11 @@ public struct LocalLoop {
                 } catch { failure = error }
             }
             var stopped = false
-            let out = runner.run(task, resumeState: try coordinator.resumeState(for: task), saveState: save) { report in
+            let observe: (EpochHealth) -> Void = { health in
+                guard failure == nil else { return }
+                do { try coordinator.health(health) } catch { failure = error }
+            }
+            let out = runner.run(task, resumeState: try coordinator.resumeState(for: task), saveState: save, observe: observe) { report in
                 do {
                     let decision = try coordinator.epoch(report)
                     if decision.isStop { return decision }

@@ -16,9 +16,19 @@ public protocol TrialExecutor {
     /// goes on.
     func run(_ task: TrialTask, resumeState: [UInt8], saveState: (Int, [UInt8]) -> Void,
              decide: (EpochRecord) -> StopDecision) -> TrialOutput
+    /// `run`, also handing `observe` the network's health (`EpochHealth`) at initialisation and
+    /// after each epoch, before that epoch's `decide`. Executors that measure nothing need not
+    /// implement it: the default calls `run` without observing.
+    func run(_ task: TrialTask, resumeState: [UInt8], saveState: (Int, [UInt8]) -> Void,
+             observe: (EpochHealth) -> Void, decide: (EpochRecord) -> StopDecision) -> TrialOutput
 }
 
 extension TrialExecutor {
+    public func run(_ task: TrialTask, resumeState: [UInt8], saveState: (Int, [UInt8]) -> Void,
+                    observe: (EpochHealth) -> Void, decide: (EpochRecord) -> StopDecision) -> TrialOutput {
+        run(task, resumeState: resumeState, saveState: saveState, decide: decide)
+    }
+
     public func run(_ task: TrialTask, decide: (EpochRecord) -> StopDecision) -> TrialOutput {
         run(task, resumeState: [], saveState: { _, _ in }, decide: decide)
     }
@@ -80,6 +90,12 @@ public struct TrialRunner: TrialExecutor {
     /// the same seed its first epochs come out as they did before.
     public func run(_ task: TrialTask, resumeState: [UInt8], saveState: (Int, [UInt8]) -> Void,
                     decide: (EpochRecord) -> StopDecision) -> TrialOutput {
+        run(task, resumeState: resumeState, saveState: saveState, observe: { _ in }, decide: decide)
+    }
+
+    /// Trains with the trainer's health probe on, handing each `EpochHealth` to `observe`.
+    public func run(_ task: TrialTask, resumeState: [UInt8], saveState: (Int, [UInt8]) -> Void,
+                    observe: (EpochHealth) -> Void, decide: (EpochRecord) -> StopDecision) -> TrialOutput {
         let started = Date()
         do {
             var configuration = task.configuration
@@ -103,7 +119,9 @@ public struct TrialRunner: TrialExecutor {
             // The callbacks are optional (hence escaping) in the trainer's signature but only
             // used during `train`.
             let r = try withoutActuallyEscaping(decide) { decide in
+                try withoutActuallyEscaping(observe) { observe in
                 try withoutActuallyEscaping(saveState) { save in
+                    trainer.onHealth = observe
                     let reporter: (EpochRecord) -> StopDecision = { m in
                         if let fault, m.epoch == fault.epoch {
                             FaultInjection.strike(fault)
@@ -116,8 +134,10 @@ public struct TrialRunner: TrialExecutor {
                                                  source: "trial \(task.index)'s epoch state", onEpochState: save, reporter: reporter)
                     } catch is CheckpointError {
                         trainer = try makeTrainer()
+                        trainer.onHealth = observe
                         return try trainer.train(resumingFrom: nil, onEpochState: save, reporter: reporter)
                     }
+                }
                 }
             }
             var result = TrialResult(trial: task.index, state: r.state, epochs: r.history.count, bestEpoch: r.best?.epoch,

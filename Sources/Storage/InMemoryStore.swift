@@ -8,6 +8,7 @@ public final class InMemoryStore: Store {
     private var trialsByIndex: [Int: TrialRecord] = [:]
     /// Each trial's epochs, sorted by epoch (appends in order are O(1)).
     private var epochsByTrial: [Int: [EpochRecord]] = [:]
+    private var healthByTrial: [Int: [Int: EpochHealth]] = [:]
     private var artifactsByTrial: [Int: [String: ArtifactRecord]] = [:]
     private var ensemblesByID: [Int: EnsembleRecord] = [:]
     private let codec = RecordCodec()
@@ -21,6 +22,7 @@ public final class InMemoryStore: Store {
         case sweep(SweepRecord?)
         case trial(Int, TrialRecord?)
         case epoch(trial: Int, epoch: Int, EpochRecord?)
+        case health(trial: Int, epoch: Int, EpochHealth?)
         case artifact(trial: Int, kind: String, ArtifactRecord?)
         case ensemble(Int, EnsembleRecord?)
     }
@@ -79,6 +81,29 @@ public final class InMemoryStore: Store {
     }
 
     /// Where `epoch` is or would go in `list` (sorted by epoch); the end for the usual append.
+    // MARK: Health
+
+    public func appendHealth(_ health: EpochHealth) throws {
+        guard trialsByIndex[health.trial] != nil else {
+            throw StoreError(StoreMessages.unknownTrial("health at epoch \(health.epoch)", trial: health.trial))
+        }
+        guard Set(health.layers.map(\.layer)).count == health.layers.count else {
+            throw StoreError("recording the health of trial \(health.trial) at epoch \(health.epoch): two layers with the same index; each layer's index must be unique")
+        }
+        var stored = health
+        stored.layers.sort { $0.layer < $1.layer }
+        log(.health(trial: health.trial, epoch: health.epoch, healthByTrial[health.trial]?[health.epoch]))
+        healthByTrial[health.trial, default: [:]][health.epoch] = stored
+    }
+
+    public func health(trial: Int) throws -> [EpochHealth] {
+        (healthByTrial[trial] ?? [:]).values.sorted { $0.epoch < $1.epoch }
+    }
+
+    public func allHealth() throws -> [EpochHealth] {
+        healthByTrial.keys.sorted().flatMap { try! health(trial: $0) }
+    }
+
     private static func position(of epoch: Int, in list: [EpochRecord]) -> Int {
         if let last = list.last, last.epoch < epoch { return list.count }
         var low = 0, high = list.count
@@ -167,6 +192,9 @@ public final class InMemoryStore: Store {
             case (nil, false): break
             }
             epochsByTrial[trial] = list.isEmpty ? nil : list
+        case .health(let trial, let epoch, let previous):
+            healthByTrial[trial, default: [:]][epoch] = previous
+            if healthByTrial[trial]?.isEmpty == true { healthByTrial[trial] = nil }
         case .artifact(let trial, let kind, let previous):
             artifactsByTrial[trial, default: [:]][kind] = previous
             if artifactsByTrial[trial]?.isEmpty == true { artifactsByTrial[trial] = nil }

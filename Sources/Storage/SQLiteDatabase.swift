@@ -155,6 +155,10 @@ final class Statement {
         try check(value.withCString { sqlite3_bind_text64(handle, index, $0, sqlite3_uint64(count), csqlite_transient(), UInt8(SQLITE_UTF8)) })
     }
 
+    func bind(_ value: [UInt8], at index: Int32) throws {
+        try check(value.withUnsafeBytes { sqlite3_bind_blob64(handle, index, $0.baseAddress, sqlite3_uint64($0.count), csqlite_transient()) })
+    }
+
     func bindNull(at index: Int32) throws {
         try check(sqlite3_bind_null(handle, index))
     }
@@ -215,6 +219,12 @@ final class Statement {
     }
 
     func optionalString(_ column: Int32) -> String? { isNull(column) ? nil : string(column) }
+
+    func blob(_ column: Int32) -> [UInt8] {
+        let count = Int(sqlite3_column_bytes(handle, column))
+        guard count > 0, let bytes = sqlite3_column_blob(handle, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: bytes, count: count))
+    }
 
     var columnCount: Int32 { sqlite3_column_count(handle) }
 

@@ -75,6 +75,35 @@ enum SQLiteSchema {
         // The task's further validation metrics of an epoch (val_auc, val_f1, …) as
         // `name=value;…` (RecordCodec.metricsText); NULL when it has none.
         (2, "ALTER TABLE epochs ADD COLUMN metrics TEXT;"),
+        // Training health (issue 16): per layer per epoch on a fixed batch, and each epoch's
+        // fixed-batch loss and predictions on the probe examples (EpochHealth).
+        (3, """
+        CREATE TABLE layer_health (
+            trial           INTEGER NOT NULL REFERENCES trials ("index"),
+            epoch           INTEGER NOT NULL,    -- 0: at initialisation
+            layer           INTEGER NOT NULL,    -- index in the model's layer list
+            name            TEXT NOT NULL,
+            activation      TEXT NOT NULL,       -- the activation that follows, '' for none
+            parameters      INTEGER NOT NULL,
+            grad_norm       REAL NOT NULL,
+            weight_norm     REAL NOT NULL,
+            update_ratio    REAL NOT NULL,       -- 'NaN' at epoch 0
+            activation_mean REAL NOT NULL,
+            activation_std  REAL NOT NULL,
+            dead_fraction   REAL NOT NULL,       -- 'NaN' unless a ReLU follows
+            saturation      REAL NOT NULL,       -- 'NaN' unless tanh or sigmoid follows
+            PRIMARY KEY (trial, epoch, layer)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE epoch_probes (
+            trial       INTEGER NOT NULL REFERENCES trials ("index"),
+            epoch       INTEGER NOT NULL,
+            loss        REAL NOT NULL,           -- on the fixed batch
+            outputs     INTEGER NOT NULL,        -- per probe example
+            predictions BLOB NOT NULL,           -- float32 little-endian, probe examples × outputs
+            PRIMARY KEY (trial, epoch)
+        ) WITHOUT ROWID;
+        """),
     ]
 }
 
@@ -131,6 +160,22 @@ enum SQL {
     static let epochsV1 = "SELECT \(epochColumnsV1) FROM epochs WHERE trial = ?1 ORDER BY epoch"
     static let allEpochsV1 = "SELECT \(epochColumnsV1) FROM epochs ORDER BY trial, epoch"
 
+    static let deleteLayerHealth = "DELETE FROM layer_health WHERE trial = ?1 AND epoch = ?2"
+    static let putLayerHealth = """
+        INSERT INTO layer_health (trial, epoch, layer, name, activation, parameters, grad_norm, weight_norm, update_ratio,
+                                  activation_mean, activation_std, dead_fraction, saturation)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+        """
+    static let putProbe = "INSERT OR REPLACE INTO epoch_probes (trial, epoch, loss, outputs, predictions) VALUES (?1, ?2, ?3, ?4, ?5)"
+    private static let layerHealthColumns = """
+        trial, epoch, layer, name, activation, parameters, grad_norm, weight_norm, update_ratio, activation_mean,
+        activation_std, dead_fraction, saturation
+        """
+    static let layerHealth = "SELECT \(layerHealthColumns) FROM layer_health WHERE trial = ?1 ORDER BY epoch, layer"
+    static let allLayerHealth = "SELECT \(layerHealthColumns) FROM layer_health ORDER BY trial, epoch, layer"
+    static let probes = "SELECT trial, epoch, loss, outputs, predictions FROM epoch_probes WHERE trial = ?1 ORDER BY epoch"
+    static let allProbes = "SELECT trial, epoch, loss, outputs, predictions FROM epoch_probes ORDER BY trial, epoch"
+
     static let putArtifact = "INSERT OR REPLACE INTO artifacts (trial, kind, path, bytes, checksum) VALUES (?1, ?2, ?3, ?4, ?5)"
     static let deleteArtifact = "DELETE FROM artifacts WHERE trial = ?1 AND kind = ?2"
     static let artifacts = "SELECT trial, kind, path, bytes, checksum FROM artifacts WHERE trial = ?1 ORDER BY kind"
@@ -148,5 +193,7 @@ enum SQL {
         "appendEpoch": appendEpoch, "epochs": epochs, "allEpochs": allEpochs,
         "putArtifact": putArtifact, "artifacts": artifacts, "deleteArtifact": deleteArtifact,
         "putEnsemble": putEnsemble, "ensembles": ensembles,
+        "appendHealth": putLayerHealth, "appendHealthProbe": putProbe, "appendHealthDelete": deleteLayerHealth,
+        "health": layerHealth, "healthProbes": probes, "allHealth": allLayerHealth, "allHealthProbes": allProbes,
     ]
 }

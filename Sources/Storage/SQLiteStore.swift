@@ -7,7 +7,7 @@ import Search
 
 public final class SQLiteStore: Store {
     /// The schema this build writes (see SQLiteSchema for the steps).
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
 
     public let path: String
     public let readOnly: Bool
@@ -16,6 +16,8 @@ public final class SQLiteStore: Store {
     /// False for a schema-1 file opened read-only (its epochs have no metrics column): it is read
     /// as it is, and upgraded the next time it is opened read-write.
     private var epochsHaveMetrics = true
+    /// False for an older store opened read-only (schema < 3): it has no health tables; reads give none.
+    private var hasHealth = true
     /// Open `transaction` calls (0 outside any).
     private var transactionDepth = 0
     /// JSON of the configurations of unfinished trials, by index (see upsertTrial).
@@ -82,8 +84,10 @@ public final class SQLiteStore: Store {
         var version = try guarded("opening the store") { try readSchemaVersion() }
         try refuseNewer(version)
         if version == current { return }
-        if readOnly, version == 1 {
-            epochsHaveMetrics = false
+        if readOnly, version >= 1, version < current {
+            // Read an older store as it is: what it lacks reads as empty.
+            epochsHaveMetrics = version >= 2
+            hasHealth = version >= 3
             return
         }
         if readOnly {
@@ -248,6 +252,80 @@ public final class SQLiteStore: Store {
                             validationLoss: s.double(4), validationAccuracy: s.double(5), learningRate: s.double(6), seconds: s.double(7))
         if s.columnCount > 8, !s.isNull(8) { r.metrics = RecordCodec.metrics(fromText: s.string(8)) }
         return r
+    }
+
+    // MARK: Health
+
+    public func appendHealth(_ health: EpochHealth) throws {
+        try transaction {
+            try guarded("recording the health of trial \(health.trial) at epoch \(health.epoch)",
+                        unknownTrial: StoreMessages.unknownTrial("health at epoch \(health.epoch)", trial: health.trial)) {
+                try database.run(SQL.putProbe) { s in
+                    try s.bind(health.trial, at: 1)
+                    try s.bind(health.epoch, at: 2)
+                    try s.bind(health.loss, at: 3)
+                    try s.bind(health.outputs, at: 4)
+                    try s.bind(health.probe.withUnsafeBytes { Array($0) }, at: 5)
+                }
+                try database.run(SQL.deleteLayerHealth) { s in
+                    try s.bind(health.trial, at: 1)
+                    try s.bind(health.epoch, at: 2)
+                }
+                for l in health.layers {
+                    try database.run(SQL.putLayerHealth) { s in
+                        try s.bind(health.trial, at: 1)
+                        try s.bind(health.epoch, at: 2)
+                        try s.bind(l.layer, at: 3)
+                        try s.bind(l.name, at: 4)
+                        try s.bind(l.activation, at: 5)
+                        try s.bind(l.parameters, at: 6)
+                        for (k, v) in [l.gradientNorm, l.weightNorm, l.updateRatio, l.activationMean, l.activationStd,
+                                       l.deadFraction, l.saturation].enumerated() { try s.bind(v, at: Int32(7 + k)) }
+                    }
+                }
+            }
+        }
+    }
+
+    public func health(trial: Int) throws -> [EpochHealth] {
+        guard hasHealth else { return [] }
+        return try guarded("reading the health of trial \(trial)") {
+            Self.assemble(probes: try database.query(SQL.probes, bind: { try $0.bind(trial, at: 1) }, row: Self.probe),
+                          layers: try database.query(SQL.layerHealth, bind: { try $0.bind(trial, at: 1) }, row: Self.layerHealth))
+        }
+    }
+
+    public func allHealth() throws -> [EpochHealth] {
+        guard hasHealth else { return [] }
+        return try guarded("reading the training health") {
+            Self.assemble(probes: try database.query(SQL.allProbes, row: Self.probe), layers: try database.query(SQL.allLayerHealth, row: Self.layerHealth))
+        }
+    }
+
+    private static func probe(_ s: Statement) -> EpochHealth {
+        let bytes = s.blob(4)
+        let values = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        return EpochHealth(trial: s.int(0), epoch: s.int(1), loss: s.double(2), layers: [], outputs: s.int(3), probe: values)
+    }
+
+    private static func layerHealth(_ s: Statement) -> (trial: Int, epoch: Int, LayerHealth) {
+        (s.int(0), s.int(1), LayerHealth(layer: s.int(2), name: s.string(3), activation: s.string(4), parameters: s.int(5),
+                                         gradientNorm: s.double(6), weightNorm: s.double(7), updateRatio: s.double(8),
+                                         activationMean: s.double(9), activationStd: s.double(10), deadFraction: s.double(11),
+                                         saturation: s.double(12)))
+    }
+
+    /// Probe rows (ordered by trial, epoch) with their layer rows (ordered by trial, epoch, layer).
+    private static func assemble(probes: [EpochHealth], layers: [(trial: Int, epoch: Int, LayerHealth)]) -> [EpochHealth] {
+        var out = probes, k = 0
+        for i in out.indices {
+            while k < layers.count, (layers[k].trial, layers[k].epoch) < (out[i].trial, out[i].epoch) { k += 1 }
+            while k < layers.count, layers[k].trial == out[i].trial, layers[k].epoch == out[i].epoch {
+                out[i].layers.append(layers[k].2)
+                k += 1
+            }
+        }
+        return out
     }
 
     // MARK: Artifacts

@@ -109,7 +109,7 @@ public struct EnsembleRecord: Sendable, Equatable {
 /// - `upsertTrial` replaces the record with the same index (or inserts it); `appendEpoch`
 ///   replaces an existing (trial, epoch) row (a resumed trial re-running an epoch);
 ///   `putArtifact` replaces the trial's artifact of the same kind.
-/// - `appendEpoch` and `putArtifact` need their trial stored first (`upsertTrial`); otherwise
+/// - `appendEpoch`, `appendHealth` and `putArtifact` need their trial stored first (`upsertTrial`); otherwise
 ///   they throw and store nothing.
 /// - Reads return trials ordered by index, epochs ordered by (trial, epoch), a trial's
 ///   artifacts ordered by kind (bytewise) and ensembles ordered by id.
@@ -136,6 +136,13 @@ public protocol Store: AnyObject {
     func appendEpoch(_ epoch: EpochRecord) throws
     func epochs(trial: Int) throws -> [EpochRecord]
     func allEpochs() throws -> [EpochRecord]
+    /// Records a trial's health at one epoch (epoch 0: at initialisation), replacing what was
+    /// recorded for that (trial, epoch); layer indices must be unique. Atomic.
+    func appendHealth(_ health: EpochHealth) throws
+    /// The trial's health records, by epoch, each with its layers by index.
+    func health(trial: Int) throws -> [EpochHealth]
+    /// Every trial's, by (trial, epoch).
+    func allHealth() throws -> [EpochHealth]
     func putArtifact(_ artifact: ArtifactRecord) throws
     func artifacts(trial: Int) throws -> [ArtifactRecord]
     /// Removes the (trial, kind) artifact record; nothing happens when there is none.

@@ -25,6 +25,11 @@ public final class Trainer {
     public var trial = 0
     /// Training examples per epoch at most (nil: all); for the recipe's short checks.
     public var maxBatchesPerEpoch = Int.max
+    /// Called with the network's per-layer health on a fixed batch (`HealthProbe`) at
+    /// initialisation (epoch 0, on a fresh start only) and after every epoch's training pass,
+    /// the epoch that diverges included; nil: not measured. Measuring changes nothing in the
+    /// training: the same seed gives the same epochs, weights and outcome with or without it.
+    public var onHealth: ((EpochHealth) -> Void)?
     /// A mean epoch training loss above `divergenceFactor` × the initial loss counts as divergence.
     public var divergenceFactor = 4.0
     /// Train on a teacher's soft targets as well as the labels (a student); nil: labels only.
@@ -148,6 +153,8 @@ public final class Trainer {
         var stopReason: String?
         var step = position.step
         let lastEpoch = max(maxEpochs, 1)
+        let healthProbe = onHealth.map { _ in HealthProbe(data: data, loss: config.loss) }
+        if let healthProbe, position.epoch == 0 { onHealth?(healthProbe.measure(model, trial: trial, epoch: 0)) }
 
         epochs: for epoch in stride(from: position.epoch + 1, through: lastEpoch, by: 1) {
             progress?.epochStarted(epoch, of: maxEpochs, batches: batches)
@@ -156,6 +163,7 @@ public final class Trainer {
             var lossSum = 0.0, correct = 0, seen = 0, batchIndex = 0
             var augmentRNG = RNG(seed: seed, stream: 3).derived(stream: UInt64(epoch))
             var failure: String?
+            var updateRatios: [Int: Double] = [:]
             batcher.forEachIndexedBatch(epoch: epoch, maxBatches: batches) { x, labels, indices in
                 guard failure == nil else { return }
                 if let aug = augmenter { aug.apply(&x.data, rows: labels.count, rng: &augmentRNG) }
@@ -175,7 +183,10 @@ public final class Trainer {
                     return
                 }
                 optimizer.learningRate = schedule.rate(base: Float(config.learningRate), step: step)
+                // The epoch's last step: its update-to-weight ratio, for the health record.
+                let before = healthProbe != nil && batchIndex == batches - 1 ? HealthProbe.snapshot(model) : nil
                 optimizer.minimize(loss, parameters: parameters, clipNorm: clip)
+                if let before { updateRatios = HealthProbe.updateRatios(model, since: before) }
                 step += 1
                 batchIndex += 1
                 lossSum += value * Double(labels.count)
@@ -186,6 +197,7 @@ public final class Trainer {
                                     examplesPerSecond: Double(seen) / Date().timeIntervalSince(epochStart))
                 }
             }
+            if let healthProbe { onHealth?(healthProbe.measure(model, trial: trial, epoch: epoch, updateRatios: updateRatios)) }
             if let failure { (ending, message) = (.diverged, failure); break epochs }
             let trainSeconds = Date().timeIntervalSince(epochStart)
             let trainLoss = lossSum / Double(max(seen, 1))

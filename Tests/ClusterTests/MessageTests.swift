@@ -20,8 +20,27 @@ final class MessageTests: XCTestCase {
             .finished(TrialResult(trial: 3, state: .completed, epochs: 5, bestEpoch: 4, seconds: 9, parameters: 10, flopsPerExample: 20),
                       checkpoint: [1, 2, 3], validationProbabilities: [], testProbabilities: [UInt8](repeating: 9, count: 100_000)),
             .fatal("no data"), .shutdown, .heartbeat,
+            .health(EpochHealth(trial: 3, epoch: 0, loss: 2.3, layers: [
+                LayerHealth(layer: 1, name: "dense", activation: "relu", parameters: 200_960, gradientNorm: 0.5, weightNorm: 12,
+                            updateRatio: 1e-3, activationMean: 0.4, activationStd: 0.6, deadFraction: 0.125, saturation: 0),
+                LayerHealth(layer: 4, name: "dense", parameters: 2570, gradientNorm: 0.25, weightNorm: 3, updateRatio: 2e-3,
+                            activationMean: 0, activationStd: 1, deadFraction: 0, saturation: 0)], outputs: 2, probe: [0.25, 0.75, 1, 0])),
+            .health(EpochHealth(trial: 1, epoch: 7, loss: 0.5, layers: [])),
         ]
         for m in messages { XCTAssertEqual(try Message.decode(m.encoded()), m) }
+    }
+
+    func testHealthKeepsNaNAndRefusesDamage() throws {
+        let h = EpochHealth(trial: 2, epoch: 0, loss: .nan, layers: [
+            LayerHealth(layer: 0, name: "conv2d", activation: "tanh", parameters: 10, gradientNorm: .infinity, weightNorm: 1,
+                        activationMean: 0, activationStd: 1)], outputs: 1, probe: [.nan])
+        guard case .health(let back) = try Message.decode(Message.health(h).encoded()) else { return XCTFail("not a health message") }
+        XCTAssertEqual(back.encoded(), h.encoded())
+        XCTAssertTrue(back.loss.isNaN && back.layers[0].updateRatio.isNaN && back.layers[0].deadFraction.isNaN)
+        XCTAssertEqual(back.layers[0].gradientNorm, .infinity)
+        let bytes = h.encoded()
+        XCTAssertThrowsError(try EpochHealth.decode(Array(bytes.dropLast(3)))) { XCTAssertTrue("\($0)".contains("truncated"), "\($0)") }
+        XCTAssertThrowsError(try EpochHealth.decode(bytes + [0]))
     }
 
     func testVersionAndTruncationAreClearErrors() throws {

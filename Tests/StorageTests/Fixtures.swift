@@ -39,6 +39,15 @@ enum Fixture {
                     learningRate: 1e-3 * Double(trial + 1), seconds: 1.5 + Double(epoch) / 7)
     }
 
+    /// Two layers, NaN where a real record has it, and a probe of 2 examples × 3 classes.
+    static func health(trial: Int, _ epoch: Int, gradient: Double = 0.5) -> EpochHealth {
+        EpochHealth(trial: trial, epoch: epoch, loss: 2.25, layers: [
+            LayerHealth(layer: 1, name: "dense", activation: "relu", parameters: 100, gradientNorm: gradient, weightNorm: 4,
+                        updateRatio: epoch == 0 ? .nan : 1e-3, activationMean: 0.25, activationStd: 0.5, deadFraction: 0.125),
+            LayerHealth(layer: 3, name: "dense", parameters: 30, gradientNorm: 0.75, weightNorm: .infinity, activationMean: -0.5, activationStd: 2),
+        ], outputs: 3, probe: [0.25, 0.5, 0.25, 1, 0, .nan])
+    }
+
     static func artifact(trial: Int, _ kind: String, path: String? = nil, checksum: UInt64 = 0xDEAD_BEEF) -> ArtifactRecord {
         ArtifactRecord(trial: trial, kind: kind, path: path ?? "trials/\(trial)/\(kind).bin", bytes: 1_234_567, checksum: checksum)
     }
@@ -60,6 +69,8 @@ struct Snapshot: Equatable {
     var epochs: [EpochRecord]
     var artifacts: [ArtifactRecord]
     var ensembles: [EnsembleRecord]
+    /// Health records as bytes (NaN compares equal to NaN there).
+    var health: [[UInt8]]
 
     init(_ store: Store) throws {
         sweep = try store.sweep()
@@ -67,6 +78,7 @@ struct Snapshot: Equatable {
         epochs = try store.allEpochs()
         artifacts = try trials.flatMap { try store.artifacts(trial: $0.index) }
         ensembles = try store.ensembles()
+        health = try store.allHealth().map { $0.encoded() }
     }
 }
 

@@ -36,6 +36,8 @@ final class SQLiteStoreTests: XCTestCase {
         try store.putArtifact(Fixture.artifact(trial: 3, "validation_predictions"))
         try store.putEnsemble(Fixture.ensemble())
         try store.putEnsemble(Fixture.ensemble(id: 7, method: "distilled", members: [3]))
+        try store.appendHealth(Fixture.health(trial: 3, 0))
+        try store.appendHealth(Fixture.health(trial: 3, 1))
         _ = try? store.transaction {
             try store.upsertTrial(Fixture.trial(9))
             throw Abort()
@@ -62,11 +64,11 @@ final class SQLiteStoreTests: XCTestCase {
 
     func testANewFileGetsTheCurrentSchema() throws {
         let store = try SQLiteStore(path: path)
-        XCTAssertEqual(SQLiteStore.schemaVersion, 2)
+        XCTAssertEqual(SQLiteStore.schemaVersion, 3)
         XCTAssertEqual(try store.storedSchemaVersion(), SQLiteStore.schemaVersion)
-        XCTAssertEqual(try store.rows("SELECT key, value FROM meta"), [["schema_version", "2"]])
+        XCTAssertEqual(try store.rows("SELECT key, value FROM meta"), [["schema_version", "3"]])
         XCTAssertEqual(try store.rows("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map { $0[0] },
-                       ["artifacts", "ensembles", "epochs", "meta", "sweeps", "trials"])
+                       ["artifacts", "ensembles", "epoch_probes", "epochs", "layer_health", "meta", "sweeps", "trials"])
         XCTAssertEqual(try store.rows("SELECT name FROM sqlite_master WHERE type = 'index'"), [],
                        "no indexes beyond the tables' primary keys")
         XCTAssertEqual(try store.rows("PRAGMA journal_mode"), [["wal"]])
@@ -80,7 +82,7 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data()))
         assertStoreError(try SQLiteStore(path: path, readOnly: true), contains: path, "no hpsearch store here (an empty database)")
         let store = try SQLiteStore(path: path)
-        XCTAssertEqual(try store.storedSchemaVersion(), 2)
+        XCTAssertEqual(try store.storedSchemaVersion(), 3)
         try store.upsertTrial(Fixture.trial(0))
         XCTAssertEqual(try SQLiteStore(path: path, readOnly: true).trials().count, 1)
     }
@@ -93,12 +95,12 @@ final class SQLiteStoreTests: XCTestCase {
         try store.upsertTrial(Fixture.trial(0))
         let old = Fixture.epoch(trial: 0, 1)
         try store.appendEpoch(old)
-        try store.execute("ALTER TABLE epochs DROP COLUMN metrics")
+        try store.execute("ALTER TABLE epochs DROP COLUMN metrics; DROP TABLE layer_health; DROP TABLE epoch_probes")
         try store.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
         XCTAssertEqual(try SQLiteStore(path: path, readOnly: true).allEpochs(), [old])
         XCTAssertEqual(try SQLiteStore(path: path, readOnly: true).epochs(trial: 0), [old])
         let upgraded = try SQLiteStore(path: path)
-        XCTAssertEqual(try upgraded.storedSchemaVersion(), 2)
+        XCTAssertEqual(try upgraded.storedSchemaVersion(), SQLiteStore.schemaVersion)
         XCTAssertEqual(try upgraded.allEpochs(), [old])
         var binary = Fixture.epoch(trial: 0, 2)
         binary.metrics = ["val_auc": 0.75]
@@ -106,12 +108,26 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(try SQLiteStore(path: path, readOnly: true).allEpochs(), [old, binary])
     }
 
+    func testASchema2StoreIsReadReadOnlyWithoutHealth() throws {
+        let store = try SQLiteStore(path: path)
+        try store.upsertTrial(Fixture.trial(0))
+        try store.appendEpoch(Fixture.epoch(trial: 0, 1))
+        try store.execute("DROP TABLE layer_health; DROP TABLE epoch_probes; UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+        let old = try SQLiteStore(path: path, readOnly: true)
+        XCTAssertEqual(try old.allEpochs().count, 1)
+        XCTAssertEqual(try old.allHealth().count, 0)
+        XCTAssertEqual(try old.health(trial: 0).count, 0)
+        let upgraded = try SQLiteStore(path: path)
+        try upgraded.appendHealth(Fixture.health(trial: 0, 0))
+        XCTAssertEqual(try SQLiteStore(path: path, readOnly: true).health(trial: 0).map { $0.encoded() }, [Fixture.health(trial: 0, 0).encoded()])
+    }
+
     func testAFileFromANewerHPSearchIsRefused() throws {
-        try SQLiteStore(path: path).execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+        try SQLiteStore(path: path).execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
         for readOnly in [false, true] {
             XCTAssertThrowsError(try SQLiteStore(path: path, readOnly: readOnly)) { error in
                 XCTAssertEqual(error as? StoreError,
-                               StoreError("\(path!): run directory was written by a newer hpsearch (schema 3 > 2); upgrade hpsearch"))
+                               StoreError("\(path!): run directory was written by a newer hpsearch (schema 4 > 3); upgrade hpsearch"))
             }
         }
     }
@@ -306,12 +322,16 @@ final class SQLiteStoreTests: XCTestCase {
             "sweep": "SEARCH sweeps USING INTEGER PRIMARY KEY (rowid=?)",
             "epochs": "SEARCH epochs USING PRIMARY KEY (trial=?)",
             "artifacts": "SEARCH artifacts USING PRIMARY KEY (trial=?)",
+            "health": "SEARCH layer_health USING PRIMARY KEY (trial=?)",
+            "healthProbes": "SEARCH epoch_probes USING PRIMARY KEY (trial=?)",
+            // Replacing an epoch's layers visits that epoch's rows only.
+            "appendHealthDelete": "SEARCH layer_health USING PRIMARY KEY (trial=? AND epoch=?)",
         ]
         for (operation, search) in expected {
             let plan = try plan(operation)
             XCTAssertTrue(plan.contains(search), "\(operation): \(plan)")
         }
-        for operation in ["trial", "sweep", "epochs", "artifacts", "trials", "allEpochs", "ensembles"] {
+        for operation in ["trial", "sweep", "epochs", "artifacts", "trials", "allEpochs", "ensembles", "health", "healthProbes", "allHealth", "allHealthProbes"] {
             let plan = try plan(operation)
             XCTAssertFalse(plan.contains("TEMP B-TREE"), "\(operation) sorts: \(plan)")
             XCTAssertFalse(plan.contains("AUTOMATIC"), "\(operation) builds an index: \(plan)")
@@ -319,7 +339,7 @@ final class SQLiteStoreTests: XCTestCase {
 
         // A write's program has no loop over a table: O(1) B-tree seeks only.
         let loops: Set<String> = ["Rewind", "Last", "Next", "Prev", "SorterSort", "SorterNext"]
-        for operation in ["setSweep", "upsertTrial", "appendEpoch", "putArtifact", "putEnsemble"] {
+        for operation in ["setSweep", "upsertTrial", "appendEpoch", "putArtifact", "putEnsemble", "appendHealth", "appendHealthProbe"] {
             let opcodes = try store.rows("EXPLAIN " + XCTUnwrap(SQLiteStore.operationSQL[operation])).map { $0[1] }
             XCTAssertEqual(Set(opcodes).intersection(loops), [], "\(operation) loops: \(opcodes)")
         }

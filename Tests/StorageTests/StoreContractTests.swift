@@ -245,6 +245,27 @@ extension StoreContract {
         XCTAssertEqual(try store.allEpochs().count, 1)
     }
 
+    func checkHealthRoundTripsReplacesAndNeedsItsTrial() throws {
+        let store = try makeStore()
+        XCTAssertEqual(try store.allHealth().count, 0)
+        try store.upsertTrial(Fixture.trial(2))
+        try store.upsertTrial(Fixture.trial(0))
+        for (trial, epoch) in [(2, 1), (2, 0), (0, 0)] { try store.appendHealth(Fixture.health(trial: trial, epoch)) }
+        XCTAssertEqual(try store.health(trial: 2).map { $0.encoded() }, [Fixture.health(trial: 2, 0).encoded(), Fixture.health(trial: 2, 1).encoded()])
+        XCTAssertEqual(try store.allHealth().map { [$0.trial, $0.epoch] }, [[0, 0], [2, 0], [2, 1]])
+        // A resumed trial re-measuring an epoch replaces it, fewer layers included.
+        var again = Fixture.health(trial: 2, 1, gradient: 9)
+        again.layers.removeLast()
+        try store.appendHealth(again)
+        XCTAssertEqual(try store.health(trial: 2).last?.encoded(), again.encoded())
+        XCTAssertThrowsError(try store.appendHealth(Fixture.health(trial: 5, 0))) { XCTAssertTrue("\($0)".contains("trial 5"), "\($0)") }
+        XCTAssertEqual(try store.health(trial: 5).count, 0)
+        var twice = Fixture.health(trial: 0, 3)
+        twice.layers[1].layer = twice.layers[0].layer
+        XCTAssertThrowsError(try store.appendHealth(twice))
+        XCTAssertEqual(try store.health(trial: 0).count, 1, "a refused record stores nothing")
+    }
+
     func checkAThrowRollsBackEveryWriteOfTheTransaction() throws {
         let store = try makeStore()
         try store.setSweep(Fixture.sweep)
@@ -252,6 +273,7 @@ extension StoreContract {
         try store.appendEpoch(Fixture.epoch(trial: 0, 1))
         try store.putArtifact(Fixture.artifact(trial: 0, "checkpoint"))
         try store.putEnsemble(Fixture.ensemble())
+        try store.appendHealth(Fixture.health(trial: 0, 0))
         let before = try Snapshot(store)
 
         XCTAssertThrowsError(try store.transaction {
@@ -267,6 +289,8 @@ extension StoreContract {
             try store.putArtifact(Fixture.artifact(trial: 1, "checkpoint"))
             try store.putEnsemble(Fixture.ensemble(id: 1, method: "distilled"))
             try store.putEnsemble(Fixture.ensemble())
+            try store.appendHealth(Fixture.health(trial: 0, 0, gradient: 7))   // replaces
+            try store.appendHealth(Fixture.health(trial: 1, 1))                 // inserts
             throw Abort()
         }) { error in
             XCTAssertEqual(error as? Abort, Abort(), "the body's own error comes out")
@@ -345,6 +369,7 @@ final class InMemoryStoreContractTests: XCTestCase, StoreContract {
     func testArtifactsCanBeDeleted() throws { try checkArtifactsCanBeDeleted() }
     func testEnsembleIDsAreAssigned() throws { try checkEnsembleIDsAreAssigned() }
     func testEnsemblesRoundTrip() throws { try checkEnsemblesRoundTrip() }
+    func testHealthRoundTripsReplacesAndNeedsItsTrial() throws { try checkHealthRoundTripsReplacesAndNeedsItsTrial() }
     func testTransactionCommitsAndReturnsTheBodysValue() throws { try checkTransactionCommitsAndReturnsTheBodysValue() }
     func testAThrowRollsBackEveryWriteOfTheTransaction() throws { try checkAThrowRollsBackEveryWriteOfTheTransaction() }
     func testNestedTransactions() throws { try checkNestedTransactions() }
@@ -382,6 +407,7 @@ final class SQLiteStoreContractTests: XCTestCase, StoreContract {
     func testArtifactsCanBeDeleted() throws { try checkArtifactsCanBeDeleted() }
     func testEnsembleIDsAreAssigned() throws { try checkEnsembleIDsAreAssigned() }
     func testEnsemblesRoundTrip() throws { try checkEnsemblesRoundTrip() }
+    func testHealthRoundTripsReplacesAndNeedsItsTrial() throws { try checkHealthRoundTripsReplacesAndNeedsItsTrial() }
     func testTransactionCommitsAndReturnsTheBodysValue() throws { try checkTransactionCommitsAndReturnsTheBodysValue() }
     func testAThrowRollsBackEveryWriteOfTheTransaction() throws { try checkAThrowRollsBackEveryWriteOfTheTransaction() }
     func testNestedTransactions() throws { try checkNestedTransactions() }
