@@ -121,7 +121,9 @@ public struct TrialRunner: TrialExecutor {
             let r = try withoutActuallyEscaping(decide) { decide in
                 try withoutActuallyEscaping(observe) { observe in
                 try withoutActuallyEscaping(saveState) { save in
+                    // The trainer keeps the observer only while this scope lasts.
                     trainer.onHealth = observe
+                    defer { trainer.onHealth = nil }
                     let reporter: (EpochRecord) -> StopDecision = { m in
                         if let fault, m.epoch == fault.epoch {
                             FaultInjection.strike(fault)
@@ -133,6 +135,7 @@ public struct TrialRunner: TrialExecutor {
                         return try trainer.train(resumingFrom: resumeState.isEmpty ? nil : resumeState,
                                                  source: "trial \(task.index)'s epoch state", onEpochState: save, reporter: reporter)
                     } catch is CheckpointError {
+                        trainer.onHealth = nil
                         trainer = try makeTrainer()
                         trainer.onHealth = observe
                         return try trainer.train(resumingFrom: nil, onEpochState: save, reporter: reporter)

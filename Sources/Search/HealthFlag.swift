@@ -33,14 +33,17 @@ public struct HealthFlag: Sendable, Equatable, Codable {
 ///
 /// - dying ReLU: a ReLU layer with at least `deadFraction` (50%) of its units zero for every
 ///   example of the fixed batch, at the trial's last measured epoch (units that stay dead).
-/// - vanishing gradients: at some epoch, the first parametrised layer's gradient norm is below
-///   `vanishingRatio` (1e-3, three orders of magnitude) times the last layer's.
+/// - vanishing gradients: at some epoch, the first parametrised layer's gradient norm is above 0
+///   and below `vanishingRatio` (1e-3, three orders of magnitude) times the last layer's. (A
+///   gradient of exactly 0 is no flow at all: dead units, which the dying-ReLU flag reports.)
 /// - exploding gradients: a gradient, weight or activation statistic is NaN or infinite, or the
-///   global gradient norm grows above `explodingGrowth` (1000×) its value at initialisation.
+///   global gradient norm, or a layer's weight norm, grows above `explodingGrowth` (1000×) its
+///   value at initialisation.
 /// - learning rate too high: at some epoch the median over layers of the update-to-weight ratio
 ///   is above `highUpdateRatio` (0.1: a hundred times the ~1e-3 rule of thumb).
 /// - learning rate too low: at epoch 1 that median is below `lowUpdateRatio` (1e-5: a hundred
-///   times below it).
+///   times below it). Both medians leave out layers that did not move at all (ratio 0: no
+///   gradient reached them).
 public struct HealthRules: Sendable, Equatable {
     public var deadFraction = 0.5
     public var vanishingRatio = 1e-3
@@ -64,16 +67,27 @@ public struct HealthRules: Sendable, Equatable {
             let layer = bad.layers.first { l in ![l.gradientNorm, l.weightNorm, l.activationMean, l.activationStd].allSatisfy(\.isFinite) }
             out.append(HealthFlag(kind: .explodingGradients, trial: trial, epoch: bad.epoch, layer: layer?.layer,
                                   message: "non-finite values at epoch \(bad.epoch)" + (layer.map { " in layer \($0.label) (gradient norm \(f($0.gradientNorm)), weight norm \(f($0.weightNorm)))" } ?? " (fixed-batch loss \(f(bad.loss)))")))
-        } else if let initial = epochs.first(where: { $0.epoch == 0 })?.gradientNorm, initial > 0,
-                  let grown = epochs.first(where: { $0.gradientNorm > explodingGrowth * initial }) {
-            out.append(HealthFlag(kind: .explodingGradients, trial: trial, epoch: grown.epoch,
-                                  message: "gradient norm \(f(grown.gradientNorm)) at epoch \(grown.epoch) is over \(f(explodingGrowth))× its \(f(initial)) at initialisation"))
+        } else if let start = epochs.first(where: { $0.epoch == 0 }) {
+            let initial = start.gradientNorm
+            let weights = Dictionary(start.layers.map { ($0.layer, $0.weightNorm) }, uniquingKeysWith: { a, _ in a })
+            for e in epochs where e.epoch > 0 {
+                if initial > 0, e.gradientNorm > explodingGrowth * initial {
+                    out.append(HealthFlag(kind: .explodingGradients, trial: trial, epoch: e.epoch,
+                                          message: "gradient norm \(f(e.gradientNorm)) at epoch \(e.epoch) is over \(f(explodingGrowth))× its \(f(initial)) at initialisation"))
+                    break
+                }
+                if let l = e.layers.first(where: { l in (weights[l.layer] ?? 0) > 0 && l.weightNorm > explodingGrowth * weights[l.layer]! }) {
+                    out.append(HealthFlag(kind: .explodingGradients, trial: trial, epoch: e.epoch, layer: l.layer,
+                                          message: "layer \(l.label)'s weight norm \(f(l.weightNorm)) at epoch \(e.epoch) is over \(f(explodingGrowth))× its \(f(weights[l.layer]!)) at initialisation"))
+                    break
+                }
+            }
         }
 
         // Vanishing: first layer's gradient far below the last's.
         for e in epochs where e.layers.count >= 2 {
             let first = e.layers.first!, last = e.layers.last!
-            guard first.gradientNorm.isFinite, last.gradientNorm.isFinite, last.gradientNorm > 0 else { continue }
+            guard first.gradientNorm.isFinite, first.gradientNorm > 0, last.gradientNorm.isFinite, last.gradientNorm > 0 else { continue }
             let ratio = first.gradientNorm / last.gradientNorm
             if ratio < vanishingRatio {
                 out.append(HealthFlag(kind: .vanishingGradients, trial: trial, epoch: e.epoch, layer: first.layer,
@@ -110,9 +124,10 @@ public struct HealthRules: Sendable, Equatable {
 }
 
 extension EpochHealth {
-    /// The median over layers of the finite update-to-weight ratios; nil when none is finite (epoch 0).
+    /// The median over layers of the finite, non-zero update-to-weight ratios; nil when there is
+    /// none (epoch 0, or no layer moved).
     public var medianUpdateRatio: Double? {
-        let r = layers.map(\.updateRatio).filter(\.isFinite).sorted()
+        let r = layers.map(\.updateRatio).filter { $0.isFinite && $0 > 0 }.sorted()
         guard !r.isEmpty else { return nil }
         return r.count % 2 == 1 ? r[r.count / 2] : (r[r.count / 2 - 1] + r[r.count / 2]) / 2
     }

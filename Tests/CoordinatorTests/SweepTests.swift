@@ -115,6 +115,10 @@ final class SweepTests: XCTestCase {
             XCTAssertEqual(kinds, ["checkpoint", "test_predictions", "validation_predictions"])
             let probs = TrialRunner.floats(try run.read(RunDirectory.trialFolder(t.index) + "/validation.f32"))
             XCTAssertEqual(probs.count, 150 * 3)
+            // Workers report health at initialisation and after every epoch.
+            let health = try store.health(trial: t.index)
+            XCTAssertEqual(health.map(\.epoch), [0, 1, 2, 3, 4])
+            XCTAssertTrue(health.allSatisfy { !$0.layers.isEmpty && $0.probeCount == 16 && $0.outputs == 3 })
         }
     }
 
@@ -145,6 +149,8 @@ final class SweepTests: XCTestCase {
         XCTAssertEqual(last.best?.value, best.bestValue)
         XCTAssertTrue(progress.map(\.done) == progress.map(\.done).sorted(), "done never goes down")
         XCTAssertTrue(events.contains { "\($0)".hasPrefix("trial 0 → rank 0: ") })
+        // Rank 0 training alone records health too, pruned trials included, up to their last epoch.
+        for t in trials { XCTAssertEqual(try store.health(trial: t.index).map(\.epoch), Array(0...t.epochs)) }
     }
 
     func testResultsDoNotDependOnTheNumberOfRanks() throws {
