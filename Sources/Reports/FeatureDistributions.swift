@@ -93,7 +93,13 @@ public enum FeatureDistributions {
         }
         let axis = "\(Markup.value(lo)) … \(Markup.value(hi))" + (nonFinite > 0 ? " (\(nonFinite) NaN/inf)" : "")
         s += "<text x=\"\(p(plotX))\" y=\"\(p(plotY + plotH + 13))\">\(e(axis))</text>"
+        s += peak(top, x: plotX + plotW, y: plotY + plotH + 13)
         return s + "</g>\n"
+    }
+
+    /// The panel's y scale: the top of the box is the largest share drawn.
+    static func peak(_ top: Double, x: Double, y: Double) -> String {
+        "<text x=\"\(Markup.px(x))\" y=\"\(Markup.px(y))\" text-anchor=\"end\" fill=\"#666\">top \(Markup.value(top * 100))%</text>"
     }
 
     /// Shares of `values`' finite entries in `bins` equal bins over [lo, hi] (one bin when hi = lo).
@@ -138,6 +144,7 @@ public enum FeatureDistributions {
             }
         }
         s += "<text x=\"\(p(plotX))\" y=\"\(p(plotY + plotH + 13))\">classes 0 … \(drawn - 1)</text>"
+        s += peak(top, x: plotX + plotW, y: plotY + plotH + 13)
         return s + "</g>\n"
     }
 }

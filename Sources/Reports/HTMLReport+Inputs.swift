@@ -11,7 +11,7 @@ extension HTMLReport {
         if let png = input.checkInputsPNG {
             s += "<p><img class=\"inputs\" src=\"data:image/png;base64,\(Data(png).base64EncodedString())\" "
                 + "alt=\"The first training batch as the model receives it (check/inputs.png)\"/></p>\n"
-                + "<p class=\"note\">check/inputs.png: the first training batch of `hpsearch train` with the check's seed and configuration, "
+                + "<p class=\"note\">check/inputs.png: the first training batch of <code>hpsearch train</code> with the check's seed and configuration, "
                 + "after standardisation, imputation, one-hot encoding and augmentation, its values mapped linearly to grey over the batch's "
                 + "[low, high] (check/inputs.json has them, the labels and the examples' indices). Images: one tile per example, its label under it; "
                 + "tables: one row per example, one column per feature, the label to the right.</p>\n"
