@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Search", "TestSupport"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Cluster", "Storage", "Search", "Training", "Datasets", "TestSupport"]),
         .testTarget(name: "EnsemblesTests", dependencies: ["Ensembles", "Coordinator", "Cluster", "Storage", "Search", "Training", "Datasets", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Search", "Storage", "Ensembles", "TestSupport", "CZlib"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Search", "Storage", "Ensembles", "Training", "Datasets", "TensorCore", "TestSupport", "CZlib"]),
         // The built binary, run as a user runs it.
         .testTarget(name: "CLITests", dependencies: ["Reports", "TestSupport"], exclude: ["Help"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Search", "NN", "TensorCore", "Datasets", "TestSupport"]),

@@ -19,16 +19,14 @@ struct Check: ParsableCommand {
     @Flag(help: "Print one JSON object: {passed, checks: [{id, name, status, summary, values, hint}]}.")
     var json = false
 
-    @Option(help: ArgumentHelp("Also write that JSON object: to RUN_DIR/check.json when given a directory (an existing one, or a path ending in /; `hpsearch report RUN_DIR` shows it), else to this file.", valueName: "RUN_DIR|FILE"))
+    @Option(help: ArgumentHelp("Also write that JSON object: to RUN_DIR/check.json when given a directory (an existing one, or a path ending in /), with pictures of what the network sees in RUN_DIR/check/ (inputs.png: the first training batch as the model receives it, inputs.json, and for tables distributions.svg; `hpsearch report RUN_DIR` shows them all), else to this file.", valueName: "RUN_DIR|FILE"))
     var save: String?
 
     /// Where `--save` writes: `PATH/check.json` for a directory (an existing one, or a path ending
     /// in "/", created), else `PATH` itself, whose folder must exist.
     static func saveTarget(_ path: String) throws -> URL {
-        var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         let url = URL(fileURLWithPath: path)
-        if exists && isDirectory.boolValue || path.hasSuffix("/") {
+        if isRunDirectory(path) {
             do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
                 throw ValidationError("--save \(path): cannot create that directory (\(error.localizedDescription)); give a writable directory or a file path")
             }
@@ -42,11 +40,20 @@ struct Check: ParsableCommand {
         return url
     }
 
+    /// Whether `--save path` names a run directory (an existing directory, or a path ending in
+    /// "/"): then the check also draws its pictures into `path/check/`.
+    static func isRunDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue || path.hasSuffix("/")
+    }
+
     func run() throws {
         // Refuse an unwritable --save before the checks spend a minute.
+        let runDirectory = save.map(Self.isRunDirectory) ?? false
         let target = try save.map(Self.saveTarget)
         let (spec, _, config, data) = try sweep.load(log: logLine)
-        var check = RecipeCheck(data: data, config: config, seed: sweep.seed ?? spec.seed)
+        let seed = sweep.seed ?? spec.seed
+        var check = RecipeCheck(data: data, config: config, seed: seed)
         check.humanBaseline = spec.humanBaseline
         let started = Date()
         let results = check.runAll { name in if !json { logLine("checking: \(name)…") } }
@@ -60,6 +67,11 @@ struct Check: ParsableCommand {
                 throw ValidationError("--save: cannot write \(target.path) (\(error.localizedDescription)); check the folder's permissions and free space")
             }
             if !json { logLine("saved \(target.path)") }
+            if runDirectory {
+                let pictures = try CheckPictures.write(data: data, config: config, seed: seed,
+                                                       to: target.deletingLastPathComponent().appendingPathComponent("check"))
+                if !json { logLine("saved " + pictures.map(\.path).joined(separator: ", ")) }
+            }
         }
         if json {
             print(String(decoding: report, as: UTF8.self))

@@ -1,8 +1,9 @@
 // HTMLReport: one self-contained page about a sweep (`hpsearch report`): summary, learning
 // curves, the metric against each hyperparameter, parallel coordinates, parameter importance,
 // early-stopping savings, ensembles and distillation, checks, the sweep file and environment.
-// Inline SVG and CSS only: no scripts, fonts, images or links, nothing fetched. The page is
-// well-formed XHTML (every tag closed, all text escaped), so XML tools can read it too.
+// Inline SVG and CSS only, and PNG pictures embedded as data: URIs (check/inputs.png): no
+// scripts, fonts, image files or links, nothing fetched. The page is well-formed XHTML (every
+// tag closed, all text escaped), so XML tools can read it too.
 import Foundation
 import Search
 import Storage
@@ -21,6 +22,7 @@ public enum HTMLReport {
         body += section("Parameter importance", importance(input, axes: varying))
         body += section("Early-stopping savings", savings(summary))
         body += section("Ensembles and distillation", ensembles(input))
+        body += inputsSection(input)
         if let check = input.checkText { body += section("Checks (check.json)", "<pre>" + Markup.escape(prettyJSON(check)) + "</pre>\n") }
         body += section("All trials, best first", trialsTable(input))
         body += section("Sweep file", "<pre>" + Markup.escape(input.sweep.specText) + "</pre>\n")

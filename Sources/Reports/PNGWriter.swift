@@ -82,25 +82,29 @@ public struct PNGWriter: Sendable {
 }
 
 extension PNGWriter {
-    /// A grid of equally sized greyscale tiles (examples, filters), `columns` wide, with `gap`
-    /// pixels of `background` between tiles and around them. Each tile holds `tileHeight ×
-    /// tileWidth` bytes; `scale` repeats each pixel (nearest neighbour) to make small tiles visible.
+    /// A grid of equally sized tiles (examples, filters), `columns` wide, with `gap` pixels of
+    /// `background` between tiles and around them. Each tile holds `tileHeight × tileWidth` pixels
+    /// of `colour`'s channels (1 byte grey, 3 bytes RGB), row by row; `scale` repeats each pixel
+    /// (nearest neighbour) to make small tiles visible.
     public static func grid(tiles: [[UInt8]], tileWidth: Int, tileHeight: Int, columns: Int, scale: Int = 1,
-                            gap: Int = 1, background: UInt8 = 255) -> PNGWriter {
+                            gap: Int = 1, background: UInt8 = 255, colour: Colour = .grey) -> PNGWriter {
         precondition(!tiles.isEmpty && columns > 0 && scale > 0)
+        let c = colour.channels
         let cols = min(columns, tiles.count), rows = (tiles.count + cols - 1) / cols
         let tw = tileWidth * scale, th = tileHeight * scale
         let width = cols * tw + (cols + 1) * gap, height = rows * th + (rows + 1) * gap
-        var pixels = [UInt8](repeating: background, count: width * height)
+        var pixels = [UInt8](repeating: background, count: width * height * c)
         for (t, tile) in tiles.enumerated() {
-            precondition(tile.count == tileWidth * tileHeight, "tile \(t) has \(tile.count) bytes, expected \(tileWidth * tileHeight)")
+            precondition(tile.count == tileWidth * tileHeight * c, "tile \(t) has \(tile.count) bytes, expected \(tileWidth * tileHeight * c)")
             let x0 = gap + (t % cols) * (tw + gap), y0 = gap + (t / cols) * (th + gap)
             for y in 0..<th {
                 let source = (y / scale) * tileWidth, row = (y0 + y) * width + x0
-                for x in 0..<tw { pixels[row + x] = tile[source + x / scale] }
+                for x in 0..<tw {
+                    for k in 0..<c { pixels[(row + x) * c + k] = tile[(source + x / scale) * c + k] }
+                }
             }
         }
-        return PNGWriter(width: width, height: height, pixels: pixels)
+        return PNGWriter(width: width, height: height, colour: colour, pixels: pixels)
     }
 
     /// Floats mapped linearly to 0…255 over [low, high] (clamped), for drawing tensors.

@@ -19,6 +19,10 @@ public struct ReportInput: Sendable {
     public var checkText: String?
     /// The run directory as the user named it, for the page's header; nil to leave it out.
     public var directory: String?
+    /// `check/inputs.png` and `check/distributions.svg` of the run directory (`hpsearch check
+    /// --save RUN_DIR`), when there are: what the network sees, shown by the report.
+    public var checkInputsPNG: [UInt8]? = nil
+    public var checkDistributionsSVG: String? = nil
 
     public init(spec: SweepSpec, sweep: SweepRecord, trials: [TrialRecord], epochs: [EpochRecord],
                 ensembles: [EnsembleRecord] = [], checkText: String? = nil, directory: String? = nil) {
@@ -32,15 +36,17 @@ public struct ReportInput: Sendable {
     }
 
     /// Reads the sweep, trials, epochs and ensembles from `store` (read-only calls: safe while a
-    /// sweep writes to it) and `check.json` from `directory` when present. Throws `StoreError`
-    /// when the store holds no sweep yet.
+    /// sweep writes to it), and `check.json` and check/'s pictures from `directory` when present.
+    /// Throws `StoreError` when the store holds no sweep yet.
     public static func load(store: any Store, spec: SweepSpec, directory: URL?) throws -> ReportInput {
         guard let sweep = try store.sweep() else {
             throw StoreError("the store has no sweep yet; start one with `hpsearch run SWEEP.yaml`")
         }
         let check = directory.flatMap { try? String(contentsOf: $0.appendingPathComponent("check.json"), encoding: .utf8) }
-        return ReportInput(spec: spec, sweep: sweep, trials: try store.trials(), epochs: try store.allEpochs(),
-                           ensembles: try store.ensembles(), checkText: check, directory: directory?.path)
+        var input = ReportInput(spec: spec, sweep: sweep, trials: try store.trials(), epochs: try store.allEpochs(),
+                                ensembles: try store.ensembles(), checkText: check, directory: directory?.path)
+        input.loadCheckPictures(directory?.appendingPathComponent("check"))
+        return input
     }
 
     /// Each trial's epochs, in epoch order.

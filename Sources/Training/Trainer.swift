@@ -126,7 +126,7 @@ public final class Trainer {
     }
 
     func makeRun() -> Run {
-        let batcher = Batcher(dataset: data.train, batchSize: min(config.batchSize, data.train.count), rng: RNG(seed: seed, stream: 2))
+        let batcher = Self.makeBatcher(config: config, data: data, seed: seed)
         let batches = min(batcher.batchesPerEpoch, maxBatchesPerEpoch)
         return Run(batcher: batcher, batches: batches, optimizer: makeOptimizer(), schedule: makeSchedule(stepsPerEpoch: batches),
                    parameters: model.parameters)
@@ -161,7 +161,7 @@ public final class Trainer {
             let epochStart = Date()
             model.isTraining = true
             var lossSum = 0.0, correct = 0, seen = 0, batchIndex = 0
-            var augmentRNG = RNG(seed: seed, stream: 3).derived(stream: UInt64(epoch))
+            var augmentRNG = Self.augmentRNG(seed: seed, epoch: epoch)
             var failure: String?
             var updateRatios: [Int: Double] = [:]
             batcher.forEachIndexedBatch(epoch: epoch, maxBatches: batches) { x, labels, indices in
@@ -246,10 +246,23 @@ public final class Trainer {
         PatienceStopper(patience: patience.map { max($0, 1) } ?? Int.max, minDelta: minDelta, goal: metric.goal, maxEpochs: maxEpochs)
     }
 
-    func makeAugmenter() -> Augmenter? {
+    func makeAugmenter() -> Augmenter? { Self.makeAugmenter(config: config, data: data) }
+
+    /// The training batches of a run with `seed`: a fresh permutation of `data.train` per epoch.
+    static func makeBatcher(config: TrainingConfig, data: PreparedData, seed: UInt64) -> Batcher {
+        Batcher(dataset: data.train, batchSize: min(config.batchSize, data.train.count), rng: RNG(seed: seed, stream: 2))
+    }
+
+    /// The augmentations of `config` for image data; nil when there are none (tables, `augment: none`).
+    static func makeAugmenter(config: TrainingConfig, data: PreparedData) -> Augmenter? {
         guard config.augment != .none, let shape = data.imageShape, shape.count == 3 else { return nil }
         let fill = data.train.features.prefix(shape.reduce(1, *)).min() ?? 0
         return Augmenter(mode: config.augment, height: shape[0], width: shape[1], channels: shape[2], fill: fill)
+    }
+
+    /// The stream that draws epoch `epoch`'s augmentations, one batch after another.
+    static func augmentRNG(seed: UInt64, epoch: Int) -> RNG {
+        RNG(seed: seed, stream: 3).derived(stream: UInt64(epoch))
     }
 
     /// Mean training loss, accuracy (NaN for regression) and the first batch's loss come from the

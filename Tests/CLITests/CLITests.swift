@@ -274,12 +274,87 @@ final class CLITests: XCTestCase {
             XCTAssertTrue(status == 0 || status == 1, out)
             let report = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.file(written))) as? [String: Any]
             XCTAssertEqual((report?["checks"] as? [Any])?.count, 8, "\(argument): \(out)")
+            // A run directory also gets the pictures of what the network sees; a file alone does not.
+            let pictures = dir.file(written).deletingLastPathComponent().appendingPathComponent("check")
+            if written == "mine.json" {
+                XCTAssertFalse(FileManager.default.fileExists(atPath: pictures.path), "no pictures beside a plain file")
+                continue
+            }
+            XCTAssertEqual([UInt8](try Data(contentsOf: pictures.appendingPathComponent("inputs.png")).prefix(8)), [137, 80, 78, 71, 13, 10, 26, 10])
+            let sidecar = try JSONSerialization.jsonObject(with: Data(contentsOf: pictures.appendingPathComponent("inputs.json"))) as? [String: Any]
+            XCTAssertEqual(sidecar?["kind"] as? String, "table")
+            XCTAssertEqual(sidecar?["shape"] as? [Int], [128, 3], "the first batch (the default batch size, 128) × 3 features")
+            XCTAssertEqual((sidecar?["labels"] as? [Int])?.count, 64, "64 examples drawn at most")
+            XCTAssertEqual(sidecar?["class_names"] as? [String], ["c0", "c1", "c2"])
+            let svg = try String(contentsOf: pictures.appendingPathComponent("distributions.svg"), encoding: .utf8)
+            XCTAssertTrue(svg.hasPrefix("<svg") && svg.contains("all 3 features"), String(svg.prefix(300)))
+            XCTAssertTrue(out.contains("check/inputs.png"), out)
         }
+        // A file where the pictures' folder belongs: an error naming the path and what to do.
+        try FileManager.default.createDirectory(at: dir.file("blocked"), withIntermediateDirectories: true)
+        try "not a folder".write(to: dir.file("blocked/check"), atomically: true, encoding: .utf8)
+        let (blockedStatus, blocked) = try hpsearch(["check", dir.file("s.yaml").path, "--save", dir.file("blocked").path])
+        XCTAssertNotEqual(blockedStatus, 0)
+        XCTAssertTrue(blocked.contains("cannot create \(dir.file("blocked/check").path) for the check's pictures") && blocked.contains("check the run directory's permissions"), blocked)
+        XCTAssertFalse(blocked.contains("NSCocoaErrorDomain"), blocked)
         let (status, out) = try hpsearch(["check", dir.file("s.yaml").path, "--save", dir.file("missing/check.json").path])
         XCTAssertNotEqual(status, 0)
         XCTAssertTrue(out.contains("does not exist; create it, or give a run directory ending in /"), out)
         XCTAssertFalse(out.contains("NSCocoaErrorDomain"), out)
         XCTAssertFalse(out.contains("checking:"), "refused before the checks ran: \(out)")
+    }
+
+    /// `check --save RUN_DIR/` on images (a NumPy file of 8×8 greyscale pictures): check/inputs.png
+    /// is a grid of the first batch's tiles, inputs.json says how to read it; no distributions.svg.
+    func testCheckSaveDrawsTheFirstImageBatchIntoTheRunDirectory() throws {
+        let dir = try TemporaryDirectory(prefix: "cli-inputs")
+        let n = 120
+        var pixels: [UInt8] = [], labels: [UInt8] = []
+        for i in 0..<n {
+            let c = i % 2
+            for y in 0..<8 { for x in 0..<8 { pixels.append(UInt8(((c == 0 ? x : y) * 32 + i * 7) % 256)) } }
+            labels.append(UInt8(c))
+        }
+        try Self.npy(pixels, shape: [n, 8, 8]).write(to: dir.file("x.npy"))
+        try Self.npy(labels, shape: [n]).write(to: dir.file("y.npy"))
+        try """
+        name: pictures
+        seed: 3
+        data: {source: {npy: {x: x.npy, y: y.npy, test_fraction: 0.2}}, validation: 0.2}
+        model: mlp
+        budget: {trials: 1, max_epochs: 2}
+        parameters:
+          width: {value: 8}
+          batch_size: {value: 40}
+        """.write(to: dir.file("s.yaml"), atomically: true, encoding: .utf8)
+        let (status, out) = try hpsearch(["check", dir.file("s.yaml").path, "--save", dir.file("run").path + "/"])
+        XCTAssertTrue(status == 0 || status == 1, out)
+        let png = try Data(contentsOf: dir.file("run/check/inputs.png"))
+        XCTAssertEqual([UInt8](png.prefix(8)), [137, 80, 78, 71, 13, 10, 26, 10])
+        let sidecar = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: dir.file("run/check/inputs.json"))) as? [String: Any])
+        XCTAssertEqual(sidecar["kind"] as? String, "image")
+        XCTAssertEqual(sidecar["image_shape"] as? [Int], [8, 8, 1])
+        XCTAssertEqual(sidecar["shape"] as? [Int], [40, 64])
+        XCTAssertEqual((sidecar["indices"] as? [Int])?.count, 40)
+        XCTAssertEqual(sidecar["scale"] as? Int, 3)
+        let low = try XCTUnwrap(sidecar["low"] as? Double), high = try XCTUnwrap(sidecar["high"] as? Double)
+        XCTAssertLessThan(low, high)
+        // IHDR: the grid of 40 tiles, 7 columns of (8 × 3 + gap) pixels.
+        let width = png[16..<20].reduce(0) { $0 << 8 | Int($1) }
+        XCTAssertEqual(width, 7 * 24 + 8 * (sidecar["gap"] as? Int ?? 0))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("run/check/distributions.svg").path), "images get no per-pixel histograms")
+    }
+
+    /// A NumPy .npy file (format 1.0) of unsigned bytes.
+    static func npy(_ values: [UInt8], shape: [Int]) -> Data {
+        var header = "{'descr': '|u1', 'fortran_order': False, 'shape': (" + shape.map(String.init).joined(separator: ", ")
+            + (shape.count == 1 ? ",), }" : "), }")
+        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
+        data.append(Data(header.utf8))
+        data.append(Data(values))
+        return data
     }
 
     /// One small sweep (size-1 world, 6 trials × ≤ 3 epochs on a 900-row CSV), then what a user
