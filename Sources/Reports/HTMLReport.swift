@@ -21,6 +21,9 @@ public enum HTMLReport {
         body += section("Parameter importance", importance(input, axes: varying))
         body += section("Early-stopping savings", savings(summary))
         body += section("Ensembles and distillation", ensembles(input))
+        body += failuresSection(input)
+        body += firstLayerSection(input)
+        body += baselinesSection(input)
         if let check = input.checkText { body += section("Checks (check.json)", "<pre>" + Markup.escape(prettyJSON(check)) + "</pre>\n") }
         body += section("All trials, best first", trialsTable(input))
         body += section("Sweep file", "<pre>" + Markup.escape(input.sweep.specText) + "</pre>\n")

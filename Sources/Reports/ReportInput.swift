@@ -19,6 +19,8 @@ public struct ReportInput: Sendable {
     public var checkText: String?
     /// The run directory as the user named it, for the page's header; nil to leave it out.
     public var directory: String?
+    /// The models' validation predictions and first layer (the CLI gathers them); nil: not gathered.
+    public var insight: ModelInsight? = nil
 
     public init(spec: SweepSpec, sweep: SweepRecord, trials: [TrialRecord], epochs: [EpochRecord],
                 ensembles: [EnsembleRecord] = [], checkText: String? = nil, directory: String? = nil) {
