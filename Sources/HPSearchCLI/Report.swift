@@ -25,7 +25,7 @@ struct Report: ParsableCommand {
     var output: String?
 
     func run() throws {
-        let input = try ReportSource.load(runDirectory)
+        let input = try ReportSource.load(runDirectory, insight: true)
         let path = output ?? RunDirectory(runDirectory).url.appendingPathComponent("report.html").path
         do {
             try Data(HTMLReport.render(input).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
@@ -40,7 +40,8 @@ struct Report: ParsableCommand {
 
 /// What `report` and `export` read from a run directory, read-only and without the run lock.
 enum ReportSource {
-    static func load(_ path: String) throws -> ReportInput {
+    /// `insight`: also gather the models' validation predictions and first layer (`report`).
+    static func load(_ path: String, insight: Bool = false) throws -> ReportInput {
         let run = RunDirectory(path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -56,6 +57,7 @@ enum ReportSource {
         let spec = try StoredSweep.spec(sweep, file: sweep.environment["sweep_file"] ?? run.sweepCopyPath)
         var input = try ReportInput.load(store: store, spec: spec, directory: run.url)
         input.directory = path
+        if insight { input.insight = ReportInsight.gather(run: run, store: store, input: input) }
         return input
     }
 }
