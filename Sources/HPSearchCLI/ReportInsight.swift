@@ -32,7 +32,7 @@ enum ReportInsight {
             do {
                 data = try PreparedData.load(spec.data, seed: spec.seed)
             } catch {
-                dataProblem = "the sweep's data could not be loaded (\(error)); put the data back where the sweep file says, then run `hpsearch report` again"
+                dataProblem = "the sweep's data could not be loaded (\(error)); put the data back where the sweep file says, then run `hpsearch report` again."
             }
         }
         if let data {

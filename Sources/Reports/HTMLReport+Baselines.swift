@@ -34,8 +34,8 @@ extension HTMLReport {
         }
         s += "</table>\n<p class=\"note\">All on the validation split (the test split selects nothing). The best trial's numbers are "
             + "those of its best epoch as recorded (val_loss is its training loss on validation); the ensembles' and the student's come "
-            + "from their stored results (val_loss is their NLL"
-            + (regression ? "; regression ensembles store RMSE, MAE and R² in the targets' units" : "")
+            + "from their stored results ("
+            + (regression ? "RMSE, MAE and R² in the targets' units, no val_loss" : "val_loss is their NLL")
             + "). Beating means strictly better on the baseline's own metric (lower loss, RMSE and MAE; higher accuracy and R²); "
             + "- where the model has no such number. Check 3 measures its input-independent model on at most 5000 validation rows.</p>\n"
         return s
