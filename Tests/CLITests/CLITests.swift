@@ -2,6 +2,9 @@
 // (Tests/CLITests/Help; HPSEARCH_UPDATE_GOLDEN=1 rewrites them), and the output of `run`,
 // `status`, `status --json`, `ensemble --json` and `export` on a small finished sweep.
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Reports
 import TestSupport
 import XCTest
@@ -280,6 +283,55 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(out.contains("does not exist; create it, or give a run directory ending in /"), out)
         XCTAssertFalse(out.contains("NSCocoaErrorDomain"), out)
         XCTAssertFalse(out.contains("checking:"), "refused before the checks ran: \(out)")
+    }
+
+    /// The report's model sections on a real small sweep: where the model fails (a confusion
+    /// matrix for the best trial and for the ensemble, its most confidently wrong rows), the
+    /// baselines (first how to add them, then check.json's against the models), no first layer
+    /// for a table; and with the data file moved, the page still renders and says why.
+    func testTheReportShowsWhereTheModelFailsAndTheBaselines() throws {
+        let dir = try TemporaryDirectory(prefix: "cli-report")
+        try NoisyClassesCSV.text(rows: 400, features: 3, separation: 1, noise: 1.5, seed: 3)
+            .write(to: dir.file("data.csv"), atomically: true, encoding: .utf8)
+        try """
+        name: insight
+        seed: 2
+        data: {source: {csv: {path: data.csv, label: label, test_fraction: 0.2}}, validation: 0.25}
+        model: mlp
+        budget: {trials: 3, max_epochs: 2}
+        parameters:
+          learning_rate: {distribution: log_uniform_values, min: 1.0e-3, max: 1.0e-2}
+          width: {value: 8}
+        ensemble: {top_k: 2, method: average}
+        """.write(to: dir.file("s.yaml"), atomically: true, encoding: .utf8)
+        let run = dir.file("run").path
+        let (runStatus, runOut) = try hpsearch(["run", dir.file("s.yaml").path, "--dir", run, "--quiet"])
+        XCTAssertEqual(runStatus, 0, runOut)
+        func report() throws -> String {
+            let (status, out) = try hpsearch(["report", run])
+            XCTAssertEqual(status, 0, out)
+            return try String(contentsOf: dir.file("run/report.html"), encoding: .utf8)
+        }
+        var page = try report()
+        for heading in ["Where the model fails", "Baselines to beat"] { XCTAssertTrue(page.contains("<h2>\(heading)</h2>"), heading) }
+        XCTAssertFalse(page.contains("<h2>First layer</h2>"), "a table has no first-layer pictures")
+        XCTAssertEqual(page.components(separatedBy: "class=\"chart confusion\"").count - 1, 2, "the best trial and the ensemble")
+        XCTAssertTrue(page.contains("most confidently wrong") && page.contains("<tr class=\"wrong\">"))
+        XCTAssertTrue(page.contains("On the validation split (80 rows; the test split is not read)"), "400 rows, 20% test, 25% of the rest")
+        XCTAssertTrue(page.contains("Run <code>hpsearch check SWEEP --save RUN_DIR</code> to add baselines"))
+        XCTAssertTrue(XMLParser(data: Data(page.utf8)).parse(), "well-formed XHTML")
+
+        let (checkStatus, checkOut) = try hpsearch(["check", dir.file("s.yaml").path, "--save", run])
+        XCTAssertTrue(checkStatus == 0 || checkStatus == 1, checkOut)
+        page = try report()
+        XCTAssertTrue(page.contains("softmax regression (check 8)") && page.contains("data-beats=\"true\""), page)
+        XCTAssertEqual(page.components(separatedBy: "<tr class=\"model\">").count - 1, 2, "the best trial and the ensemble")
+
+        try FileManager.default.moveItem(at: dir.file("data.csv"), to: dir.file("moved.csv"))
+        page = try report()
+        XCTAssertTrue(page.contains("Not shown: the sweep&#39;s data could not be loaded"), page)
+        XCTAssertTrue(page.contains("softmax regression (check 8)"), "the baselines need no data")
+        XCTAssertTrue(XMLParser(data: Data(page.utf8)).parse(), "well-formed XHTML")
     }
 
     /// One small sweep (size-1 world, 6 trials × ≤ 3 epochs on a 900-row CSV), then what a user
