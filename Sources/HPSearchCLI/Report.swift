@@ -13,8 +13,11 @@ struct Report: ParsableCommand {
         abstract: "Write a sweep's report: one self-contained HTML file (works while the sweep runs).",
         discussion: """
         Summary, learning curves, the metric against each hyperparameter, parallel coordinates, parameter importance, \
-        early-stopping savings, the newest ensemble and distillation, check.json when the run directory has one, the \
-        sweep file and the environment. Inline SVG and CSS only: no scripts, nothing fetched, so it opens offline.
+        early-stopping savings, the newest ensemble and distillation, where the best trial and the ensemble fail on the \
+        validation split (confusion matrices, the most confidently wrong examples; regression: the largest errors), the \
+        best trial's first layer (image data), the baselines to beat (from check.json), check.json when the run directory \
+        has one, the sweep file and the environment. Inline SVG, CSS and small PNG pictures only: no scripts, nothing \
+        fetched, so it opens offline.
         """
     )
 

@@ -1,7 +1,8 @@
 // HTMLReport: one self-contained page about a sweep (`hpsearch report`): summary, learning
 // curves, the metric against each hyperparameter, parallel coordinates, parameter importance,
-// early-stopping savings, ensembles and distillation, checks, the sweep file and environment.
-// Inline SVG and CSS only: no scripts, fonts, images or links, nothing fetched. The page is
+// early-stopping savings, ensembles and distillation, where the models fail, the first layer,
+// baselines to beat, checks, the sweep file and environment. Inline SVG and CSS, pictures as
+// PNG `data:` URIs: no scripts, fonts, links or external images, nothing fetched. The page is
 // well-formed XHTML (every tag closed, all text escaped), so XML tools can read it too.
 import Foundation
 import Search
