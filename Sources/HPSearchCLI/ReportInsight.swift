@@ -144,9 +144,3 @@ enum ReportInsight {
                 + " is neither a conv2d kernel over the image's channels nor a dense layer over the whole image.")
     }
 }
-
-/// Why one part of the report's insight could not be had (a sentence for the page).
-struct ReportInsightProblem: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
