@@ -102,7 +102,7 @@ enum ReportInsight {
             pixelRange = (finite.min() ?? 0)...(finite.max() ?? 1)
             featureNote = v.imageShape != nil
                 ? "Images: the standardised features mapped back with the inverse of the transform fitted on the training split (x / scale + mean), drawn black…white over the split's own pixel range "
-                  + String(format: "%.4g…%.4g", pixelRange!.lowerBound, pixelRange!.upperBound) + ", at twice their size."
+                  + String(format: "%.4g…%.4g", pixelRange!.lowerBound, pixelRange!.upperBound) + ", enlarged (at least twice their size)."
                 : "Features mapped back with the inverse of the standardisation fitted on the training split (x / scale + mean)."
         case .perFeature(let mean, let std)? where mean.count == v.featureCount:
             for r in 0..<v.count { for j in 0..<mean.count { features[r * mean.count + j] = features[r * mean.count + j] * std[j] + mean[j] } }

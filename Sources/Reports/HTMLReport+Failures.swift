@@ -102,10 +102,12 @@ extension HTMLReport {
         guard !misses.isEmpty else { return "<p>It gets every validation example right.</p>\n" }
         func name(_ k: Int) -> String { v.classNames.indices.contains(k) ? v.classNames[k] : String(k) }
         if v.imageShape != nil, misses.allSatisfy({ picture(v, row: $0.row) != nil }) {
+            // Twice their size, or more for small images: at least 56 pixels on the longer side.
+            let scale = max(2, 56 / max(v.imageShape![0], v.imageShape![1], 1))
             var s = "<div class=\"charts wrong\">\n"
             for (rank, x) in misses.enumerated() {
                 s += "<figure class=\"wrong\" data-row=\"\(x.row)\" data-rank=\"\(rank + 1)\" style=\"margin:4px;width:120px;font-size:11px\">"
-                    + image(picture(v, row: x.row)!, scale: 2, cssClass: "example", alt: "validation row \(x.row)")
+                    + image(picture(v, row: x.row)!, scale: scale, cssClass: "example", alt: "validation row \(x.row)")
                     + "<figcaption>#\(x.row): true \(e(name(v.labels[x.row])))<br/>predicted \(e(name(x.predicted))) "
                     + String(format: "%.4g", x.score) + "</figcaption></figure>\n"
             }

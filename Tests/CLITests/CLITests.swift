@@ -334,6 +334,59 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(XMLParser(data: Data(page.utf8)).parse(), "well-formed XHTML")
     }
 
+    /// The report of a small CNN sweep on 8×8 images (an MNIST-layout IDX directory written
+    /// here): the first conv layer's filters as one picture, the wrong examples as pictures.
+    func testTheReportOfAnImageSweepShowsTheFirstLayerAndPictures() throws {
+        let dir = try TemporaryDirectory(prefix: "cli-images")
+        let images = dir.file("images")
+        try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+        // Three classes: a bright 3×3 blob at the top left, top right or bottom, on seeded noise.
+        var state: UInt64 = 12345
+        func noise() -> UInt8 { state = state &* 6364136223846793005 &+ 1442695040888963407; return UInt8((state >> 60) * 3) }
+        func write(_ prefix: String, count: Int) throws {
+            var pixels = [UInt8](), labels = [UInt8]()
+            for i in 0..<count {
+                let label = i % 3, (y0, x0) = [(0, 0), (0, 5), (5, 2)][label]
+                for y in 0..<8 { for x in 0..<8 { pixels.append((y0..<(y0 + 3)).contains(y) && (x0..<(x0 + 3)).contains(x) ? 200 + noise() : noise()) } }
+                labels.append(UInt8(label))
+            }
+            func header(_ magic: UInt8, _ dims: [Int]) -> [UInt8] {
+                [0, 0, 8, magic] + dims.flatMap { d in (0..<4).reversed().map { UInt8((d >> (8 * $0)) & 0xFF) } }
+            }
+            try Data(header(3, [count, 8, 8]) + pixels).write(to: images.appendingPathComponent("\(prefix)-images-idx3-ubyte"))
+            try Data(header(1, [count]) + labels).write(to: images.appendingPathComponent("\(prefix)-labels-idx1-ubyte"))
+        }
+        try write("train", count: 300)
+        try write("t10k", count: 60)
+        try """
+        name: images
+        seed: 4
+        data: {source: {idx: {dir: images}}, validation: 60}
+        model: cnn
+        budget: {trials: 2, max_epochs: 1}
+        parameters:
+          learning_rate: {distribution: log_uniform_values, min: 1.0e-3, max: 3.0e-3}
+          channels: {value: 4}
+          conv_blocks: {value: 1}
+          kernel: {value: 3}
+          dense_width: {value: 8}
+          batch_size: {value: 32}
+        """.write(to: dir.file("s.yaml"), atomically: true, encoding: .utf8)
+        let run = dir.file("run").path
+        let (runStatus, runOut) = try hpsearch(["run", dir.file("s.yaml").path, "--dir", run, "--quiet"])
+        XCTAssertEqual(runStatus, 0, runOut)
+        let (status, out) = try hpsearch(["report", run])
+        XCTAssertEqual(status, 0, out)
+        let page = try String(contentsOf: dir.file("run/report.html"), encoding: .utf8)
+        XCTAssertTrue(XMLParser(data: Data(page.utf8)).parse(), "well-formed XHTML")
+        XCTAssertTrue(page.contains("<h2>First layer</h2>") && page.contains("first conv2d layer's filters"), page)
+        XCTAssertTrue(page.contains("data-tiles=\"4\""), "4 filters × 1 channel")
+        XCTAssertTrue(page.contains("<img class=\"first-layer\" src=\"data:image/png;base64,"))
+        XCTAssertTrue(page.contains("(x / scale + mean)"), "pixels mapped back with the fitted transform's inverse")
+        XCTAssertTrue(page.contains("<img class=\"example\" src=\"data:image/png;base64,") || page.contains("gets every validation example right"))
+        XCTAssertEqual(page.components(separatedBy: "class=\"chart confusion\"").count - 1, 1, "the best trial; no ensemble stored")
+    }
+
     /// One small sweep (size-1 world, 6 trials × ≤ 3 epochs on a 900-row CSV), then what a user
     /// reads from it.
     func testASmallFinishedSweepAsAUserReadsIt() throws {

@@ -58,9 +58,10 @@ final class ModelSectionsTests: XCTestCase {
         let figures = doc.all.filter { $0.name == "figure" }
         XCTAssertEqual(figures.map { $0.attributes["data-row"] }, ["3", "1", "4"])
         XCTAssertTrue(figures[0].text.contains("true dog") && figures[0].text.contains("predicted emu 0.9"), figures[0].text)
-        // Each picture is a PNG of the image, black…white over the pixel range, drawn at twice its size.
+        // Each picture is a PNG of the image, black…white over the pixel range, drawn larger (at
+        // least 56 pixels: 28 times for a 2×2 image).
         let img = try XCTUnwrap(doc.all.first { $0.name == "img" })
-        XCTAssertEqual([img.attributes["width"], img.attributes["height"]], ["4", "4"])
+        XCTAssertEqual([img.attributes["width"], img.attributes["height"]], ["56", "56"])
         let png = try decode(try XCTUnwrap(img.attributes["src"]))
         XCTAssertEqual([png.width, png.height, png.channels], [2, 2, 1])
         XCTAssertEqual(png.pixels, [0, 85, 170, 255], "row 3's pixels 0, 1/3, 2/3, 1")
