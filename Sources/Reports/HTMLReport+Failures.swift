@@ -24,13 +24,13 @@ extension HTMLReport {
 
     static func failures(_ v: ValidationView, note: String?) -> String {
         let e = Markup.escape
-        let models = v.models.filter { $0.outputs.count == v.count * v.outputCount && v.count > 0 }
+        let models = v.models.filter { $0.outputs.count == v.count * v.outputCount && v.count > 0 && v.outputCount > 0 }
         guard !models.isEmpty else { return "<p class=\"note\">No model's validation predictions match the validation split's size.</p>\n" }
         var s = "<p>On the validation split (\(v.count) rows; the test split is not read). " + e(v.featureNote) + "</p>\n"
         if let note { s += "<p class=\"note\">" + e(note) + "</p>\n" }
         if v.isRegression {
             for m in models {
-                s += "<h3>\(e(m.name)): the \(failureExamples) largest absolute errors</h3>\n" + largestErrors(v, m)
+                s += "<h3>\(e(m.name)): the \(min(failureExamples, v.count)) largest absolute errors</h3>\n" + largestErrors(v, m)
             }
             return s
         }
@@ -38,7 +38,7 @@ extension HTMLReport {
         s += "<p class=\"note\">Rows: true class; columns: predicted class (the most probable). Each cell holds its count; its colour is "
             + "the share of its row (the diagonal is each class's recall).</p>\n"
         for m in models {
-            s += "<h3>\(e(m.name)): the \(failureExamples) examples it gets most confidently wrong</h3>\n" + confidentlyWrong(v, m)
+            s += "<h3>\(e(m.name)): the examples it gets most confidently wrong (up to \(failureExamples))</h3>\n" + confidentlyWrong(v, m)
         }
         return s
     }

@@ -1,6 +1,7 @@
 // The built binary, as a user runs it: every subcommand's --help against its golden text
 // (Tests/CLITests/Help; HPSEARCH_UPDATE_GOLDEN=1 rewrites them), and the output of `run`,
-// `status`, `status --json`, `ensemble --json` and `export` on a small finished sweep.
+// `status`, `status --json`, `ensemble --json` and `export` on a small finished sweep, and
+// `report`'s model sections on small table and image sweeps.
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
