@@ -13,8 +13,11 @@ struct Report: ParsableCommand {
         abstract: "Write a sweep's report: one self-contained HTML file (works while the sweep runs).",
         discussion: """
         Summary, learning curves, the metric against each hyperparameter, parallel coordinates, parameter importance, \
-        early-stopping savings, the newest ensemble and distillation, check.json when the run directory has one, the \
-        sweep file and the environment. Inline SVG and CSS only: no scripts, nothing fetched, so it opens offline.
+        early-stopping savings, the newest ensemble and distillation, where the best trial and the ensemble fail on the \
+        validation split (confusion matrices, the most confidently wrong examples; regression: the largest errors), the \
+        best trial's first layer (image data), the baselines to beat (from check.json), check.json when the run directory \
+        has one, the sweep file and the environment. Inline SVG, CSS and small PNG pictures only: no scripts, nothing \
+        fetched, so it opens offline.
         """
     )
 
@@ -25,7 +28,7 @@ struct Report: ParsableCommand {
     var output: String?
 
     func run() throws {
-        let input = try ReportSource.load(runDirectory)
+        let input = try ReportSource.load(runDirectory, insight: true)
         let path = output ?? RunDirectory(runDirectory).url.appendingPathComponent("report.html").path
         do {
             try Data(HTMLReport.render(input).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
@@ -40,7 +43,8 @@ struct Report: ParsableCommand {
 
 /// What `report` and `export` read from a run directory, read-only and without the run lock.
 enum ReportSource {
-    static func load(_ path: String) throws -> ReportInput {
+    /// `insight`: also gather the models' validation predictions and first layer (`report`).
+    static func load(_ path: String, insight: Bool = false) throws -> ReportInput {
         let run = RunDirectory(path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -56,6 +60,7 @@ enum ReportSource {
         let spec = try StoredSweep.spec(sweep, file: sweep.environment["sweep_file"] ?? run.sweepCopyPath)
         var input = try ReportInput.load(store: store, spec: spec, directory: run.url)
         input.directory = path
+        if insight { input.insight = ReportInsight.gather(run: run, store: store, input: input) }
         return input
     }
 }

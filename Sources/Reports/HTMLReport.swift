@@ -1,9 +1,10 @@
 // HTMLReport: one self-contained page about a sweep (`hpsearch report`): summary, learning
 // curves, the metric against each hyperparameter, parallel coordinates, parameter importance,
-// early-stopping savings, ensembles and distillation, checks, the sweep file and environment.
-// Inline SVG and CSS only, and PNG pictures embedded as data: URIs (check/inputs.png): no
-// scripts, fonts, image files or links, nothing fetched. The page is well-formed XHTML (every
-// tag closed, all text escaped), so XML tools can read it too.
+// early-stopping savings, ensembles and distillation, where the models fail, the first layer,
+// baselines to beat, what the network sees (check/inputs.png), checks, the sweep file and
+// environment. Inline SVG and CSS, pictures as PNG `data:` URIs: no scripts, fonts, links or
+// external images, nothing fetched. The page is well-formed XHTML (every tag closed, all text
+// escaped), so XML tools can read it too.
 import Foundation
 import Search
 import Storage
@@ -22,6 +23,9 @@ public enum HTMLReport {
         body += section("Parameter importance", importance(input, axes: varying))
         body += section("Early-stopping savings", savings(summary))
         body += section("Ensembles and distillation", ensembles(input))
+        body += failuresSection(input)
+        body += firstLayerSection(input)
+        body += baselinesSection(input)
         body += inputsSection(input)
         if let check = input.checkText { body += section("Checks (check.json)", "<pre>" + Markup.escape(prettyJSON(check)) + "</pre>\n") }
         body += section("All trials, best first", trialsTable(input))

@@ -23,6 +23,8 @@ public struct ReportInput: Sendable {
     /// --save RUN_DIR`), when there are: what the network sees, shown by the report.
     public var checkInputsPNG: [UInt8]? = nil
     public var checkDistributionsSVG: String? = nil
+    /// The models' validation predictions and first layer (the CLI gathers them); nil: not gathered.
+    public var insight: ModelInsight? = nil
 
     public init(spec: SweepSpec, sweep: SweepRecord, trials: [TrialRecord], epochs: [EpochRecord],
                 ensembles: [EnsembleRecord] = [], checkText: String? = nil, directory: String? = nil) {

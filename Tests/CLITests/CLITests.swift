@@ -1,7 +1,11 @@
 // The built binary, as a user runs it: every subcommand's --help against its golden text
 // (Tests/CLITests/Help; HPSEARCH_UPDATE_GOLDEN=1 rewrites them), and the output of `run`,
-// `status`, `status --json`, `ensemble --json` and `export` on a small finished sweep.
+// `status`, `status --json`, `ensemble --json` and `export` on a small finished sweep, and
+// `report`'s model sections on small table and image sweeps.
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Reports
 import TestSupport
 import XCTest
@@ -355,6 +359,108 @@ final class CLITests: XCTestCase {
         data.append(Data(header.utf8))
         data.append(Data(values))
         return data
+    }
+
+    /// The report's model sections on a real small sweep: where the model fails (a confusion
+    /// matrix for the best trial and for the ensemble, its most confidently wrong rows), the
+    /// baselines (first how to add them, then check.json's against the models), no first layer
+    /// for a table; and with the data file moved, the page still renders and says why.
+    func testTheReportShowsWhereTheModelFailsAndTheBaselines() throws {
+        let dir = try TemporaryDirectory(prefix: "cli-report")
+        try NoisyClassesCSV.text(rows: 400, features: 3, separation: 1, noise: 1.5, seed: 3)
+            .write(to: dir.file("data.csv"), atomically: true, encoding: .utf8)
+        try """
+        name: insight
+        seed: 2
+        data: {source: {csv: {path: data.csv, label: label, test_fraction: 0.2}}, validation: 0.25}
+        model: mlp
+        budget: {trials: 3, max_epochs: 2}
+        parameters:
+          learning_rate: {distribution: log_uniform_values, min: 1.0e-3, max: 1.0e-2}
+          width: {value: 8}
+        ensemble: {top_k: 2, method: average}
+        """.write(to: dir.file("s.yaml"), atomically: true, encoding: .utf8)
+        let run = dir.file("run").path
+        let (runStatus, runOut) = try hpsearch(["run", dir.file("s.yaml").path, "--dir", run, "--quiet"])
+        XCTAssertEqual(runStatus, 0, runOut)
+        func report() throws -> String {
+            let (status, out) = try hpsearch(["report", run])
+            XCTAssertEqual(status, 0, out)
+            return try String(contentsOf: dir.file("run/report.html"), encoding: .utf8)
+        }
+        var page = try report()
+        for heading in ["Where the model fails", "Baselines to beat"] { XCTAssertTrue(page.contains("<h2>\(heading)</h2>"), heading) }
+        XCTAssertFalse(page.contains("<h2>First layer</h2>"), "a table has no first-layer pictures")
+        XCTAssertEqual(page.components(separatedBy: "class=\"chart confusion\"").count - 1, 2, "the best trial and the ensemble")
+        XCTAssertTrue(page.contains("most confidently wrong") && page.contains("<tr class=\"wrong\">"))
+        XCTAssertTrue(page.contains("On the validation split (80 rows; the test split is not read)"), "400 rows, 20% test, 25% of the rest")
+        XCTAssertTrue(page.contains("Run <code>hpsearch check SWEEP --save RUN_DIR</code> to add baselines"))
+        XCTAssertTrue(XMLParser(data: Data(page.utf8)).parse(), "well-formed XHTML")
+
+        let (checkStatus, checkOut) = try hpsearch(["check", dir.file("s.yaml").path, "--save", run])
+        XCTAssertTrue(checkStatus == 0 || checkStatus == 1, checkOut)
+        page = try report()
+        XCTAssertTrue(page.contains("softmax regression (check 8)") && page.contains("data-beats=\"true\""), page)
+        XCTAssertEqual(page.components(separatedBy: "<tr class=\"model\">").count - 1, 2, "the best trial and the ensemble")
+
+        try FileManager.default.moveItem(at: dir.file("data.csv"), to: dir.file("moved.csv"))
+        page = try report()
+        XCTAssertTrue(page.contains("Not shown: the sweep&#39;s data could not be loaded"), page)
+        XCTAssertTrue(page.contains("softmax regression (check 8)"), "the baselines need no data")
+        XCTAssertTrue(XMLParser(data: Data(page.utf8)).parse(), "well-formed XHTML")
+    }
+
+    /// The report of a small CNN sweep on 8×8 images (an MNIST-layout IDX directory written
+    /// here): the first conv layer's filters as one picture, the wrong examples as pictures.
+    func testTheReportOfAnImageSweepShowsTheFirstLayerAndPictures() throws {
+        let dir = try TemporaryDirectory(prefix: "cli-images")
+        let images = dir.file("images")
+        try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+        // Three classes: a bright 3×3 blob at the top left, top right or bottom, on seeded noise.
+        var state: UInt64 = 12345
+        func noise() -> UInt8 { state = state &* 6364136223846793005 &+ 1442695040888963407; return UInt8((state >> 60) * 3) }
+        func write(_ prefix: String, count: Int) throws {
+            var pixels = [UInt8](), labels = [UInt8]()
+            for i in 0..<count {
+                let label = i % 3, (y0, x0) = [(0, 0), (0, 5), (5, 2)][label]
+                for y in 0..<8 { for x in 0..<8 { pixels.append((y0..<(y0 + 3)).contains(y) && (x0..<(x0 + 3)).contains(x) ? 200 + noise() : noise()) } }
+                labels.append(UInt8(label))
+            }
+            func header(_ magic: UInt8, _ dims: [Int]) -> [UInt8] {
+                [0, 0, 8, magic] + dims.flatMap { d in (0..<4).reversed().map { UInt8((d >> (8 * $0)) & 0xFF) } }
+            }
+            try Data(header(3, [count, 8, 8]) + pixels).write(to: images.appendingPathComponent("\(prefix)-images-idx3-ubyte"))
+            try Data(header(1, [count]) + labels).write(to: images.appendingPathComponent("\(prefix)-labels-idx1-ubyte"))
+        }
+        try write("train", count: 300)
+        try write("t10k", count: 60)
+        try """
+        name: images
+        seed: 4
+        data: {source: {idx: {dir: images}}, validation: 60}
+        model: cnn
+        budget: {trials: 2, max_epochs: 1}
+        parameters:
+          learning_rate: {distribution: log_uniform_values, min: 1.0e-3, max: 3.0e-3}
+          channels: {value: 4}
+          conv_blocks: {value: 1}
+          kernel: {value: 3}
+          dense_width: {value: 8}
+          batch_size: {value: 32}
+        """.write(to: dir.file("s.yaml"), atomically: true, encoding: .utf8)
+        let run = dir.file("run").path
+        let (runStatus, runOut) = try hpsearch(["run", dir.file("s.yaml").path, "--dir", run, "--quiet"])
+        XCTAssertEqual(runStatus, 0, runOut)
+        let (status, out) = try hpsearch(["report", run])
+        XCTAssertEqual(status, 0, out)
+        let page = try String(contentsOf: dir.file("run/report.html"), encoding: .utf8)
+        XCTAssertTrue(XMLParser(data: Data(page.utf8)).parse(), "well-formed XHTML")
+        XCTAssertTrue(page.contains("<h2>First layer</h2>") && page.contains("first conv2d layer's filters"), page)
+        XCTAssertTrue(page.contains("data-tiles=\"4\""), "4 filters × 1 channel")
+        XCTAssertTrue(page.contains("<img class=\"first-layer\" src=\"data:image/png;base64,"))
+        XCTAssertTrue(page.contains("(x / scale + mean)"), "pixels mapped back with the fitted transform's inverse")
+        XCTAssertTrue(page.contains("<img class=\"example\" src=\"data:image/png;base64,") || page.contains("gets every validation example right"))
+        XCTAssertEqual(page.components(separatedBy: "class=\"chart confusion\"").count - 1, 1, "the best trial; no ensemble stored")
     }
 
     /// One small sweep (size-1 world, 6 trials × ≤ 3 epochs on a 900-row CSV), then what a user

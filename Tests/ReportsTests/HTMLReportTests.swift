@@ -8,7 +8,7 @@ import Storage
 import XCTest
 
 /// The elements of an XML document, with their attributes and text.
-private final class Elements: NSObject, XMLParserDelegate {
+final class Elements: NSObject, XMLParserDelegate {
     struct Element { var name: String; var attributes: [String: String]; var text = "" }
     var all: [Element] = []
     private var open: [Int] = []
