@@ -9,7 +9,8 @@ struct Check: ParsableCommand {
         discussion: """
         1 data look (classes, ranges, NaNs, duplicates)   2 loss at init   3 input-independent baseline
         4 overfit one batch   5 gradient check   6 batch independence   7 loss decreases
-        8 baselines to beat (majority class or training mean, a linear model, the sweep's human_baseline).
+        8 baselines to beat (majority class or training mean, a linear model, the sweep's human_baseline)
+        9 gradient flow at init (each layer's gradient norm, dead ReLUs, saturated tanh/sigmoid).
         Exit status 1 when any check fails.
         """
     )

@@ -19,6 +19,9 @@ struct Status: ParsableCommand {
     @Option(help: "Show at most this many trials (the best ones).")
     var limit: Int?
 
+    @Option(help: ArgumentHelp("Show one trial: its epochs, each layer's training health (gradient and weight norms, update-to-weight ratio, activations, dead ReLUs, saturation) and the flags it raises; with --json, its object with the health records.", valueName: "N"))
+    var trial: Int?
+
     @Flag(help: "Check the run directory: SQLite's integrity check and every artifact's checksum (exit 1 on a problem).")
     var verify = false
 
@@ -31,6 +34,8 @@ struct Status: ParsableCommand {
     func validate() throws {
         if interval <= 0 { throw ValidationError("--interval must be positive") }
         if watch && json { throw ValidationError("--watch redraws a table; for a JSON feed use `hpsearch run --json-logs`") }
+        if let trial, trial < 0 { throw ValidationError("--trial \(trial): trial indices start at 0") }
+        if trial != nil && (verify || limit != nil) { throw ValidationError("--trial shows one trial; leave out --verify and --limit") }
     }
 
     func run() throws {
@@ -56,8 +61,22 @@ struct Status: ParsableCommand {
         guard let sweep = try store.sweep() else { throw CoordinatorError("\(runDirectory): the store has no sweep yet") }
         let spec = try StoredSweep.spec(sweep, file: run.sweepCopyPath)
         let trials = try store.trials()
+        if let index = trial {
+            guard let t = trials.first(where: { $0.index == index }) else {
+                throw CoordinatorError("\(runDirectory) has no trial \(index) (trials 0…\(max(trials.count - 1, 0)) so far); `hpsearch status \(runDirectory)` lists them")
+            }
+            var input = ReportInput(spec: spec, sweep: sweep, trials: trials, epochs: try store.epochs(trial: index))
+            input.health = try store.health(trial: index)
+            if json {
+                FileHandle.standardOutput.write(Data(StatusJSON.trialObjectWithHealth(t, input).utf8))
+            } else {
+                print(TrialHealthTable.render(t, input))
+            }
+            return t.state.isFinished
+        }
         if json {
-            let input = ReportInput(spec: spec, sweep: sweep, trials: trials, epochs: try store.allEpochs())
+            var input = ReportInput(spec: spec, sweep: sweep, trials: trials, epochs: try store.allEpochs())
+            input.health = try store.allHealth()
             var rows = input
             if let limit { rows.trials = StatusJSON.ordered(trials, metric: spec.metric).prefix(limit).sorted { $0.index < $1.index } }
             FileHandle.standardOutput.write(Data(StatusJSON.render(rows).utf8))

@@ -1,7 +1,7 @@
 // HTMLReport: one self-contained page about a sweep (`hpsearch report`): summary, learning
 // curves, the metric against each hyperparameter, parallel coordinates, parameter importance,
 // early-stopping savings, ensembles and distillation, where the models fail, the first layer,
-// baselines to beat, what the network sees (check/inputs.png), checks, the sweep file and
+// baselines to beat, training health and prediction dynamics, what the network sees (check/inputs.png), checks, the sweep file and
 // environment. Inline SVG and CSS, pictures as PNG `data:` URIs: no scripts, fonts, links or
 // external images, nothing fetched. The page is well-formed XHTML (every tag closed, all text
 // escaped), so XML tools can read it too.
@@ -26,6 +26,7 @@ public enum HTMLReport {
         body += failuresSection(input)
         body += firstLayerSection(input)
         body += baselinesSection(input)
+        body += healthSection(input)
         body += inputsSection(input)
         if let check = input.checkText { body += section("Checks (check.json)", "<pre>" + Markup.escape(prettyJSON(check)) + "</pre>\n") }
         body += section("All trials, best first", trialsTable(input))

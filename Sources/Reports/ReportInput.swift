@@ -25,6 +25,9 @@ public struct ReportInput: Sendable {
     public var checkDistributionsSVG: String? = nil
     /// The models' validation predictions and first layer (the CLI gathers them); nil: not gathered.
     public var insight: ModelInsight? = nil
+    /// Every trial's training health (`Store.allHealth`), by (trial, epoch); empty for stores from
+    /// before it was recorded.
+    public var health: [EpochHealth] = []
 
     public init(spec: SweepSpec, sweep: SweepRecord, trials: [TrialRecord], epochs: [EpochRecord],
                 ensembles: [EnsembleRecord] = [], checkText: String? = nil, directory: String? = nil) {
@@ -48,8 +51,12 @@ public struct ReportInput: Sendable {
         var input = ReportInput(spec: spec, sweep: sweep, trials: try store.trials(), epochs: try store.allEpochs(),
                                 ensembles: try store.ensembles(), checkText: check, directory: directory?.path)
         input.loadCheckPictures(directory?.appendingPathComponent("check"))
+        input.health = try store.allHealth()
         return input
     }
+
+    /// Each trial's health records, in epoch order.
+    var healthByTrial: [Int: [EpochHealth]] { Dictionary(grouping: health, by: \.trial) }
 
     /// Each trial's epochs, in epoch order.
     var epochsByTrial: [Int: [EpochRecord]] { Dictionary(grouping: epochs, by: \.trial) }

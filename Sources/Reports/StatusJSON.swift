@@ -20,30 +20,65 @@ public enum StatusJSON {
         ("config", "the sampled configuration, {parameter: value}"),
         ("message", "why it failed, diverged, was lost or was stopped"),
         ("epochs", "[{epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, seconds, and val_auc, val_f1 for two classes, or val_rmse, val_mae, val_r2 for regression (accuracies null)}] per epoch, as `export` has them"),
+        ("flags", "[{kind (dying_relu, vanishing_gradients, exploding_gradients, learning_rate_too_high or learning_rate_too_low), epoch (the first it was seen at; 0 is initialisation), layer (the model's layer index, null for the whole network), message}] from its training health, by the thresholds docs/training.md states"),
     ]
+
+    /// With `status --trial N --json`: the one trial's object also has this key.
+    public static let healthKey = (name: "health", meaning: "[{epoch (0: at initialisation), loss (on the fixed batch), layers: [{layer, name, activation, parameters, grad_norm, weight_norm, update_ratio, activation_mean, activation_std, dead_fraction, saturation}], probe_outputs, probe (predictions on the first 16 validation examples, row by row)}] per epoch; only with --trial")
 
     /// The `--help` paragraph: every key and its meaning.
     public static var help: String {
         "A JSON array of trials, best first (by the sweep metric; trials without a value last, by index). Keys of each trial: "
             + keys.map { "\($0.name) (\($0.meaning))" }.joined(separator: "; ")
-            + ". Numbers are full precision; NaN and infinities are null."
+            + ". With --trial N: that trial's object alone, with also \(healthKey.name) (\(healthKey.meaning))."
+            + " Numbers are full precision; NaN and infinities are null."
     }
 
     /// The array for `input`'s trials, best first.
     public static func render(_ input: ReportInput) -> String {
-        let byTrial = input.epochsByTrial, metrics = SweepExport.metricNames(input)
-        let rows = ordered(input.trials, metric: input.spec.metric).map { t -> String in
+        let byTrial = input.epochsByTrial, health = input.healthByTrial, metrics = SweepExport.metricNames(input)
+        return "[" + ordered(input.trials, metric: input.spec.metric).map {
+            trialObject($0, input, epochs: byTrial[$0.index] ?? [], health: health[$0.index] ?? [], metrics: metrics)
+        }.joined(separator: ",\n") + "]\n"
+    }
+
+    /// One trial's object (`keys`, in order) with its `healthKey` too: `status --trial N --json`.
+    public static func trialObjectWithHealth(_ t: TrialRecord, _ input: ReportInput) -> String {
+        trialObject(t, input, epochs: input.epochsByTrial[t.index] ?? [], health: input.healthByTrial[t.index] ?? [],
+                    metrics: SweepExport.metricNames(input), withHealth: true) + "\n"
+    }
+
+    static func trialObject(_ t: TrialRecord, _ input: ReportInput, epochs trialEpochs: [EpochRecord], health records: [EpochHealth],
+                            metrics: [String], withHealth: Bool = false) -> String {
+        let flags = HealthRules().flags(records).map { f in
+            SweepExport.object([("kind", .string(f.kind.rawValue)), ("epoch", .int(f.epoch)), ("layer", SweepExport.Cell(f.layer)),
+                                ("message", .string(f.message))])
+        }
+        let extra = withHealth ? ",\"health\":[" + records.map(healthObject).joined(separator: ",") + "]" : ""
+        return {
             let config = t.configuration.values.sorted { $0.key < $1.key }.map { ($0.key, SweepExport.Cell($0.value)) }
-            let epochs = (byTrial[t.index] ?? []).map { SweepExport.object(Array(zip(SweepExport.epochColumns + metrics, SweepExport.epochCells($0, metrics: metrics)))) }
+            let epochs = trialEpochs.map { SweepExport.object(Array(zip(SweepExport.epochColumns + metrics, SweepExport.epochCells($0, metrics: metrics)))) }
             let fields: [(String, SweepExport.Cell)] = [
                 ("trial", .int(t.index)), ("state", .string(t.state.rawValue)), ("rank", SweepExport.Cell(t.rank)), ("seed", .uint(t.seed)),
                 ("epochs_finished", .int(t.epochs)), ("best_epoch", SweepExport.Cell(t.bestEpoch)), ("value", SweepExport.Cell(t.bestValue)),
                 ("val_loss", SweepExport.Cell(t.bestValidationLoss)), ("val_accuracy", SweepExport.Cell(t.bestValidationAccuracy)),
             ]
             return String(SweepExport.object(fields).dropLast()) + ",\"config\":" + SweepExport.object(config)
-                + ",\"message\":" + SweepExport.Cell(t.message).json + ",\"epochs\":[" + epochs.joined(separator: ",") + "]}"
+                + ",\"message\":" + SweepExport.Cell(t.message).json + ",\"epochs\":[" + epochs.joined(separator: ",") + "]"
+                + ",\"flags\":[" + flags.joined(separator: ",") + "]" + extra + "}"
+        }()
+    }
+
+    static func healthObject(_ h: EpochHealth) -> String {
+        let layers = h.layers.map { l in
+            SweepExport.object([("layer", .int(l.layer)), ("name", .string(l.name)), ("activation", .string(l.activation)),
+                                ("parameters", .int(l.parameters)), ("grad_norm", .double(l.gradientNorm)), ("weight_norm", .double(l.weightNorm)),
+                                ("update_ratio", .double(l.updateRatio)), ("activation_mean", .double(l.activationMean)),
+                                ("activation_std", .double(l.activationStd)), ("dead_fraction", .double(l.deadFraction)),
+                                ("saturation", .double(l.saturation))])
         }
-        return "[" + rows.joined(separator: ",\n") + "]\n"
+        return "{\"epoch\":\(h.epoch),\"loss\":" + SweepExport.Cell.double(h.loss).json + ",\"layers\":[" + layers.joined(separator: ",")
+            + "],\"probe_outputs\":\(h.outputs),\"probe\":[" + h.probe.map { SweepExport.Cell.double(Double($0)).json }.joined(separator: ",") + "]}"
     }
 
     /// Best first by `metric`, then trials without a value by index.

@@ -10,9 +10,10 @@ public struct CheckResult: Sendable, Equatable, Codable {
         case fail
     }
 
-    /// 1…7, in the recipe's order.
+    /// 1…9, in the recipe's order.
     public var id: Int
-    /// Short machine name: data, init_loss, baseline, overfit_batch, gradient, batch_independence, loss_decreases.
+    /// Short machine name: data, init_loss, baseline, overfit_batch, gradient, batch_independence, loss_decreases,
+    /// baselines, gradient_flow.
     public var name: String
     public var status: Status
     /// One line with the numbers behind the verdict.

@@ -81,7 +81,7 @@ public struct RecipeCheck {
             ("data look", dataLook), ("loss at init", lossAtInit), ("input-independent baseline", baseline),
             ("overfit one batch", overfitOneBatch), ("gradient check", gradientCheck),
             ("batch independence", batchIndependence), ("loss decreases", lossDecreases),
-            ("baselines to beat", baselines),
+            ("baselines to beat", baselines), ("gradient flow at init", gradientFlow),
         ]
         return checks.enumerated().map { i, check in
             announce(check.0)

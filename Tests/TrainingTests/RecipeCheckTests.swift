@@ -39,8 +39,33 @@ final class RecipeCheckTests: XCTestCase {
 
     func testHealthyPipelinePassesEveryCheck() {
         let results = check().runAll()
-        XCTAssertEqual(results.map(\.id), Array(1...8))
+        XCTAssertEqual(results.map(\.id), Array(1...9))
         for r in results { XCTAssertEqual(r.status, .pass, "\(r.name): \(r.summary) \(r.hint ?? "")") }
+    }
+
+    func testGradientFlowAtInitFlagsDeepSigmoidsAndDeadUnits() throws {
+        var sigmoid = Fixtures.mlp(width: 32, depth: 10)
+        sigmoid.activation = .sigmoid
+        sigmoid.initializer = .glorotUniform
+        let deep = try check(Fixtures.blobData(), sigmoid).gradientFlow()
+        XCTAssertEqual(deep.status, .warn, deep.summary)
+        XCTAssertTrue(deep.summary.contains("first/last") && deep.values["first_to_last_ratio"]! < 1e-3, deep.summary)
+        XCTAssertNotNil(deep.values["max_saturation"])
+        let healthy = try check().gradientFlow()
+        XCTAssertEqual(healthy.status, .pass, healthy.summary)
+        XCTAssertEqual(healthy.id, 9)
+        XCTAssertEqual(healthy.values["max_dead_fraction"].map { $0 < 0.5 }, true)
+        // Every first-layer unit dead: nothing flows to it.
+        var dead = check()
+        let make = dead.makeModel
+        dead.makeModel = { c, rng in
+            let net = try make(c, &rng)
+            if let first = (net as? Sequential)?.layers.compactMap({ $0 as? Dense }).first { first.bias!.data = [Float](repeating: -50, count: first.bias!.count) }
+            return net
+        }
+        let blocked = try dead.gradientFlow()
+        XCTAssertEqual(blocked.status, .fail, blocked.summary)
+        XCTAssertTrue(blocked.hint?.contains("dead") == true, blocked.hint ?? "")
     }
 
     /// Check 8 on a hand-made problem: 300 of 400 training rows are class 0, the validation split
