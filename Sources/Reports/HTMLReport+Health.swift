@@ -50,8 +50,8 @@ extension HTMLReport {
             s += HeatMap(title: "update / weight", values: grid(\.updateRatio), rowLabels: labels, columnLabels: epochs.map(String.init)).svg()
             let units = grid { $0.deadFraction.isFinite ? $0.deadFraction : $0.saturation }
             if units.joined().contains(where: \.isFinite) {
-                s += HeatMap(title: "dead (ReLU) or saturated (tanh/sigmoid) fraction", values: units, rowLabels: labels,
-                             columnLabels: epochs.map(String.init), logarithmic: false).svg()
+                s += HeatMap(title: "dead (ReLU) or saturated fraction", values: units, rowLabels: labels,
+                             columnLabels: epochs.map(String.init), logarithmic: false, fixedRange: (0, 1)).svg()
             }
             s += "</div>\n"
             let flags = HealthRules().flags(records)
@@ -60,11 +60,11 @@ extension HTMLReport {
         return s
     }
 
-    /// The top three trials' probability of the true class (regression: the prediction of the
+    /// The top three trials with probe records: their probability of the true class (regression: the prediction of the
     /// first target against its true value) on each probe example, by epoch.
     static func predictionDynamics(_ input: ReportInput) -> String {
         let byTrial = input.healthByTrial
-        let top = input.ranked.prefix(3).filter { !(byTrial[$0.index] ?? []).allSatisfy { $0.probe.isEmpty } }
+        let top = Array(input.ranked.filter { !(byTrial[$0.index] ?? []).allSatisfy { $0.probe.isEmpty } }.prefix(3))
         guard let first = top.first, let sample = byTrial[first.index]?.first(where: { !$0.probe.isEmpty }) else {
             return "<p class=\"note\">No probe predictions recorded yet.</p>\n"
         }
@@ -92,12 +92,15 @@ extension HTMLReport {
                 lo = finite.min() ?? 0; hi = finite.max() ?? 1
                 if hi <= lo { hi = lo + 1 }
             }
-            let frame = PlotFrame(width: 150, height: 110, left: 30, right: 6, top: 18, bottom: 18)
+            let frame = PlotFrame(width: 150, height: 116, left: 30, right: 6, top: 26, bottom: 18)
             let name = regression ? (truth.map { "#\(k): " + String(format: "%.4g", $0) } ?? "#\(k)")
                 : "#\(k): " + (view.labels[k] < view.classNames.count ? view.classNames[view.labels[k]] : String(view.labels[k]))
             var svg = frame.open(title: name, xLabel: "", yLabel: "",
                                  xTicks: [(0, "0"), (1, String(Int(maxEpoch)))],
                                  yTicks: [(0, String(format: "%.3g", lo)), (1, String(format: "%.3g", hi))], cssClass: "chart small")
+            if let png = picture(view, row: k) {
+                svg += "<image x=\"2\" y=\"2\" width=\"22\" height=\"22\" style=\"image-rendering:pixelated\" href=\"\(png.dataURI())\"/>\n"
+            }
             if let truth {
                 let y = Markup.px(frame.y((truth - lo) / (hi - lo)))
                 svg += "<line x1=\"\(Markup.px(frame.x(0)))\" y1=\"\(y)\" x2=\"\(Markup.px(frame.x(1)))\" y2=\"\(y)\" stroke=\"#444\" stroke-dasharray=\"3 2\"/>\n"

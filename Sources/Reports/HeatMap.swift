@@ -12,12 +12,16 @@ struct HeatMap {
     var columnLabels: [String]
     /// log10 colour scale (values ≤ 0 count as missing).
     var logarithmic = true
+    /// The colour scale's ends in the values' own units; nil: the values' finite min and max.
+    var fixedRange: (Double, Double)? = nil
+    /// Cell height; cells are wider when there are few epochs (up to 28 px), so the map stays readable.
     var cell = 14.0
 
     static let missing: (UInt8, UInt8, UInt8) = (221, 221, 221)
 
     /// The colour scale's ends: the finite values' min and max (in log10 for a log scale).
     var range: (Double, Double)? {
+        if let fixedRange { return fixedRange }
         let v = values.joined().compactMap(transform)
         guard let lo = v.min(), let hi = v.max() else { return nil }
         return (lo, hi)
@@ -50,11 +54,12 @@ struct HeatMap {
         let png = PNGWriter(width: columns, height: rows, colour: .rgb, pixels: pixels)
         let e = Markup.escape, p = Markup.px
         let labelWidth = min(150, Double((rowLabels.map(\.count).max() ?? 4) * 6 + 10))
-        let left = labelWidth, top = 24.0, gridWidth = Double(columns) * cell, gridHeight = Double(rows) * cell
-        let width = left + gridWidth + 12, height = top + gridHeight + 44
+        let cellWidth = max(cell, min(28, 300 / Double(columns)))
+        let left = labelWidth, top = 24.0, gridWidth = Double(columns) * cellWidth, gridHeight = Double(rows) * cell
+        let width = max(left + gridWidth + 12, 290), height = top + gridHeight + 46
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart heatmap\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
             + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"10\">\n"
-        s += "<text x=\"\(p(left))\" y=\"14\" font-size=\"12\">\(e(title))</text>\n"
+        s += "<text x=\"6\" y=\"14\" font-size=\"12\">\(e(title))</text>\n"
         s += "<image x=\"\(p(left))\" y=\"\(p(top))\" width=\"\(p(gridWidth))\" height=\"\(p(gridHeight))\" preserveAspectRatio=\"none\" "
             + "style=\"image-rendering:pixelated\" href=\"\(png.dataURI())\"/>\n"
         for (r, label) in rowLabels.enumerated() where r < rows {
@@ -62,13 +67,14 @@ struct HeatMap {
         }
         let step = max(1, columns / 10)
         for (c, label) in columnLabels.enumerated() where c < columns && (c % step == 0 || c == columns - 1) {
-            s += "<text x=\"\(p(left + (Double(c) + 0.5) * cell))\" y=\"\(p(top + gridHeight + 12))\" text-anchor=\"middle\">\(e(label))</text>\n"
+            s += "<text x=\"\(p(left + (Double(c) + 0.5) * cellWidth))\" y=\"\(p(top + gridHeight + 12))\" text-anchor=\"middle\">\(e(label))</text>\n"
         }
         let legend = range.map { lo, hi -> String in
             let f = { (v: Double) in logarithmic ? String(format: "%.3g", pow(10, v)) : String(format: "%.3g", v) }
-            return "\(f(lo)) (dark) … \(f(hi)) (yellow)" + (logarithmic ? ", log scale" : "")
+            return "\(f(lo)) (dark) … \(f(hi)) (yellow)" + (logarithmic ? ", log scale" : "") + "; grey: none"
         } ?? "no finite values"
-        s += "<text x=\"\(p(left))\" y=\"\(p(top + gridHeight + 30))\">epoch → · \(e(legend)) · grey: none</text>\n"
+        s += "<text x=\"\(p(left + gridWidth / 2))\" y=\"\(p(top + gridHeight + 24))\" text-anchor=\"middle\">epoch</text>\n"
+        s += "<text x=\"6\" y=\"\(p(top + gridHeight + 38))\">\(e(legend))</text>\n"
         return s + "</svg>\n"
     }
 }
