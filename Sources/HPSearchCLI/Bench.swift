@@ -7,8 +7,8 @@ import TensorCore
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure this machine: tensor-core speed against OpenBLAS.",
-        subcommands: [TensorBench.self, CoordinatorBench.self]
+        abstract: "Measure this machine: tensor-core speed against OpenBLAS, rank 0's throughput, the health probe's cost.",
+        subcommands: [TensorBench.self, CoordinatorBench.self, HealthBench.self]
     )
 }
 

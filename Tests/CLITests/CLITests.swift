@@ -524,6 +524,27 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(positions.contains(nil), String(firstObject))
         XCTAssertEqual(positions.compactMap { $0 }, positions.compactMap { $0 }.sorted(), String(firstObject))
 
+        // status --trial N: the trial's epochs, per-layer health and flags; --json adds `health`.
+        let (trialStatus, trialText) = try hpsearch(["status", run, "--trial", "0"])
+        XCTAssertEqual(trialStatus, 0, trialText)
+        for part in ["trial 0:", "training health at epoch", "grad_norm", "update/w", "gradient norm by epoch:", "flags:"] {
+            XCTAssertTrue(trialText.contains(part), "\(part) missing from:\n\(trialText)")
+        }
+        let (trialJSONStatus, trialJSON) = try hpsearch(["status", run, "--trial", "0", "--json"])
+        XCTAssertEqual(trialJSONStatus, 0, trialJSON)
+        let one = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(trialJSON.utf8)) as? [String: Any], trialJSON)
+        XCTAssertEqual(Set(one.keys), Set(StatusJSON.keys.map(\.name) + [StatusJSON.healthKey.name]))
+        let health = try XCTUnwrap(one["health"] as? [[String: Any]])
+        XCTAssertEqual(health.map { $0["epoch"] as? Int }, Array(0...(one["epochs_finished"] as! Int)).map { $0 }, "epoch 0 and every epoch")
+        let layer = try XCTUnwrap((health.last?["layers"] as? [[String: Any]])?.first)
+        XCTAssertEqual(Set(layer.keys), ["layer", "name", "activation", "parameters", "grad_norm", "weight_norm", "update_ratio",
+                                         "activation_mean", "activation_std", "dead_fraction", "saturation"])
+        XCTAssertTrue(health[0]["layers"].flatMap { ($0 as? [[String: Any]])?.first?["update_ratio"] } is NSNull, "no step before epoch 1")
+        XCTAssertEqual((health.last?["probe"] as? [Any])?.count, 16 * (health.last?["probe_outputs"] as? Int ?? 0))
+        let (noTrialStatus, noTrial) = try hpsearch(["status", run, "--trial", "99"])
+        XCTAssertNotEqual(noTrialStatus, 0)
+        XCTAssertTrue(noTrial.contains("has no trial 99"), noTrial)
+
         // ensemble --json: members, best single and the ensemble, each with the table's fields.
         let (ensembleStatus, ensembleText) = try hpsearch(["ensemble", run, "--json", "--top", "3"])
         XCTAssertEqual(ensembleStatus, 0, ensembleText)
