@@ -12,7 +12,8 @@ struct Train: ParsableCommand {
         --json keys: epochs, seconds, outcome, config, params, flops_per_example, images_per_second, and for the kept \
         epoch best_epoch, val_loss, val_accuracy (two classes: val_auc, val_f1; regression: val_rmse, val_mae, \
         val_r2 instead of val_accuracy); with --evaluate-test test_loss, test_accuracy (two classes: test_auc, \
-        test_f1; regression: test_rmse, test_mae, test_r2 instead of test_accuracy); error when the run diverged. \
+        test_f1; regression: test_rmse, test_mae, test_r2 instead of test_accuracy); error when the run diverged; \
+        health_flags: [{kind, epoch, layer, message}], what the per-layer training health flags (status --json's flags). \
         For regression val_loss and test_loss are the mean squared error of the standardised targets; rmse and \
         mae are in the targets' own units.
         """
@@ -47,7 +48,10 @@ struct Train: ParsableCommand {
             return
         }
         trainer.progress = progress
+        var health: [EpochHealth] = []
+        trainer.onHealth = { health.append($0) }
         let result = trainer.train()
+        let flags = HealthRules().flags(health)
         var out: [String: Any] = [
             "epochs": result.history.count,
             "seconds": result.seconds,
@@ -64,6 +68,9 @@ struct Train: ParsableCommand {
             out["best_epoch"] = best.epoch
         }
         if let why = result.message { out["error"] = why }
+        out["health_flags"] = flags.map { f -> [String: Any] in
+            ["kind": f.kind.rawValue, "epoch": f.epoch, "layer": f.layer.map { $0 as Any } ?? NSNull(), "message": f.message]
+        }
         let summary = "\(result.outcomeDescription) after \(result.history.count) epochs in \(String(format: "%.1f", result.seconds)) s"
             + (result.best.map { b in
                 data.isRegression
@@ -83,6 +90,9 @@ struct Train: ParsableCommand {
                 : String(format: "test (%d examples): loss %.4f, accuracy %.4f", test.count, test.loss, test.accuracy)
             if json { logLine(line) } else { print(line) }
         } else if json { logLine(summary) } else { print(summary) }
+        let healthLine = flags.isEmpty ? "training health: no flags (per layer, on a fixed batch, every epoch)"
+            : "training health: " + flags.map { "\($0.kind.rawValue): \($0.message)" }.joined(separator: "; ")
+        if json { logLine(healthLine) } else { print(healthLine) }
         if json { try printJSON(out) }
         if result.state == .diverged { throw ExitCode(2) }
     }

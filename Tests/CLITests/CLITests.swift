@@ -541,6 +541,12 @@ final class CLITests: XCTestCase {
                                          "activation_mean", "activation_std", "dead_fraction", "saturation"])
         XCTAssertTrue(health[0]["layers"].flatMap { ($0 as? [[String: Any]])?.first?["update_ratio"] } is NSNull, "no step before epoch 1")
         XCTAssertEqual((health.last?["probe"] as? [Any])?.count, 16 * (health.last?["probe_outputs"] as? Int ?? 0))
+        // train --json carries the health flags too (a healthy small MLP: none).
+        let (trainStatus, trainText) = try hpsearch(["train", dir.file("cli.yaml").path, "--epochs", "2", "--json"])
+        XCTAssertEqual(trainStatus, 0, trainText)
+        XCTAssertTrue(trainText.contains("training health: no flags"), trainText)
+        let trained = try XCTUnwrap(trainText.split(separator: "\n").last.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }, trainText)
+        XCTAssertEqual((trained["health_flags"] as? [Any])?.count, 0, "\(trained)")
         let (noTrialStatus, noTrial) = try hpsearch(["status", run, "--trial", "99"])
         XCTAssertNotEqual(noTrialStatus, 0)
         XCTAssertTrue(noTrial.contains("has no trial 99"), noTrial)
