@@ -277,7 +277,7 @@ final class CLITests: XCTestCase {
             let (status, out) = try hpsearch(["check", dir.file("s.yaml").path, "--save", argument])
             XCTAssertTrue(status == 0 || status == 1, out)
             let report = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.file(written))) as? [String: Any]
-            XCTAssertEqual((report?["checks"] as? [Any])?.count, 8, "\(argument): \(out)")
+            XCTAssertEqual((report?["checks"] as? [Any])?.count, 9, "\(argument): \(out)")
             // A run directory also gets the pictures of what the network sees; a file alone does not.
             let pictures = dir.file(written).deletingLastPathComponent().appendingPathComponent("check")
             if written == "mine.json" {
