@@ -111,3 +111,93 @@ void hps_bn_backward_input(size_t m, size_t c, const float *restrict dy, const f
             out[j] += gamma[j] * inv_std[j] / fm * (fm * g[j] - sum_dy[j] - h[j] * sum_dy_xhat[j]);
     }
 }
+
+// MARK: Convolution and pooling windows (NHWC), for the examples [b0, b1) of a batch, so callers
+// can split a batch over threads: each call writes only its own examples' rows.
+
+HPS_CLONES
+void hps_im2col(const float *restrict x, float *restrict cols, int h, int w, int c, int kh, int kw,
+                int stride, int pad, int oh, int ow, int b0, int b1) {
+    const size_t patch = (size_t)kh * kw * c;
+    for (int b = b0; b < b1; b++) {
+        for (int oy = 0; oy < oh; oy++) {
+            for (int ox = 0; ox < ow; ox++) {
+                float *dst = cols + (((size_t)b * oh + oy) * ow + ox) * patch;
+                for (int ky = 0; ky < kh; ky++) {
+                    const int iy = oy * stride - pad + ky;
+                    for (int kx = 0; kx < kw; kx++, dst += c) {
+                        const int ix = ox * stride - pad + kx;
+                        if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
+                            for (int j = 0; j < c; j++) dst[j] = 0.0f;
+                        } else {
+                            const float *src = x + (((size_t)b * h + iy) * w + ix) * c;
+                            for (int j = 0; j < c; j++) dst[j] = src[j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+HPS_CLONES
+void hps_col2im_add(const float *restrict dcols, float *restrict gx, int h, int w, int c, int kh, int kw,
+                    int stride, int pad, int oh, int ow, int b0, int b1) {
+    const size_t patch = (size_t)kh * kw * c;
+    for (int b = b0; b < b1; b++) {
+        for (int oy = 0; oy < oh; oy++) {
+            for (int ox = 0; ox < ow; ox++) {
+                const float *src = dcols + (((size_t)b * oh + oy) * ow + ox) * patch;
+                for (int ky = 0; ky < kh; ky++) {
+                    const int iy = oy * stride - pad + ky;
+                    for (int kx = 0; kx < kw; kx++, src += c) {
+                        const int ix = ox * stride - pad + kx;
+                        if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                        float *dst = gx + (((size_t)b * h + iy) * w + ix) * c;
+                        for (int j = 0; j < c; j++) dst[j] += src[j];
+                    }
+                }
+            }
+        }
+    }
+}
+
+HPS_CLONES
+void hps_maxpool_forward(const float *restrict x, float *restrict y, int32_t *restrict arg, int h, int w, int c,
+                         int k, int stride, int pad, int oh, int ow, int b0, int b1) {
+    for (int b = b0; b < b1; b++) {
+        for (int oy = 0; oy < oh; oy++) {
+            for (int ox = 0; ox < ow; ox++) {
+                const size_t o = (((size_t)b * oh + oy) * ow + ox) * c;
+                float *yo = y + o;
+                int32_t *ao = arg + o;
+                int first = 1;
+                for (int ky = 0; ky < k; ky++) {
+                    const int iy = oy * stride - pad + ky;
+                    if (iy < 0 || iy >= h) continue;
+                    for (int kx = 0; kx < k; kx++) {
+                        const int ix = ox * stride - pad + kx;
+                        if (ix < 0 || ix >= w) continue;
+                        const size_t s = (((size_t)b * h + iy) * w + ix) * c;
+                        const float *xi = x + s;
+                        if (first) {
+                            for (int j = 0; j < c; j++) { yo[j] = xi[j]; ao[j] = (int32_t)(s + j); }
+                            first = 0;
+                        } else {
+                            for (int j = 0; j < c; j++) {
+                                const int better = xi[j] > yo[j];
+                                yo[j] = better ? xi[j] : yo[j];
+                                ao[j] = better ? (int32_t)(s + j) : ao[j];
+                            }
+                        }
+                    }
+                }
+                if (first) for (int j = 0; j < c; j++) { yo[j] = -INFINITY; ao[j] = -1; }
+            }
+        }
+    }
+}
+
+void hps_maxpool_backward(const float *restrict dy, const int32_t *restrict arg, float *restrict gx, size_t begin, size_t end) {
+    for (size_t i = begin; i < end; i++) if (arg[i] >= 0) gx[arg[i]] += dy[i];
+}

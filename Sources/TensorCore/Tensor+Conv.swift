@@ -23,36 +23,18 @@ public struct ConvGeometry: Equatable, Sendable {
                      "window \(kh)×\(kw) larger than padded input \(h)×\(w) (padding \(padding))")
         (self.n, self.h, self.w, self.c, self.kh, self.kw, self.stride, self.padding) = (n, h, w, c, kh, kw, stride, padding)
     }
-
-    /// Calls `body(row, column offset, input offset or nil)` for every (output pixel, tap):
-    /// the tap's C channels sit at `input offset` in x, and at `column offset` in that cols row.
-    @inline(__always)
-    func forEachTap(_ body: (_ row: Int, _ col: Int, _ src: Int?) -> Void) {
-        var row = 0
-        for b in 0..<n { for oy in 0..<oh { for ox in 0..<ow {
-            var col = 0
-            for ky in 0..<kh {
-                let iy = oy * stride - padding + ky
-                for kx in 0..<kw {
-                    let ix = ox * stride - padding + kx
-                    let inside = iy >= 0 && iy < h && ix >= 0 && ix < w
-                    body(row, col, inside ? ((b * h + iy) * w + ix) * c : nil)
-                    col += c
-                }
-            }
-            row += 1
-        } } }
-    }
 }
 
 extension Tensor {
     /// im2col of an NHWC input: [N·OH·OW, KH·KW·C], zeros where the window leaves the padded image.
+    /// The batch is split over the BLAS threads (each chunk fills its own examples' rows).
     static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry) -> [Float] {
-        let rows = g.n * g.oh * g.ow, patch = g.patch, c = g.c
+        let rows = g.n * g.oh * g.ow, patch = g.patch
         return makeBuffer(rows * patch) { cols in
-            g.forEachTap { row, col, src in
-                let dst = cols + row * patch + col
-                if let src { dst.initialize(from: x + src, count: c) } else { dst.initialize(repeating: 0, count: c) }
+            let c = UnsafeMutablePointer(cols)
+            Parallel.chunks(g.n) { b0, b1 in
+                hps_im2col(x, c, Int32(g.h), Int32(g.w), Int32(g.c), Int32(g.kh), Int32(g.kw), Int32(g.stride), Int32(g.padding),
+                           Int32(g.oh), Int32(g.ow), Int32(b0), Int32(b1))
             }
         }
     }
@@ -108,11 +90,10 @@ extension Tensor {
                     }
                     dcols.withUnsafeBufferPointer { pd in
                         x.accumulateGrad { gx in
-                            let c = g.c
-                            g.forEachTap { row, col, src in
-                                guard let src else { return }
-                                let s = pd.baseAddress! + row * patch + col
-                                for j in 0..<c { gx[src + j] += s[j] }
+                            // Each example's gradient rows are its own: the batch splits over threads.
+                            Parallel.chunks(g.n) { b0, b1 in
+                                hps_col2im_add(pd.baseAddress!, gx, Int32(g.h), Int32(g.w), Int32(g.c), Int32(g.kh), Int32(g.kw),
+                                               Int32(g.stride), Int32(g.padding), Int32(g.oh), Int32(g.ow), Int32(b0), Int32(b1))
                             }
                         }
                     }
@@ -137,32 +118,24 @@ extension Tensor {
             x.data.withUnsafeBufferPointer { pxb in
                 argmax.withUnsafeMutableBufferPointer { amb in
                     let px = pxb.baseAddress!, am = amb.baseAddress!
-                    var row = 0
-                    for b in 0..<g.n { for oy in 0..<g.oh { for ox in 0..<g.ow {
-                        let yo = y + row * c, ao = am + row * c
-                        var first: Int32 = 1
-                        for ky in 0..<g.kh {
-                            let iy = oy * g.stride - g.padding + ky
-                            guard iy >= 0 && iy < g.h else { continue }
-                            for kx in 0..<g.kw {
-                                let ix = ox * g.stride - g.padding + kx
-                                guard ix >= 0 && ix < g.w else { continue }
-                                let src = ((b * g.h + iy) * g.w + ix) * c
-                                hps_max_tap(c, px + src, yo, ao, Int32(src), first)
-                                first = 0
-                            }
-                        }
-                        if first == 1 { yo.initialize(repeating: -.infinity, count: c) }
-                        row += 1
-                    } } }
+                    Parallel.chunks(g.n) { b0, b1 in
+                        hps_maxpool_forward(px, y, am, Int32(g.h), Int32(g.w), Int32(c), Int32(g.kh), Int32(g.stride), Int32(g.padding),
+                                            Int32(g.oh), Int32(g.ow), Int32(b0), Int32(b1))
+                    }
                 }
             }
         }
         let result = Tensor(shape: [g.n, g.oh, g.ow, c], data: out)
+        let perExample = g.oh * g.ow * c
         result.record([x]) { r in
             r.grad!.withUnsafeBufferPointer { dy in
-                x.accumulateGrad { gx in
-                    for i in 0..<outCount where argmax[i] >= 0 { gx[Int(argmax[i])] += dy[i] }
+                argmax.withUnsafeBufferPointer { am in
+                    x.accumulateGrad { gx in
+                        // An example's outputs point into its own input: split by example.
+                        Parallel.chunks(g.n) { b0, b1 in
+                            hps_maxpool_backward(dy.baseAddress!, am.baseAddress!, gx, b0 * perExample, b1 * perExample)
+                        }
+                    }
                 }
             }
         }

@@ -49,13 +49,19 @@ extension Tensor {
     /// max(x, 0), through the vectorised C kernels (the most frequent activation).
     public func relu() -> Tensor {
         let n = count
-        let out = makeBuffer(n) { o in data.withUnsafeBufferPointer { hps_relu_forward(n, $0.baseAddress!, o) } }
+        let out = makeBuffer(n) { o in
+            data.withUnsafeBufferPointer { x in
+                Parallel.chunks(n, grain: 1 << 16) { i0, i1 in hps_relu_forward(i1 - i0, x.baseAddress! + i0, o + i0) }
+            }
+        }
         let result = Tensor(shape: shape, data: out)
         let xd = data  // forward-time values
         result.record([self]) { r in
             r.grad!.withUnsafeBufferPointer { g in
                 xd.withUnsafeBufferPointer { x in
-                    self.accumulateGrad { gx in hps_relu_backward(n, x.baseAddress!, g.baseAddress!, gx) }
+                    self.accumulateGrad { gx in
+                        Parallel.chunks(n, grain: 1 << 16) { i0, i1 in hps_relu_backward(i1 - i0, x.baseAddress! + i0, g.baseAddress! + i0, gx + i0) }
+                    }
                 }
             }
         }

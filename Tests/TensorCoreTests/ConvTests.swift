@@ -2,7 +2,7 @@
 // gradients by central differences (stride 2, padding 1, bias, several channels).
 import TestSupport
 import XCTest
-import TensorCore
+@testable import TensorCore
 
 final class ConvTests: XCTestCase {
     func naiveConv(_ x: Tensor, _ w: Tensor, _ b: Tensor?, stride s: Int, padding p: Int) -> (shape: [Int], data: [Float]) {
@@ -157,6 +157,43 @@ final class ConvTests: XCTestCase {
         // relu and max pooling have kinks; a smooth activation keeps the check meaningful.
         GradCheck.check("conv → tanh → flatten", wrt: [x, w, b], h: 1e-3) {
             Tensor.conv2d(x, weight: w, bias: b, stride: 2, padding: 1).tanh().flattened()
+        }
+    }
+}
+
+/// The loops around the GEMMs (im2col, col2im, pooling, ReLU) split the batch over the BLAS
+/// threads; each chunk writes its own examples, so their results are the same bits at 1 thread
+/// and at 2.
+final class ParallelWindowTests: XCTestCase {
+    override func tearDown() { BLAS.setThreads(1) }
+
+    func run(threads: Int) -> [[Float]] {
+        BLAS.setThreads(threads)
+        var rng = RNG(seed: 42)
+        let x = Tensor(shape: [5, 7, 6, 3], data: rng.normalArray(5 * 7 * 6 * 3), requiresGrad: true)
+        let g = ConvGeometry(n: 5, h: 7, w: 6, c: 3, kh: 3, kw: 3, stride: 2, padding: 1)
+        let cols = x.data.withUnsafeBufferPointer { Tensor.im2col($0.baseAddress!, g) }
+        let pooled = Tensor.maxPool2d(x.relu(), kernel: 2, stride: 2, padding: 1)
+        var seedRNG = RNG(seed: 7)
+        let seed = seedRNG.normalArray(pooled.count)
+        pooled.backward(seed: seed)
+        return [cols, pooled.data, x.grad ?? []]
+    }
+
+    func testWindowsGiveTheSameBitsAtOneAndTwoThreads() {
+        let one = run(threads: 1), two = run(threads: 2)
+        XCTAssertEqual(one.map(\.count), two.map(\.count))
+        XCTAssertTrue(one[2].contains { $0 != 0 }, "gradients reached the input")
+        for (a, b) in zip(one, two) { XCTAssertEqual(a.map(\.bitPattern), b.map(\.bitPattern)) }
+        // im2col against the definition: row (b, oy, ox), column (ky, kx, c).
+        let cols = one[0]
+        var rng = RNG(seed: 42)
+        let x = rng.normalArray(5 * 7 * 6 * 3)
+        let (oh, ow) = (4, 3)
+        for (b, oy, ox, ky, kx, c) in [(0, 0, 0, 1, 1, 0), (4, 3, 2, 2, 0, 2), (2, 1, 1, 0, 2, 1), (1, 0, 2, 0, 0, 1)] {
+            let iy = oy * 2 - 1 + ky, ix = ox * 2 - 1 + kx
+            let expected: Float = iy < 0 || iy >= 7 || ix < 0 || ix >= 6 ? 0 : x[((b * 7 + iy) * 6 + ix) * 3 + c]
+            XCTAssertEqual(cols[((b * oh + oy) * ow + ox) * 27 + (ky * 3 + kx) * 3 + c], expected)
         }
     }
 }

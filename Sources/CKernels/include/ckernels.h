@@ -35,4 +35,18 @@ void hps_bn_backward_sums(size_t m, size_t c, const float *dy, const float *xhat
 void hps_bn_backward_input(size_t m, size_t c, const float *dy, const float *xhat, const float *gamma,
                            const float *inv_std, const float *sum_dy, const float *sum_dy_xhat, float *gx);
 
+/// im2col of the examples [b0, b1) of x [N, H, W, C] into cols [N·OH·OW, KH·KW·C] (row = output
+/// pixel, columns (ky, kx, c) with c fastest), zeros where the window leaves the image.
+void hps_im2col(const float *x, float *cols, int h, int w, int c, int kh, int kw,
+                int stride, int pad, int oh, int ow, int b0, int b1);
+/// The adjoint: gx += each column block of dcols at its input position, for examples [b0, b1).
+void hps_col2im_add(const float *dcols, float *gx, int h, int w, int c, int kh, int kw,
+                    int stride, int pad, int oh, int ow, int b0, int b1);
+/// k×k max pooling of examples [b0, b1): y and arg (the input index of each output's first
+/// maximum; -1 and -inf for a window wholly in the padding).
+void hps_maxpool_forward(const float *x, float *y, int32_t *arg, int h, int w, int c,
+                         int k, int stride, int pad, int oh, int ow, int b0, int b1);
+/// gx[arg[i]] += dy[i] for i in [begin, end) where arg[i] >= 0.
+void hps_maxpool_backward(const float *dy, const int32_t *arg, float *gx, size_t begin, size_t end);
+
 #endif
