@@ -15,7 +15,7 @@ struct Bench: ParsableCommand {
 struct TensorBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tensor",
-        abstract: "GEMM efficiency of training, and MLP/CNN training images/s on Fashion-MNIST."
+        abstract: "GEMM efficiency of training, and MLP/CNN/ResNet training images/s on Fashion-MNIST."
     )
 
     @Flag(help: "Print one JSON object instead of a table.")
@@ -30,7 +30,7 @@ struct TensorBench: ParsableCommand {
     @Option(help: "Directory with Fashion-MNIST IDX files.")
     var data = Dataset.fashionMNISTDirectory
 
-    @Option(help: ArgumentHelp("Measure only these figures (comma-separated: gemm, mlp, mlp1, cnn); for profiling.", visibility: .hidden))
+    @Option(help: ArgumentHelp("Measure only these figures (comma-separated: gemm, mlp, mlp1, cnn, resnet); peak_rss_mb is then that figure's; --json writes the others as the string \"NaN\"."))
     var only: String?
 
     func validate() throws {
@@ -48,6 +48,8 @@ struct TensorBench: ParsableCommand {
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys]
+            // Figures left out by --only are NaN, which JSON cannot hold: the string "NaN".
+            enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "NaN")
             print(String(decoding: try enc.encode(r), as: UTF8.self))
             return
         }
@@ -60,6 +62,7 @@ struct TensorBench: ParsableCommand {
             ("mlp_gemm_bound_images_per_s", f(r.mlp_gemm_bound_images_per_s, 0), "ceiling: that MLP's raw GEMMs alone"),
             ("mlp_images_per_s_1thread", f(r.mlp_images_per_s_1thread, 0), "same, 1 thread"),
             ("cnn_images_per_s", f(r.cnn_images_per_s, 0), "conv32-pool-conv64-pool-128-10, batch 128"),
+            ("resnet_images_per_s", f(r.resnet_images_per_s, 0), "sweeps/fashion-resnet.yaml's residual net at its defaults, batch 128"),
             ("peak_rss_mb", f(r.peak_rss_mb), "peak resident memory"),
         ]
         print("hpsearch bench tensor — data: \(r.data)")
