@@ -51,6 +51,10 @@ public final class SQLiteStore: Store {
             // file after every checkpoint.
             try database.execute("PRAGMA cache_size = -65536")
             if !readOnly { try database.execute("PRAGMA wal_autocheckpoint = 10000") }
+            // Statement and savepoint journals (a multi-row INSERT, a nested transaction) in
+            // memory: past 64 KiB SQLite spills them to a temporary file, and with 32-row epoch
+            // INSERTs that file was more than half of rank 0's writes (2.4× the pwrites).
+            try database.execute("PRAGMA temp_store = MEMORY")
             try database.execute("PRAGMA foreign_keys = ON")
         }
         try migrate()
