@@ -20,7 +20,10 @@ public final class SweepCoordinator {
     private var nextIndex = 0
     /// Trials on workers: index → rank.
     public private(set) var running: [Int: Int] = [:]
-    private var records: [Int: TrialRecord] = [:]
+    private var records = TrialTable()
+    /// Trials that may have an epoch-state artifact in the store (read on `prepare`, added by
+    /// `epochState`): `finished` looks for one to delete only for these, not with a query per trial.
+    private var mayHaveEpochState = Set<Int>()
     /// Called after each event (progress display, logs).
     public var onEvent: ((SweepEvent) -> Void)?
     /// Epochs recorded by this coordinator (not those read back on resume).
@@ -47,6 +50,42 @@ public final class SweepCoordinator {
         superseded.removeAll()
     }
 
+    /// Epoch rows recorded inside an open `groupCommit`, written when it ends.
+    private var pendingEpochs: [EpochRecord] = []
+    /// Open `groupCommit` calls (0 outside any).
+    private var groupDepth = 0
+
+    /// Runs `body` as one store transaction (the loops' group commit) in which the epoch rows that
+    /// `epoch` records are held and written together when `body` returns, before the commit, with
+    /// `Store.appendEpochs` (a multi-row statement per 32 rows instead of one statement each).
+    /// The store ends up exactly as if each had been written at once: nothing reads the epoch
+    /// rows in between (`nextTask` writes the held ones before it reads a resumed trial's), and
+    /// readers in other processes see only committed transactions anyway. When `body` throws, the
+    /// transaction is undone, held rows included, and the error goes on. A nested call is a
+    /// nested transaction: it writes its rows when it ends; if it throws, only they are dropped.
+    public func groupCommit<T>(_ body: () throws -> T) throws -> T {
+        try store.transaction {
+            let mark = pendingEpochs.count
+            groupDepth += 1
+            defer { groupDepth -= 1 }
+            do {
+                let value = try body()
+                try writePendingEpochs()
+                return value
+            } catch {
+                if pendingEpochs.count > mark { pendingEpochs.removeSubrange(mark...) }
+                throw error
+            }
+        }
+    }
+
+    /// Writes the epoch rows held by an open `groupCommit`.
+    private func writePendingEpochs() throws {
+        guard !pendingEpochs.isEmpty else { return }
+        try store.appendEpochs(pendingEpochs)
+        pendingEpochs.removeAll(keepingCapacity: true)
+    }
+
     /// Trial rows written by `writeProgressIfDue` (for the simulation's count of store writes).
     public private(set) var progressWrites = 0
 
@@ -69,8 +108,9 @@ public final class SweepCoordinator {
         let existing = try store.trials()
         for t in existing { records[t.index] = t }
         for t in existing where !t.state.isFinished {
-            if let state = try store.artifacts(trial: t.index).first(where: { $0.kind == Self.epochStateKind }),
-               let bytes = try? run.read(state.path), RunDirectory.checksum(bytes) == state.checksum, let epoch = Self.epoch(ofStatePath: state.path) {
+            let state = try store.artifacts(trial: t.index).first(where: { $0.kind == Self.epochStateKind })
+            if state != nil { mayHaveEpochState.insert(t.index) }
+            if let state, let bytes = try? run.read(state.path), RunDirectory.checksum(bytes) == state.checksum, let epoch = Self.epoch(ofStatePath: state.path) {
                 resumeEpochs[t.index] = epoch
             }
         }
@@ -110,6 +150,7 @@ public final class SweepCoordinator {
         let path = folder + "/epoch-\(epoch).state"
         let sum = try run.write(state, to: path)
         try store.putArtifact(ArtifactRecord(trial: trial, kind: Self.epochStateKind, path: path, bytes: state.count, checksum: sum))
+        mayHaveEpochState.insert(trial)
         if let previous, previous.path != path { superseded.append(previous.path) }
     }
 
@@ -144,6 +185,7 @@ public final class SweepCoordinator {
         record.bestValidationAccuracy = nil
         if let k = resumeEpochs[index], k > 0 {
             // Continues after epoch k: the best so far is that of the epochs that stand.
+            try writePendingEpochs()
             for e in try store.epochs(trial: index) where e.epoch <= k { record.consider(e, metric: spec.metric) }
         } else {
             record.startedAt = Date()
@@ -161,7 +203,7 @@ public final class SweepCoordinator {
             throw CoordinatorError("epoch report for trial \(r.trial), which is not running")
         }
         record.consider(r, metric: spec.metric)
-        try store.appendEpoch(r)
+        if groupDepth > 0 { pendingEpochs.append(r) } else { try store.appendEpoch(r) }
         records[r.trial] = record
         unwrittenProgress.insert(r.trial)
         try writeProgressIfDue()
@@ -201,11 +243,10 @@ public final class SweepCoordinator {
     /// Stores a finished trial: its state and message, and its artifacts under `trials/NNNNN/`.
     public func finished(_ result: TrialResult, checkpoint: [UInt8], validationProbabilities: [UInt8], testProbabilities: [UInt8]) throws {
         guard var record = records[result.trial] else { throw CoordinatorError("result for unknown trial \(result.trial)") }
-        let folder = RunDirectory.trialFolder(result.trial)
         var artifacts: [ArtifactRecord] = []
         for (kind, file, bytes) in [("checkpoint", "model.ckpt", checkpoint), ("validation_predictions", "validation.f32", validationProbabilities),
                                     ("test_predictions", "test.f32", testProbabilities)] where !bytes.isEmpty {
-            let path = folder + "/" + file
+            let path = RunDirectory.trialFolder(result.trial) + "/" + file
             let sum = try run.write(bytes, to: path)
             artifacts.append(ArtifactRecord(trial: result.trial, kind: kind, path: path, bytes: bytes.count, checksum: sum))
         }
@@ -214,12 +255,19 @@ public final class SweepCoordinator {
         if record.state != .pruned { record.message = result.message }
         record.epochs = result.epochs
         record.finishedAt = Date()
-        let stale = try store.artifacts(trial: result.trial).first { $0.kind == Self.epochStateKind }
-        try store.transaction {
-            for a in artifacts { try store.putArtifact(a) }
+        let stale = mayHaveEpochState.contains(result.trial)
+            ? try store.artifacts(trial: result.trial).first { $0.kind == Self.epochStateKind } : nil
+        if artifacts.isEmpty && stale == nil {
+            // One write, atomic by itself: no savepoint (most trials of a large sweep end here).
             try store.upsertTrial(record)
-            if stale != nil { try store.deleteArtifact(trial: result.trial, kind: Self.epochStateKind) }
+        } else {
+            try store.transaction {
+                for a in artifacts { try store.putArtifact(a) }
+                try store.upsertTrial(record)
+                if stale != nil { try store.deleteArtifact(trial: result.trial, kind: Self.epochStateKind) }
+            }
         }
+        mayHaveEpochState.remove(result.trial)
         if let stale { superseded.append(stale.path) }
         resumeEpochs[result.trial] = nil
         records[result.trial] = record
@@ -259,7 +307,7 @@ public final class SweepCoordinator {
     }
 
     /// Trials by index.
-    public var trials: [TrialRecord] { records.values.sorted { $0.index < $1.index } }
+    public var trials: [TrialRecord] { records.values }
 
     /// Counts by state, the best trial so far and the epochs recorded: O(trials).
     public var progress: SweepProgress {

@@ -99,8 +99,9 @@ public struct CoordinatorLoop {
             }
             guard !ranks.active.isEmpty, let first = try communicator.receive(timeout: 0.5) else { continue }
             // Group commit (see `commitWindow`): one WAL append and one round of file locks
-            // for a whole batch of events instead of one per event.
-            try coordinator.store.transaction {
+            // for a whole batch of events instead of one per event, its epoch rows written
+            // together (`SweepCoordinator.groupCommit`).
+            try coordinator.groupCommit {
                 try handle(first.message, from: first.source, &ranks)
                 let opened = Date()
                 var handled = 1

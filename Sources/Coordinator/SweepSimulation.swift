@@ -109,10 +109,15 @@ public struct SweepSimulation {
             if !heap.isEmpty {
                 heap[0] = last
                 var i = 0
+                // (No `for c in [l, r]`: that allocated an array per level of every pop.)
+                func before(_ a: Int, _ b: Int) -> Bool {
+                    heap[a].time < heap[b].time || (heap[a].time == heap[b].time && heap[a].worker < heap[b].worker)
+                }
                 while true {
                     let l = 2 * i + 1, r = l + 1
                     var m = i
-                    for c in [l, r] where c < heap.count && (heap[c].time < heap[m].time || (heap[c].time == heap[m].time && heap[c].worker < heap[m].worker)) { m = c }
+                    if l < heap.count && before(l, m) { m = l }
+                    if r < heap.count && before(r, m) { m = r }
                     if m == i { break }
                     heap.swapAt(i, m)
                     i = m
@@ -127,8 +132,8 @@ public struct SweepSimulation {
         let coordinator = SweepCoordinator(spec: spec, store: store, run: run)
         try coordinator.prepare()
         var queue = EventQueue()
-        var current: [Int: (task: TrialTask, curve: Curve, epoch: Int, best: Double)] = [:]
-        var floors: [Int: Double] = [:]
+        // The trial on each worker, by worker number (1...workers): dense, no hashing per event.
+        var current = [(task: TrialTask, curve: Curve, epoch: Int, best: Double)?](repeating: nil, count: max(workers, 1) + 1)
         var bestObserved: (value: Double, floor: Double)?
         var bestFloor = Double.infinity
         var regret: [(Double, Double)] = []
@@ -140,7 +145,6 @@ public struct SweepSimulation {
             guard let task = try coordinator.nextTask(for: worker) else { return }
             writes += 1
             let curve = Curve(task.configuration, seed: task.seed)
-            floors[task.index] = curve.floor
             bestFloor = min(bestFloor, curve.floor)
             current[worker] = (task, curve, 0, .infinity)
             queue.push((time + curve.epochSeconds, worker))
@@ -149,7 +153,7 @@ public struct SweepSimulation {
         try store.transaction { for w in 1...max(workers, 1) { try assign(w, at: 0) } }
         while true {
             let opened = Date()
-            let more = try store.transaction { () -> Bool in
+            let more = try coordinator.groupCommit { () -> Bool in
                 for n in 0..<batch {
                     if n % 64 == 63, Date().timeIntervalSince(opened) >= commitWindow { return true }
                     guard let event = queue.pop() else { return false }

@@ -27,8 +27,11 @@ public struct ASHAStopper: Stopper, Sendable {
 
     /// recorded[k]: the oriented values recorded at rung k.
     private var recorded: [SortedValues]
-    /// Trial → how many rungs it has passed (the highest rung index it recorded, plus one).
-    private var passed: [Int: Int] = [:]
+    /// Trial → how many rungs it has passed (the highest rung index it recorded, plus one), by
+    /// trial index (dense: indices run 0..<trials; a dictionary lookup per report was a hot spot
+    /// at 10,000 workers); negative indices, which the coordinator never uses, go to `passedOther`.
+    private var passed: [UInt8] = []
+    private var passedOther: [Int: Int] = [:]
     /// Put before reasons ("Hyperband bracket s=3: ").
     var reasonPrefix = ""
 
@@ -52,8 +55,8 @@ public struct ASHAStopper: Stopper, Sendable {
 
     public mutating func report(trial: Int, epoch: Int, value: Double) -> StopDecision {
         guard epoch < maxEpochs, let k = rungs.lastIndex(where: { $0 <= epoch }) else { return .continue }
-        guard passed[trial, default: 0] <= k else { return .continue }
-        passed[trial] = k + 1
+        guard passedRungs(trial) <= k else { return .continue }
+        setPassedRungs(trial, k + 1)
         let x = goal.oriented(value)
         recorded[k].insert(x)
         let n = recorded[k].count, eta = reductionFactor
@@ -70,6 +73,18 @@ public struct ASHAStopper: Stopper, Sendable {
     }
 
     public func maxEpochs(trial: Int) -> Int { maxEpochs }
+
+    private func passedRungs(_ trial: Int) -> Int {
+        if trial >= 0 { return trial < passed.count ? Int(passed[trial]) : 0 }
+        return passedOther[trial, default: 0]
+    }
+
+    private mutating func setPassedRungs(_ trial: Int, _ n: Int) {
+        // Rungs grow geometrically (η ≥ 2 from epoch ≥ 1), so an Int has fewer than 64 of them.
+        guard trial >= 0 else { passedOther[trial] = n; return }
+        if trial >= passed.count { passed.append(contentsOf: repeatElement(0, count: max(trial + 1 - passed.count, passed.count))) }
+        passed[trial] = UInt8(n)
+    }
 
     /// How many values rung `k` (0-based) has recorded.
     public func recordedCount(rung k: Int) -> Int { recorded[k].count }

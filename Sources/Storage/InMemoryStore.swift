@@ -57,6 +57,10 @@ public final class InMemoryStore: Store {
 
     // MARK: Epochs
 
+    public func appendEpochs(_ epochs: [EpochRecord]) throws {
+        try transaction { for e in epochs { try appendEpoch(e) } }
+    }
+
     public func appendEpoch(_ epoch: EpochRecord) throws {
         guard trialsByIndex[epoch.trial] != nil else {
             throw StoreError(StoreMessages.unknownTrial("epoch \(epoch.epoch)", trial: epoch.trial))

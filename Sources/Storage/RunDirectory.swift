@@ -15,7 +15,13 @@ public struct RunDirectory: Sendable {
     public var transformPath: String { url.appendingPathComponent(Self.transformFile).path }
 
     /// `trials/00042`, relative to the run directory.
-    public static func trialFolder(_ index: Int) -> String { "trials/" + String(format: "%05d", index) }
+    public static func trialFolder(_ index: Int) -> String {
+        // String(format:) only for the negative indices no sweep uses: Foundation's formatter was
+        // 6% of rank 0's time at 10,000 workers. Same text as "%05d".
+        guard index >= 0 else { return "trials/" + String(format: "%05d", index) }
+        let digits = String(index)
+        return "trials/" + String(repeating: "0", count: max(0, 5 - digits.count)) + digits
+    }
 
     /// Creates the directory and the trials folder.
     public func create() throws {

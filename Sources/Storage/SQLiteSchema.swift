@@ -152,6 +152,13 @@ enum SQL {
         INSERT OR REPLACE INTO epochs (trial, epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, seconds, metrics)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
         """
+    /// `appendEpoch` for `SQLiteStore.epochBatchRows` rows at once (parameters 9·k+1 … 9·k+9 for row k).
+    static let appendEpochBatch = """
+        INSERT OR REPLACE INTO epochs (trial, epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, seconds, metrics)
+        VALUES
+        """ + (0..<SQLiteStore.epochBatchRows).map { k in
+            "(" + (1...9).map { "?\(9 * k + $0)" }.joined(separator: ", ") + ")"
+        }.joined(separator: ",\n")
     private static let epochColumns = "trial, epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, seconds, metrics"
     static let epochs = "SELECT \(epochColumns) FROM epochs WHERE trial = ?1 ORDER BY epoch"
     static let allEpochs = "SELECT \(epochColumns) FROM epochs ORDER BY trial, epoch"
@@ -190,7 +197,7 @@ enum SQL {
     static let byOperation: [String: String] = [
         "setSweep": setSweep, "sweep": sweep,
         "upsertTrial": upsertTrial, "trial": trial, "trials": trials,
-        "appendEpoch": appendEpoch, "epochs": epochs, "allEpochs": allEpochs,
+        "appendEpoch": appendEpoch, "appendEpochs": appendEpochBatch, "epochs": epochs, "allEpochs": allEpochs,
         "putArtifact": putArtifact, "artifacts": artifacts, "deleteArtifact": deleteArtifact,
         "putEnsemble": putEnsemble, "ensembles": ensembles,
         "appendHealth": putLayerHealth, "appendHealthProbe": putProbe, "appendHealthDelete": deleteLayerHealth,

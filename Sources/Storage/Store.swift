@@ -134,6 +134,12 @@ public protocol Store: AnyObject {
     func trial(_ index: Int) throws -> TrialRecord?
     func trials() throws -> [TrialRecord]
     func appendEpoch(_ epoch: EpochRecord) throws
+    /// Appends `epochs` in order, as `appendEpoch` on each in turn would (a later one for the same
+    /// (trial, epoch) replaces an earlier one), in O(1) statements per `SQLiteStore.epochBatchRows`
+    /// epochs (rank 0's group commit writes a batch's epoch rows this way). Atomic: when one of
+    /// them needs a trial not stored, it throws the error `appendEpoch` would have thrown for the
+    /// first such epoch and stores none of them.
+    func appendEpochs(_ epochs: [EpochRecord]) throws
     func epochs(trial: Int) throws -> [EpochRecord]
     func allEpochs() throws -> [EpochRecord]
     /// Records a trial's health at one epoch (epoch 0: at initialisation), replacing what was

@@ -173,6 +173,55 @@ extension StoreContract {
         XCTAssertEqual(try store.artifacts(trial: 9), [])
     }
 
+    /// `appendEpochs` stores what `appendEpoch` on each would, in order (across the multi-row
+    /// statements' boundaries, with repeats replacing), and is all or nothing.
+    func checkAppendEpochsIsAppendEpochInOrderAndAtomic() throws {
+        let batched = try makeStore(), single = try makeStore()
+        for store in [batched, single] { for t in 0..<3 { try store.upsertTrial(Fixture.trial(t)) } }
+        // 2·32 + 7 rows: two full statements and seven single ones; some (trial, epoch) twice,
+        // the later with another loss, inside one statement and across two; non-finite values too.
+        var epochs: [EpochRecord] = []
+        for k in 0..<71 { epochs.append(Fixture.epoch(trial: k % 3, 1 + k / 3)) }
+        epochs[5] = Fixture.epoch(trial: 2, 1, loss: 9)           // again in the first statement
+        epochs[40] = Fixture.epoch(trial: 1, 2, loss: .nan)       // again in the second
+        epochs[70] = Fixture.epoch(trial: 0, 3, loss: .infinity)  // again among the single rows
+        epochs[33].metrics = ["val_auc": 0.75]
+        try batched.appendEpochs(epochs)
+        for e in epochs { try single.appendEpoch(e) }
+        XCTAssertEqual(Self.bits(try batched.allEpochs()), Self.bits(try single.allEpochs()))
+        XCTAssertEqual(try batched.epochs(trial: 2).first?.trainLoss, 9)
+        try batched.appendEpochs([])
+        try batched.appendEpochs([Fixture.epoch(trial: 0, 99)])
+        try single.appendEpoch(Fixture.epoch(trial: 0, 99))
+        XCTAssertEqual(Self.bits(try batched.allEpochs()), Self.bits(try single.allEpochs()))
+
+        // A trial not stored, in a full statement or among the single rows: nothing is stored,
+        // and the error names the first epoch that needs one, as appendEpoch's does.
+        let before = try batched.allEpochs()
+        for bad in [3, 68] {
+            var failing = (0..<70).map { Fixture.epoch(trial: $0 % 3, 200 + $0) }
+            failing[bad] = Fixture.epoch(trial: 9, 7)
+            failing[bad + 1] = Fixture.epoch(trial: 8, 5)
+            assertStoreError(try batched.appendEpochs(failing), contains: "epoch 7 for trial 9", "upsertTrial")
+            XCTAssertEqual(Self.bits(try batched.allEpochs()), Self.bits(before))
+        }
+        // Inside a transaction it is one write: it fails alone, the others stand.
+        try batched.transaction {
+            try batched.appendEpoch(Fixture.epoch(trial: 1, 300))
+            XCTAssertThrowsError(try batched.appendEpochs((0..<40).map { Fixture.epoch(trial: $0 == 39 ? 9 : 0, 400 + $0) }))
+        }
+        XCTAssertEqual(try batched.allEpochs().count, before.count + 1)
+    }
+
+    /// Epochs as bit patterns (NaN equal to itself), for comparing stores bit for bit.
+    static func bits(_ epochs: [EpochRecord]) -> [String] {
+        epochs.map { e in
+            ([e.trial, e.epoch].map(String.init) + [e.trainLoss, e.trainAccuracy, e.validationLoss, e.validationAccuracy, e.learningRate,
+                                                   e.seconds].map { String($0.bitPattern, radix: 16) }
+             + e.metrics.sorted { $0.key < $1.key }.map { "\($0.key)=\(String($0.value.bitPattern, radix: 16))" }).joined(separator: " ")
+        }
+    }
+
     func checkArtifactsAreReplacedByTrialAndKind() throws {
         let store = try makeStore()
         try store.upsertTrial(Fixture.trial(1))
@@ -365,6 +414,7 @@ final class InMemoryStoreContractTests: XCTestCase, StoreContract {
     func testEpochsAreOrderedByTrialThenEpoch() throws { try checkEpochsAreOrderedByTrialThenEpoch() }
     func testNonFiniteNumbersRoundTrip() throws { try checkNonFiniteNumbersRoundTrip() }
     func testEpochsAndArtifactsNeedTheirTrial() throws { try checkEpochsAndArtifactsNeedTheirTrial() }
+    func testAppendEpochsIsAppendEpochInOrderAndAtomic() throws { try checkAppendEpochsIsAppendEpochInOrderAndAtomic() }
     func testArtifactsAreReplacedByTrialAndKind() throws { try checkArtifactsAreReplacedByTrialAndKind() }
     func testArtifactsCanBeDeleted() throws { try checkArtifactsCanBeDeleted() }
     func testEnsembleIDsAreAssigned() throws { try checkEnsembleIDsAreAssigned() }
@@ -403,6 +453,7 @@ final class SQLiteStoreContractTests: XCTestCase, StoreContract {
     func testEpochsAreOrderedByTrialThenEpoch() throws { try checkEpochsAreOrderedByTrialThenEpoch() }
     func testNonFiniteNumbersRoundTrip() throws { try checkNonFiniteNumbersRoundTrip() }
     func testEpochsAndArtifactsNeedTheirTrial() throws { try checkEpochsAndArtifactsNeedTheirTrial() }
+    func testAppendEpochsIsAppendEpochInOrderAndAtomic() throws { try checkAppendEpochsIsAppendEpochInOrderAndAtomic() }
     func testArtifactsAreReplacedByTrialAndKind() throws { try checkArtifactsAreReplacedByTrialAndKind() }
     func testArtifactsCanBeDeleted() throws { try checkArtifactsCanBeDeleted() }
     func testEnsembleIDsAreAssigned() throws { try checkEnsembleIDsAreAssigned() }
