@@ -53,10 +53,7 @@ final class HealthSectionTests: XCTestCase {
         // Each heat map is one PNG: rows = layers, columns = epochs 0…5.
         let image = try XCTUnwrap(maps.first.flatMap { _ in doc.all.first { $0.name == "image" }?.attributes["href"] })
         let bytes = try XCTUnwrap(Data(base64Encoded: String(image.dropFirst("data:image/png;base64,".count))))
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("heatmap-\(UUID().uuidString).png")
-        defer { try? FileManager.default.removeItem(at: url) }
-        try bytes.write(to: url)
-        let png = try PNGImage(contentsOf: url)
+        let png = try PNGImage(bytes: [UInt8](bytes))
         XCTAssertEqual([png.width, png.height, png.channels], [6, 2, 3])
         func pixel(_ r: Int, _ c: Int) -> [UInt8] { Array(png.pixels[((r * 6 + c) * 3)..<((r * 6 + c) * 3 + 3)]) }
         XCTAssertEqual(pixel(0, 5), [68, 1, 84], "the smallest gradient norm (first layer, epoch 5: 0.5/6) is viridis' dark end")

@@ -11,13 +11,6 @@ import TensorCore
 import XCTest
 
 final class InputsPictureTests: XCTestCase {
-    func decode(_ png: PNGWriter) throws -> PNGImage {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("inputs-\(UUID().uuidString).png")
-        defer { try? FileManager.default.removeItem(at: url) }
-        try png.write(to: url)
-        return try PNGImage(contentsOf: url)
-    }
-
     /// The documented mapping, written out independently of `PNGWriter.bytes`.
     func grey(_ v: Float, _ low: Float, _ high: Float) -> UInt8 {
         guard v.isFinite else { return 0 }

@@ -201,10 +201,7 @@ final class ModelSectionsTests: XCTestCase {
         let prefix = "data:image/png;base64,"
         XCTAssertTrue(uri.hasPrefix(prefix))
         let data = try XCTUnwrap(Data(base64Encoded: String(uri.dropFirst(prefix.count))))
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("hpsearch-png-\(getpid())-\(UUID().uuidString).png")
-        try data.write(to: url)
-        defer { try? FileManager.default.removeItem(at: url) }
-        return try PNGImage(contentsOf: url)
+        return try PNGImage(bytes: [UInt8](data))
     }
 
     /// Nothing fetched: images only as PNG data URIs, no other URL than the XML namespaces.

@@ -1,6 +1,7 @@
 // PNGImage: just enough of PNG to check a browser's screenshot: size, and the pixels of an
 // 8-bit, non-interlaced greyscale/RGB/RGBA image (zlib via the system library).
 import CZlib
+import Reports
 import Foundation
 
 struct PNGImage {
@@ -77,3 +78,16 @@ struct PNGImage {
         return seen.count
     }
 }
+
+extension PNGImage {
+    /// Decodes PNG bytes (through a temporary file, the way screenshots arrive).
+    init(bytes: [UInt8]) throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("png-\(UUID().uuidString).png")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Data(bytes).write(to: url)
+        try self.init(contentsOf: url)
+    }
+}
+
+/// What our writer wrote, read back by the independent decoder above.
+func decode(_ png: PNGWriter) throws -> PNGImage { try PNGImage(bytes: png.encoded()) }

@@ -4,13 +4,6 @@ import XCTest
 @testable import Reports
 
 final class PNGWriterTests: XCTestCase {
-    func decode(_ png: PNGWriter) throws -> PNGImage {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("pngwriter-\(UUID().uuidString).png")
-        defer { try? FileManager.default.removeItem(at: url) }
-        try png.write(to: url)
-        return try PNGImage(contentsOf: url)
-    }
-
     func testGreyAndRGBImagesDecodeToTheSamePixels() throws {
         var rng = SystemRandomNumberGenerator()
         let grey = PNGWriter(width: 7, height: 5, pixels: (0..<35).map { _ in UInt8.random(in: 0...255, using: &rng) })
