@@ -10,11 +10,17 @@ enum ColorScale {
 
     /// The viridis colour at `t` in [0, 1] (clamped; NaN gives the low end), as `#rrggbb`.
     static func sequential(_ t: Double) -> String {
+        let (r, g, b) = sequentialRGB(t)
+        return hex(r, g, b)
+    }
+
+    /// The same colour as components 0…255 (unrounded), for pictures drawn as pixels.
+    static func sequentialRGB(_ t: Double) -> (Double, Double, Double) {
         let t = t.isNaN ? 0 : min(max(t, 0), 1)
         let x = t * Double(viridis.count - 1)
         let i = min(Int(x), viridis.count - 2), f = x - Double(i)
         let (a, b) = (viridis[i], viridis[i + 1])
-        return hex(a.0 + (b.0 - a.0) * f, a.1 + (b.1 - a.1) * f, a.2 + (b.2 - a.2) * f)
+        return (a.0 + (b.0 - a.0) * f, a.1 + (b.1 - a.1) * f, a.2 + (b.2 - a.2) * f)
     }
 
     /// Distinct colours for the top trials (Tableau 10's first five).
@@ -24,9 +30,10 @@ enum ColorScale {
     static let muted = "#8c96a0"
 
     static func hex(_ r: Double, _ g: Double, _ b: Double) -> String {
-        func byte(_ v: Double) -> Int { min(max(Int(v.rounded()), 0), 255) }
-        return "#" + [r, g, b].map { String(byte($0), radix: 16).leftPadded(2) }.joined()
+        "#" + [r, g, b].map { String(byte($0), radix: 16).leftPadded(2) }.joined()
     }
+
+    static func byte(_ v: Double) -> Int { min(max(Int(v.rounded()), 0), 255) }
 }
 
 extension String {

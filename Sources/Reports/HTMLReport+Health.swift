@@ -107,7 +107,7 @@ extension HTMLReport {
             }
             for (i, t) in top.enumerated() {
                 let points = (byTrial[t.index] ?? []).compactMap { e -> String? in
-                    let at = regression ? k * outputs : k * outputs + (regression ? 0 : view.labels[k])
+                    let at = k * outputs + (regression ? 0 : view.labels[k])
                     guard e.probe.count > at, outputs > 0 else { return nil }
                     let v = Double(e.probe[at])
                     guard v.isFinite else { return nil }

@@ -43,9 +43,8 @@ struct HeatMap {
             for c in 0..<columns {
                 let v = c < values[r].count ? transform(values[r][c]) : nil
                 if let v {
-                    let hex = ColorScale.sequential(hi > lo ? (v - lo) / (hi - lo) : 0.5)
-                    let n = Int(hex.dropFirst(), radix: 16)!
-                    pixels += [UInt8(n >> 16), UInt8((n >> 8) & 0xFF), UInt8(n & 0xFF)]
+                    let (r, g, b) = ColorScale.sequentialRGB(hi > lo ? (v - lo) / (hi - lo) : 0.5)
+                    pixels += [r, g, b].map { UInt8(ColorScale.byte($0)) }
                 } else {
                     pixels += [Self.missing.0, Self.missing.1, Self.missing.2]
                 }
