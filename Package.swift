@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "EnsemblesTests", dependencies: ["Ensembles", "Coordinator", "Cluster", "Storage", "Search", "Training", "Datasets", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Search", "Storage", "Ensembles", "Training", "Datasets", "TensorCore", "TestSupport", "CZlib"]),
         // The built binary, run as a user runs it.
-        .testTarget(name: "CLITests", dependencies: ["Reports", "TestSupport"], exclude: ["Help"]),
+        .testTarget(name: "CLITests", dependencies: ["Reports", "Datasets", "TestSupport"], exclude: ["Help"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Search", "NN", "TensorCore", "Datasets", "TestSupport"]),
     ]
 )

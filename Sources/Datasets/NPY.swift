@@ -57,16 +57,20 @@ public struct NPYArray: Sendable, Equatable {
     }
 
     /// Every element as a Float32 (float64 rounds to nearest; integers convert directly).
-    public func floats() -> [Float] {
-        var out = [Float](repeating: 0, count: count)
+    public func floats() -> [Float] { floats(from: 0, count: count) }
+
+    /// Elements `start ..< start + n` as Float32 (as `floats()`): one batch of rows at a time.
+    public func floats(from start: Int, count n: Int) -> [Float] {
+        precondition(start >= 0 && n >= 0 && start + n <= count, "elements \(start)..<\(start + n) of \(count)")
+        var out = [Float](repeating: 0, count: n)
         bytes.withUnsafeBufferPointer { b in
             out.withUnsafeMutableBufferPointer { o in
                 switch kind {
-                case .float where itemSize == 4: for i in 0..<o.count { o[i] = Float(bitPattern: UInt32(truncatingIfNeeded: raw(b, i))) }
-                case .float: for i in 0..<o.count { o[i] = Float(Double(bitPattern: raw(b, i))) }
-                case .int: for i in 0..<o.count { o[i] = Float(signed(raw(b, i))) }
-                case .uint: for i in 0..<o.count { o[i] = Float(raw(b, i)) }
-                case .bool: for i in 0..<o.count { o[i] = raw(b, i) != 0 ? 1 : 0 }
+                case .float where itemSize == 4: for i in 0..<o.count { o[i] = Float(bitPattern: UInt32(truncatingIfNeeded: raw(b, start + i))) }
+                case .float: for i in 0..<o.count { o[i] = Float(Double(bitPattern: raw(b, start + i))) }
+                case .int: for i in 0..<o.count { o[i] = Float(signed(raw(b, start + i))) }
+                case .uint: for i in 0..<o.count { o[i] = Float(raw(b, start + i)) }
+                case .bool: for i in 0..<o.count { o[i] = raw(b, start + i) != 0 ? 1 : 0 }
                 }
             }
         }

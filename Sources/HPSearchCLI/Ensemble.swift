@@ -19,7 +19,7 @@ struct Ensemble: ParsableCommand {
         test_brier, test_ece; for regression val_rmse, val_mae, val_r2, test_rmse, test_mae, test_r2, in the targets' \
         units, R² averaged over targets), excluded ([{trial, val_nll_without, val_nll_with}]; regression: [{trial, \
         val_mse_without, val_mse_with}], standardised), greedy_losses (validation NLL, or standardised MSE, per step), \
-        greedy_best_step.
+        greedy_best_step, id (the ensemble's id in the store, for `hpsearch predict --ensemble ID` and `export-model`).
         """
     )
 
@@ -43,7 +43,15 @@ struct Ensemble: ParsableCommand {
 
     func run() throws {
         let report = try StoredEnsemble.build(in: runDirectory, top: top, method: method, steps: steps, keepAll: keepAll)
-        if json { try printJSON(EnsembleTable.json(report)) } else { print(EnsembleTable.render(report)) }
+        let id = try SQLiteStore(path: RunDirectory(runDirectory).storePath).ensembles().filter { $0.method == report.method }.map(\.id).max()
+        if json {
+            var object = EnsembleTable.json(report)
+            object["id"] = id ?? NSNull()
+            try printJSON(object)
+        } else {
+            print(EnsembleTable.render(report))
+            if let id { print("stored as ensemble \(id): `hpsearch predict \(runDirectory) --input FILE` uses the newest; --ensemble \(id) picks this one") }
+        }
     }
 }
 

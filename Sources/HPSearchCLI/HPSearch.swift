@@ -8,8 +8,35 @@ public struct HPSearch: ParsableCommand {
         commandName: "hpsearch",
         abstract: "Distributed random hyperparameter search with early stopping, ensembles and distillation.",
         version: "0.1.0",
-        subcommands: [Run.self, Resume.self, Status.self, Report.self, Export.self, Ensemble.self, Distill.self, Simulate.self, Train.self, Check.self, LRFind.self, Params.self, Bench.self, SelfTest.self]
+        subcommands: [Run.self, Resume.self, Status.self, Report.self, Export.self, Ensemble.self, Distill.self, Predict.self, ExportModel.self, Simulate.self, Train.self, Check.self, LRFind.self, Params.self, Bench.self, SelfTest.self]
     )
 
     public init() {}
+
+    /// Parses the command line, with `--ensemble ID` (an optional value, which ArgumentParser's
+    /// flags cannot take) read as `--ensemble-id ID`.
+    public static func main() {
+        main(optionalValues(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// `--ensemble 3` / `--ensemble=3` → `--ensemble-id 3` for the commands whose --ensemble is a flag.
+    static func optionalValues(_ arguments: [String]) -> [String] {
+        guard let command = arguments.first, ["predict", "export-model"].contains(command) else { return arguments }
+        var out: [String] = [], i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            if a == "--ensemble", i + 1 < arguments.count, Int(arguments[i + 1]) != nil {
+                out += ["--ensemble-id", arguments[i + 1]]
+                i += 2
+                continue
+            }
+            if a.hasPrefix("--ensemble="), Int(a.dropFirst("--ensemble=".count)) != nil {
+                out.append("--ensemble-id=" + a.dropFirst("--ensemble=".count))
+            } else {
+                out.append(a)
+            }
+            i += 1
+        }
+        return out
+    }
 }

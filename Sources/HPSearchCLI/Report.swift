@@ -2,6 +2,7 @@
 // nothing fetched); reads the store without the run lock, so it works while the sweep runs.
 import ArgumentParser
 import Coordinator
+import Ensembles
 import Foundation
 import Reports
 import Search

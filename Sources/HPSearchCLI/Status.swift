@@ -1,6 +1,7 @@
 // `hpsearch status`: a sweep's trials, best first; readable while the sweep writes.
 import ArgumentParser
 import Coordinator
+import Ensembles
 import Foundation
 import Reports
 import Search

@@ -14,7 +14,7 @@ final class CLITests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let binary = root.appendingPathComponent(".build/debug/hpsearch").path
     static let goldens = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Help")
-    static let subcommands = ["run", "resume", "status", "report", "export", "ensemble", "distill", "simulate", "train", "check",
+    static let subcommands = ["run", "resume", "status", "report", "export", "ensemble", "distill", "predict", "export-model", "simulate", "train", "check",
                               "lr-find", "params", "bench", "selftest"]
 
     override func setUpWithError() throws {

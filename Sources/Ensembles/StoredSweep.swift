@@ -36,7 +36,7 @@ public enum StoredSweep {
         do {
             text = try String(contentsOfFile: run.sweepCopyPath, encoding: .utf8)
         } catch {
-            throw CoordinatorError("cannot read \(run.sweepCopyPath), the copy of the sweep file: \(error.localizedDescription); it is needed to continue the sweep")
+            throw RunDirectoryError("cannot read \(run.sweepCopyPath), the copy of the sweep file: \(error.localizedDescription); it is needed to continue the sweep")
         }
         let spec = try SweepSpec.parse(yaml: text, file: original, vocabulary: TrainingConfig.vocabulary)
         try spec.validateForTraining()
