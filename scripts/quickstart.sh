@@ -20,3 +20,8 @@ scripts/launch.sh -n 3 --oversubscribe -- run sweeps/quickstart.yaml --dir "$dir
 cp "$checks" "$dir/check.json"
 echo "== hpsearch report $dir"
 "$bin" report "$dir"
+fm=/usr/share/datasets/fashion-mnist
+echo "== hpsearch predict $dir (the newest ensemble on the 10,000 test images)"
+"$bin" predict "$dir" --input "$fm/t10k-images-idx3-ubyte.gz" --labels "$fm/t10k-labels-idx1-ubyte.gz" --proba -o "$dir/test-predictions.csv"
+echo "== hpsearch export-model $dir --format onnx (the ensemble as one ONNX graph, raw pixels in)"
+"$bin" export-model "$dir" --format onnx -o "$dir/ensemble.onnx"

@@ -2,8 +2,9 @@
 # The README's test command: install what is missing, then run the whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# --with-browser: Chromium too, for the report's headless rendering test (skipped if it cannot be installed).
-source scripts/setup.sh --with-browser
+# --with-browser: Chromium too, for the report's headless rendering test; --with-onnx: onnxruntime and
+# safetensors for the export tests (each skipped if it cannot be installed).
+source scripts/setup.sh --with-browser --with-onnx
 # Tests set their own BLAS thread counts; keep OpenBLAS from spawning one thread per core at load.
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 swift build --build-tests "$@"
