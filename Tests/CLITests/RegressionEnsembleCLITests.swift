@@ -102,6 +102,38 @@ final class RegressionEnsembleCLITests: XCTestCase {
         XCTAssertEqual(students.count, 2)
         for s in students { XCTAssertEqual(Set(s.keys), ["trial", "temperature", "alpha", "val_rmse", "test_rmse"], "\(s)") }
 
+        // predict: the distilled student on the data file (targets present: RMSE printed), its
+        // student's stored predictions' units; the regression ensemble through ONNX.
+        let studentOut = dir.file("student.csv")
+        let (ps, po) = try hpsearch(["predict", run, "--input", dir.file("data.csv").path, "--student", "-o", studentOut.path])
+        XCTAssertEqual(ps, 0, po)
+        XCTAssertTrue(po.contains("with distilled student"), po)
+        XCTAssertTrue(po.contains("rmse "), po)
+        let header = try String(contentsOf: studentOut, encoding: .utf8).split(separator: "\n").first
+        XCTAssertEqual(header, "y,z", "one column per target, named as the target")
+        let reference = dir.file("ensemble.npy")
+        XCTAssertEqual(try hpsearch(["predict", run, "--input", dir.file("data.csv").path, "-o", reference.path]).status, 0)
+        let (xs, xo) = try hpsearch(["export-model", run, "--format", "onnx", "-o", dir.file("reg.onnx").path])
+        XCTAssertEqual(xs, 0, xo)
+        let card = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.file("reg.onnx.json"))) as? [String: Any])
+        XCTAssertEqual(card["task"] as? String, "regression")
+        XCTAssertNotNil(((card["metrics"] as? [String: Any])?["test"] as? [String: Any])?["rmse"])
+        if let python = PredictExportCLITests.python {
+            let script = """
+            import sys, numpy as np, onnxruntime as ort
+            x = np.loadtxt(sys.argv[2], delimiter=",", skiprows=1, usecols=(0, 1, 2, 3), dtype=np.float32)
+            out = ort.InferenceSession(sys.argv[1], providers=["CPUExecutionProvider"]).run(None, {"input": x})[0]
+            ref = np.load(sys.argv[3])
+            d = float(np.abs(out - ref).max() / np.abs(ref).max())
+            print("max_rel_diff", d)
+            assert out.shape == ref.shape and d < 1e-5
+            """
+            try script.write(to: dir.file("reg.py"), atomically: true, encoding: .utf8)
+            let r = try Subprocess.run("/usr/bin/env", [python, dir.file("reg.py").path, dir.file("reg.onnx").path, dir.file("data.csv").path, reference.path],
+                                       environment: [:], timeout: 120)
+            XCTAssertEqual(r.status, 0, r.output)
+        }
+
         // Every key is documented in --help.
         for (command, keys) in [("ensemble", Self.regressionKeys.union(["val_mse_without", "val_mse_with", "greedy_losses"])),
                                 ("distill", Self.regressionKeys.union(["kept_gain", "cost_ratio", "students"]))] {
