@@ -82,6 +82,10 @@ public struct FittedTransform: Codable, Sendable, Equatable {
     public var classNames: [String]
     /// Regression: the targets' standardisation; nil for classification (and then absent from the JSON).
     public var targets: TargetScaling?
+    /// Raw values are divided by this before `scaling` (255 for IDX images, whose reader takes
+    /// pixels to [0, 1]; nil: taken as they are, as .npy arrays are). Set by whoever knows how the
+    /// training data was read (`StoredModel`); absent from the JSON when nil.
+    public var inputDivisor: Float?
 
     /// How regression targets are standardised: (y − mean[j]) / std[j], fitted on the training split.
     public struct TargetScaling: Codable, Sendable, Equatable {
@@ -172,10 +176,12 @@ public struct FittedTransform: Codable, Sendable, Equatable {
         return out
     }
 
-    /// Raw array rows (row-major, `inputWidth` numbers each) → features.
+    /// Raw array rows (row-major, `inputWidth` numbers each) → features (divided by
+    /// `inputDivisor` first, when set, exactly as the IDX reader divides).
     public func apply(features raw: [Float]) -> [Float] {
         precondition(columns.isEmpty && raw.count % max(inputWidth, 1) == 0, "rows of \(inputWidth) numbers")
-        return scale(raw)
+        guard let d = inputDivisor else { return scale(raw) }
+        return scale(raw.map { $0 / d })
     }
 
     func scale(_ x: [Float]) -> [Float] {

@@ -168,7 +168,11 @@ public struct ONNXExporter {
         if t.imageShape != nil {
             // Rows of H·W·C values, as the model's own Reshape layer expects them.
             x = node("Reshape", [x, int64s("flat", [0, -1], [2])])
-        } else if !t.columns.isEmpty && !Self.encodedInput(t) {
+        }
+        if let d = t.inputDivisor {
+            x = binary("Div", x, constant("input_divisor", [d], []))
+        }
+        if t.imageShape == nil && !t.columns.isEmpty && !Self.encodedInput(t) {
             // Raw numeric columns: medians for NaN, and the indicator columns where training had them.
             let fills = t.columns.map(\.fill)
             let missing = node("IsNaN", [x])

@@ -70,7 +70,11 @@ public struct StoredModel {
         }
         let store = try SQLiteStore(path: run.storePath)
         let spec = try StoredSweep.trainingSpec(of: run, store: store)
-        let transform = try Self.transform(of: run, spec: spec)
+        var transform = try Self.transform(of: run, spec: spec)
+        switch spec.data.source {
+        case .fashionMNIST, .idx: transform.inputDivisor = 255   // the IDX reader's pixels / 255
+        default: break
+        }
         let sweep = try store.sweep()
         func trialModel(_ store: any Store, _ run: RunDirectory, _ t: TrialRecord, weight: Double) throws -> Member {
             guard let c = try store.artifacts(trial: t.index).first(where: { $0.kind == "checkpoint" }) else {

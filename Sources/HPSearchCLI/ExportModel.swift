@@ -70,7 +70,7 @@ struct ExportModel: ParsableCommand {
         } catch {
             throw ValidationError("cannot write \(output): \(error.localizedDescription); check that its folder exists and is writable")
         }
-        print(String(format: "exported %@ as %@: %@ (%@ bytes), model card %@.json", stored.name, format.rawValue, output,
+        print(String(format: "exported %@ as %@: %@ (%@), model card %@.json", stored.name, format.rawValue, output,
                      ByteCountFormatter.string(fromByteCount: Int64(bytes.count), countStyle: .file), output))
     }
 

@@ -251,6 +251,51 @@ final class PredictExportCLITests: XCTestCase {
         }
     }
 
+    /// IDX files (MNIST's format, plain) of `images` and their labels.
+    static func idx(images x: [UInt8], labels y: [Int], rows n: Int) -> (images: Data, labels: Data) {
+        func be(_ v: Int) -> [UInt8] { [UInt8(v >> 24 & 0xff), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)] }
+        return (Data([0, 0, 8, 3] + be(n) + be(8) + be(8) + x), Data([0, 0, 8, 1] + be(n) + y.map(UInt8.init)))
+    }
+
+    func testAnIDXSweepPredictsFromRawIDXImagesAsItsReaderDividedThem() throws {
+        // The IDX reader takes pixels to [0, 1] before the standardisation; predict and the ONNX
+        // graph must do the same to raw pixels (an .npy sweep takes them as they are).
+        let dir = try TemporaryDirectory(prefix: "cli-idx")
+        try FileManager.default.createDirectory(at: dir.file("data"), withIntermediateDirectories: true)
+        for (prefix, n, seed) in [("train", 300, UInt64(11)), ("t10k", 80, UInt64(12))] {
+            let (x, y) = Self.images(n, seed: seed)
+            let files = Self.idx(images: x, labels: y, rows: n)
+            try files.images.write(to: dir.file("data/\(prefix)-images-idx3-ubyte"))
+            try files.labels.write(to: dir.file("data/\(prefix)-labels-idx1-ubyte"))
+        }
+        let run = try self.run(dir, """
+        name: idx
+        seed: 3
+        data: {source: {idx: {dir: data}}, validation: 0.2}
+        model: mlp
+        budget: {trials: 2, max_epochs: 2}
+        parameters:
+          learning_rate: {distribution: log_uniform_values, min: 3.0e-3, max: 3.0e-2}
+          width: {value: 16}
+          batch_size: {value: 32}
+        """, trials: 2)
+        let out = dir.file("p.npy")
+        let (s, o) = try hpsearch(["predict", run, "--input", dir.file("data/t10k-images-idx3-ubyte").path,
+                                   "--labels", dir.file("data/t10k-labels-idx1-ubyte").path, "--trial", "1", "--proba", "-o", out.path])
+        XCTAssertEqual(s, 0, o)
+        let stored = try Data(contentsOf: URL(fileURLWithPath: run).appendingPathComponent("trials/00001/test.f32"))
+        XCTAssertEqual(try floats(out).map(\.bitPattern), stored.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }.map(\.bitPattern))
+        // The same pixels as .npy ([N, 8, 8] uint8) give the same predictions.
+        let (x, _) = Self.images(80, seed: 12)
+        try Data(NPY.encode(NPYArray(kind: .uint, itemSize: 1, bigEndian: false, shape: [80, 8, 8], bytes: x))).write(to: dir.file("x.npy"))
+        let npyOut = dir.file("q.npy")
+        XCTAssertEqual(try hpsearch(["predict", run, "--input", dir.file("x.npy").path, "--trial", "1", "--proba", "-o", npyOut.path]).status, 0)
+        XCTAssertEqual(try floats(npyOut), try floats(out))
+        let (es, eo) = try hpsearch(["export-model", run, "--trial", "1", "--format", "onnx", "-o", dir.file("m.onnx").path])
+        XCTAssertEqual(es, 0, eo)
+        try onnxAgrees(dir.file("m.onnx"), input: dir.file("x.npy"), reshape: "[:, :, :, None]", reference: out)
+    }
+
     func testAnMLPExportsToONNXWithImputationAndToSafetensors() throws {
         let dir = try TemporaryDirectory(prefix: "cli-export")
         try Self.table(rows: 400, seed: 8, categorical: false).write(to: dir.file("train.csv"), atomically: true, encoding: .utf8)
