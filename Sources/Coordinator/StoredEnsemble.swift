@@ -17,7 +17,7 @@ public enum StoredEnsemble {
         defer { withExtendedLifetime(lock) {} }
         let store = try SQLiteStore(path: run.storePath)
         let spec = try StoredSweep.trainingSpec(of: run, store: store)
-        let data = try PreparedData.load(spec.data, seed: spec.seed)
+        let data = spec.program != nil ? try ProgramData.prepared(run: run, store: store, spec: spec) : try PreparedData.load(spec.data, seed: spec.seed)
         return try EnsembleBuilder(spec: spec, store: store, run: run, data: data)
             .build(top: top ?? spec.ensemble?.topK ?? 5, method: method ?? spec.ensemble?.method ?? "average", steps: steps, keepAll: keepAll)
     }

@@ -3,6 +3,7 @@
 // epoch, asks the stopper, and stores each finished trial's artifacts under the run directory.
 // The MPI loop and the size-1 loop both drive it.
 import Cluster
+import Ensembles
 import Foundation
 import Search
 import Storage
@@ -244,6 +245,16 @@ public final class SweepCoordinator {
     public func finished(_ result: TrialResult, checkpoint: [UInt8], validationProbabilities: [UInt8], testProbabilities: [UInt8]) throws {
         guard var record = records[result.trial] else { throw CoordinatorError("result for unknown trial \(result.trial)") }
         var artifacts: [ArtifactRecord] = []
+        var checkpoint = checkpoint
+        if spec.program != nil, FileBundle.isBundle(checkpoint) {
+            // A program trial's files (its logs, label files), each under trials/NNNNN/.
+            for f in try FileBundle(decoding: checkpoint, source: "trial \(result.trial)'s files").files {
+                let path = RunDirectory.trialFolder(result.trial) + "/" + f.name
+                let sum = try run.write(f.bytes, to: path)
+                artifacts.append(ArtifactRecord(trial: result.trial, kind: ProgramData.kind(f.name), path: path, bytes: f.bytes.count, checksum: sum))
+            }
+            checkpoint = []
+        }
         for (kind, file, bytes) in [("checkpoint", "model.ckpt", checkpoint), ("validation_predictions", "validation.f32", validationProbabilities),
                                     ("test_predictions", "test.f32", testProbabilities)] where !bytes.isEmpty {
             let path = RunDirectory.trialFolder(result.trial) + "/" + file

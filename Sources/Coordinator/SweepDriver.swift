@@ -131,7 +131,7 @@ public struct SweepDriver {
         var loaded = plan.data
         func data() throws -> PreparedData {
             if let loaded { return loaded }
-            let d = try PreparedData.load(spec.data, seed: spec.seed)
+            let d = spec.program != nil ? try ProgramData.prepared(run: run, store: store, spec: spec) : try PreparedData.load(spec.data, seed: spec.seed)
             loaded = d
             return d
         }
@@ -157,6 +157,8 @@ public struct SweepDriver {
             let runner: any TrialExecutor
             if let make = makeLocalExecutor {
                 runner = try make(spec, try data(), plan.teacher)
+            } else if spec.program != nil {
+                runner = try ProgramExecutor(spec: spec)
             } else {
                 var trainer = TrialRunner(spec: spec, data: try data(), teacher: plan.teacher)
                 trainer.faults = try FaultInjection.fromEnvironment()
@@ -197,7 +199,7 @@ public struct SweepDriver {
         }
         try presenter.ended(outcome)
         do {
-            try storeTransform(of: try data(), in: run)
+            if spec.program == nil { try storeTransform(of: try data(), in: run) }
         } catch {
             // The sweep is recorded; what was fitted can be refitted from the data later.
             presenter.log("note: \(RunDirectory.transformFile) not written: \(error)")

@@ -58,7 +58,7 @@ public struct SweepPlan {
         // resolve the sweep's relative data paths from the same place.
         let spec = try SweepSpec.loadForTraining(path: URL(fileURLWithPath: path).standardizedFileURL.path)
         try preflight(spec)
-        if spec.layers != nil || spec.task == .regression || ["val_auc", "val_f1"].contains(spec.metric.name) {
+        if spec.program == nil, spec.layers != nil || spec.task == .regression || ["val_auc", "val_f1"].contains(spec.metric.name) {
             // What depends on the data — a metric only some data computes, a regression's targets,
             // a layer list's shapes at its parameters' extremes — is checked before any rank starts.
             let data = try PreparedData.load(spec.data, seed: spec.seed)

@@ -114,6 +114,8 @@ public struct EnsembleBuilder {
 
     /// Parameters and FLOPs of a trial's model, from its configuration.
     func cost(_ t: TrialRecord) throws -> ModelCost {
+        // A program's model is its own: its size is not known here.
+        if spec.program != nil { return ModelCost(parameters: 0, flopsPerExample: 0) }
         var rng = RNG(seed: 0)
         return try ModelBuilder.build(try spec.trainingConfig(t.configuration), for: data, rng: &rng).cost
     }

@@ -12,7 +12,7 @@ struct SweepFileParser {
     var checkDataFiles = false
 
     static let topLevelKeys = ["name", "seed", "task", "data", "model", "metric", "budget", "sampler", "early_stopping",
-                               "parameters", "ensemble", "distill", "human_baseline"]
+                               "parameters", "ensemble", "distill", "human_baseline", "program"]
     /// Names other tools use for our keys.
     static let topLevelAliases = ["method": "sampler", "early_terminate": "early_stopping"]
     static let metricNames = MetricSpec.known.map(\.name)
@@ -37,7 +37,12 @@ struct SweepFileParser {
         let name = try m.required("name", "the sweep's name, e.g. `name: fashion-mlp`").text()
         let seed = try m["seed"].map { UInt64(try $0.int(atLeast: 0)) } ?? 0
         let models = modelNames.joined(separator: ", ")
-        let (model, layers) = try modelSpec(m.required("model", "the model to search, one of \(models) or {layers: [...]}"))
+        let program = try m["program"].map(programSpec)
+        if program != nil, let conflict = m["model"] ?? m["data"] {
+            throw conflict.keyError("a sweep with program: runs your program, which brings its own model and data; remove \(conflict.name)")
+        }
+        let (model, layers) = program != nil ? (ProgramSpec.modelName, nil)
+            : try modelSpec(m.required("model", "the model to search, one of \(models) or {layers: [...]}, or program: {command: [...]}"))
         let task = try m["task"].map { TaskKind(rawValue: try $0.choice(TaskKind.allCases.map(\.rawValue), what: "task"))! } ?? .classification
         let data = try m["data"].map { try dataSpec($0, task: task) } ?? DataSpec(task: task)
         if task == .regression, data.source == .fashionMNIST || { if case .idx = data.source { true } else { false } }() {
@@ -63,6 +68,7 @@ struct SweepFileParser {
         var spec = SweepSpec(name: name, seed: seed, data: data, model: model, metric: metric, budget: budget,
                              sampler: sampler, earlyStopping: earlyStopping, parameters: parameters, ensemble: ensemble,
                              distill: distill, layers: layers, file: file, text: text)
+        spec.program = program
         spec.humanBaseline = try m["human_baseline"].map { try humanBaseline($0, task: task) } ?? [:]
         return spec
     }
@@ -84,6 +90,25 @@ struct SweepFileParser {
     }
 
     // MARK: Sections
+
+    /// `program: {command: [...], args: flags|json|env, grace_seconds: 10, max_epochs_flag: --epochs}`.
+    func programSpec(_ field: YAMLField) throws -> ProgramSpec {
+        let m = try field.mapping(allowed: ["command", "args", "grace_seconds", "max_epochs_flag"])
+        let c = try m.required("command", "the program as an argv list, e.g. `command: [python3, train.py]`")
+        guard case .sequence = c.node else {
+            throw c.error("program.command must be a list of arguments (e.g. [python3, train.py, --data, /data/x]), never a shell string, got \(c.found)")
+        }
+        let command = try c.list().map { try $0.text() }
+        guard !command.isEmpty else { throw c.error("program.command needs at least the program, e.g. [python3, train.py]") }
+        let arguments = try m["args"].map { ProgramSpec.Arguments(rawValue: try $0.choice(ProgramSpec.Arguments.allCases.map(\.rawValue), what: "program.args"))! } ?? .flags
+        let grace = try m["grace_seconds"].map { f -> Double in
+            let v = try f.number()
+            guard v.isFinite, v >= 0 else { throw f.error("program.grace_seconds must be 0 or more seconds, got \(v)") }
+            return v
+        } ?? 10
+        let flag = try m["max_epochs_flag"].map { try $0.text() }
+        return ProgramSpec(command: command, arguments: arguments, graceSeconds: grace, maxEpochsFlag: flag)
+    }
 
     func modelName(_ field: YAMLField) throws -> String {
         let model = try field.string()
@@ -367,6 +392,8 @@ struct SweepFileParser {
     /// Throws at `field`'s key unless `model` accepts parameter `name`. A layer-list model accepts
     /// the trainer's parameters and every parameter its layers reference.
     func checkVocabulary(_ name: String, of model: String, layers: LayerSpec? = nil, at field: YAMLField) throws {
+        // A program takes whatever parameters it is written for.
+        if model == ProgramSpec.modelName { return }
         if let layers {
             let referenced = layers.referencedParameters
             let trainer = trainerVocabulary

@@ -31,6 +31,9 @@ public struct SweepSpec: Sendable {
     /// The layer list of `model: {layers: …}`; nil for a named model. Every `${name}` in it names a
     /// parameter without `when`, and it evaluates for every configuration of `extremeConfigurations`.
     public var layers: LayerSpec?
+    /// `program:` — trials run the user's program (then `model` is `ProgramSpec.modelName` and
+    /// the data section does not apply); nil for the built-in trainer.
+    public var program: ProgramSpec?
     /// The path the spec was loaded from, as given (or the `file` passed to `parse`).
     public var file: String
     /// The file's full text, to be copied into run directories.

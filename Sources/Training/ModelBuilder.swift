@@ -8,6 +8,11 @@ public struct ModelCost: Sendable, Equatable, Codable {
     public var parameters: Int
     /// Multiply-adds ×2 per example in the forward pass (dense and conv layers only).
     public var flopsPerExample: Int
+
+    public init(parameters: Int, flopsPerExample: Int) {
+        self.parameters = parameters
+        self.flopsPerExample = flopsPerExample
+    }
 }
 
 public struct ModelBuildError: Error, Sendable, CustomStringConvertible {

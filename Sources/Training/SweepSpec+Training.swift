@@ -15,6 +15,8 @@ extension SweepSpec {
 
     /// Throws a `SweepSpecError` at the first parameter with a value the trainer cannot use.
     public func validateForTraining() throws {
+        // A program sweep's parameters are the program's business.
+        guard program == nil else { return }
         guard let kind = ModelKind(rawValue: model) else {
             throw SweepSpecError(location: SourceLocation(file: file, line: 0, column: 0),
                                  message: "unknown model '\(model)'; expected one of \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
