@@ -199,16 +199,17 @@ public struct ProgramExecutor: TrialExecutor {
                 guard !r.value(of: spec.metric).isNaN || spec.metric.name == "val_loss" && !r.validationLoss.isNaN else {
                     throw CoordinatorError("trial \(task.index): the report of epoch \(r.epoch) has no \"\(spec.metric.name)\", the sweep's metric; print it in every report line")
                 }
+                if let fault, r.epoch == fault.epoch, fault.kind == .kill || fault.kind == .hang {
+                    // As the built-in trainer: the worker dies (or hangs) before this epoch's report.
+                    if fault.kind == .kill { kill(pid, SIGKILL) }
+                    FaultInjection.strike(fault)
+                }
                 reports.append(r)
                 var decision = decide(r)
                 if !decision.isStop, var p = patience {
                     let d = p.report(trial: task.index, epoch: r.epoch, value: r.value(of: spec.metric))
                     patience = p
                     if d.isStop { decision = d; patienceStopped = true }
-                }
-                if let fault, r.epoch == fault.epoch, fault.kind == .kill || fault.kind == .hang {
-                    if fault.kind == .kill { kill(pid, SIGKILL) }
-                    FaultInjection.strike(fault)
                 }
                 if case .stop(let reason) = decision {
                     terminate()
