@@ -70,6 +70,10 @@ public struct StoredModel {
         }
         let store = try SQLiteStore(path: run.storePath)
         let spec = try StoredSweep.trainingSpec(of: run, store: store)
+        guard spec.program == nil else {
+            throw EnsembleError(description: "\(directory) is a program: sweep: its models are your program's own (hpsearch has only their predictions, "
+                                + "under trials/NNNNN/); predict and export them with your program")
+        }
         var transform = try Self.transform(of: run, spec: spec)
         switch spec.data.source {
         case .fashionMNIST, .idx: transform.inputDivisor = 255   // the IDX reader's pixels / 255

@@ -43,14 +43,17 @@ struct Ensemble: ParsableCommand {
 
     func run() throws {
         let report = try StoredEnsemble.build(in: runDirectory, top: top, method: method, steps: steps, keepAll: keepAll)
-        let id = try SQLiteStore(path: RunDirectory(runDirectory).storePath).ensembles().filter { $0.method == report.method }.map(\.id).max()
+        let store = try SQLiteStore(path: RunDirectory(runDirectory).storePath)
+        let isProgram = (try? store.sweep()).flatMap { $0 }.map { $0.specText.contains("program:") } ?? false
+        let id = try store.ensembles().filter { $0.method == report.method }.map(\.id).max()
+        _ = isProgram
         if json {
             var object = EnsembleTable.json(report)
             object["id"] = id ?? NSNull()
             try printJSON(object)
         } else {
             print(EnsembleTable.render(report))
-            if let id { print("stored as ensemble \(id): `hpsearch predict \(runDirectory) --input FILE` uses the newest; --ensemble \(id) picks this one") }
+            if let id, !isProgram { print("stored as ensemble \(id): `hpsearch predict \(runDirectory) --input FILE` uses the newest; --ensemble \(id) picks this one") }
         }
     }
 }
@@ -114,12 +117,13 @@ enum EnsembleTable {
         lines.append(line(r.bestSingle, "best single (\(r.bestSingle.trial ?? 0))"))
         lines.append(line(r.ensemble, r.ensemble.name))
         let cost = Double(r.ensemble.flopsPerExample) / Double(max(r.bestSingle.flopsPerExample, 1))
+        // A program's models have no known cost (0 FLOPs): no ratio then.
+        let costText = r.bestSingle.flopsPerExample > 0 ? String(format: ", %.1f× the inference cost", cost) : ""
         if let e = r.ensemble.regressionTest, let b = r.bestSingle.regressionTest {
-            lines.append(String(format: "ensemble − best single: test RMSE %+.4g, MAE %+.4g, R² %+.4g, %.1f× the inference cost",
-                                e.rmse - b.rmse, e.mae - b.mae, e.r2 - b.r2, cost))
+            lines.append(String(format: "ensemble − best single: test RMSE %+.4g, MAE %+.4g, R² %+.4g", e.rmse - b.rmse, e.mae - b.mae, e.r2 - b.r2) + costText)
         } else if let e = r.ensemble.test, let b = r.bestSingle.test {
-            lines.append(String(format: "ensemble − best single: %+.2f accuracy points, NLL %+.4f, ECE %+.4f, %.1f× the inference cost",
-                                (e.accuracy - b.accuracy) * 100, e.nll - b.nll, e.ece - b.ece, cost))
+            lines.append(String(format: "ensemble − best single: %+.2f accuracy points, NLL %+.4f, ECE %+.4f",
+                                (e.accuracy - b.accuracy) * 100, e.nll - b.nll, e.ece - b.ece) + costText)
         }
         let loss = regression ? "MSE (standardised targets)" : "NLL"
         for x in r.excluded ?? [] {

@@ -72,6 +72,7 @@ struct Status: ParsableCommand {
                 FileHandle.standardOutput.write(Data(StatusJSON.trialObjectWithHealth(t, input).utf8))
             } else {
                 print(TrialHealthTable.render(t, input))
+                if spec.program != nil { print(Self.programLogs(run, trial: index)) }
             }
             return t.state.isFinished
         }
@@ -143,5 +144,24 @@ enum StatusTable {
     static func short(_ v: ParameterValue) -> String {
         if case .double(let d) = v { return String(format: "%.3g", d) }
         return v.description
+    }
+
+}
+
+extension Status {
+    /// A program trial's standard output and error (their last 20 lines each), kept under RUN_DIR/trials/NNNNN/.
+    static func programLogs(_ run: RunDirectory, trial: Int) -> String {
+        var lines: [String] = []
+        for name in ["stdout.log", "stderr.log"] {
+            let path = RunDirectory.trialFolder(trial) + "/" + name
+            guard let bytes = try? run.read(path) else {
+                lines.append("\n\(name): none yet (the program's output arrives when the trial ends)")
+                continue
+            }
+            let all = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            let tail = all.suffix(21).joined(separator: "\n")
+            lines.append("\n\(name) (\(run.url.appendingPathComponent(path).path)\(all.count > 21 ? ", last 20 lines" : "")):\n" + tail)
+        }
+        return lines.joined(separator: "\n")
     }
 }
