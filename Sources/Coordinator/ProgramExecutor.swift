@@ -21,6 +21,7 @@ import Datasets
 import Foundation
 import Search
 import Storage
+import Training
 
 public struct ProgramExecutor: TrialExecutor {
     public let spec: SweepSpec
@@ -33,9 +34,22 @@ public struct ProgramExecutor: TrialExecutor {
     /// Faults to act out after an epoch (HPSEARCH_FAULT: `kill` and `hang` of this worker, the
     /// program killed first); the fault suite's.
     public var faults = FaultInjection()
+    /// A distillation's teacher: students get its soft targets on the training split as
+    /// HPSEARCH_TEACHER (an .npy), with HPSEARCH_TEMPERATURE and HPSEARCH_ALPHA.
+    public var teacher: Teacher?
+
+    /// The executor for the sweep a welcome describes: with a distillation payload, the
+    /// distillation sweep's, with its teacher (as `TrialRunner.make`).
+    public static func make(spec: SweepSpec, payload: [UInt8]) throws -> ProgramExecutor {
+        guard !payload.isEmpty else { return try ProgramExecutor(spec: spec) }
+        let p = try DistillationPayload.decode(payload)
+        var executor = try ProgramExecutor(spec: p.sweep(parent: spec).spec)
+        executor.teacher = p.teacher
+        return executor
+    }
 
     /// The files a program writes into HPSEARCH_OUTPUT_DIR that travel to rank 0.
-    public static let outputFiles = ["validation.npy", "test.npy", "validation_labels.npy", "test_labels.npy"]
+    public static let outputFiles = ["validation.npy", "test.npy", "train.npy", "validation_labels.npy", "test_labels.npy"]
     /// The last bytes of standard error kept in a failed trial's message.
     static let stderrTail = 2000
 
@@ -125,6 +139,21 @@ public struct ProgramExecutor: TrialExecutor {
             for d in [output, checkpoint] { try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true) }
             FileManager.default.createFile(atPath: stdoutLog.path, contents: nil)
             FileManager.default.createFile(atPath: stderrLog.path, contents: nil)
+            var task = task
+            if let teacher, let split = DistillationSweep.split(task.configuration) {
+                // A student: its own parameters as flags; the teacher's soft targets at its
+                // temperature. The hard-label control (alpha 0) gets no teacher.
+                task.configuration = split.student
+                if split.alpha > 0 {
+                let targets = teacher.regression ? teacher.meanOutputs() : teacher.softTargets(temperature: split.temperature)
+                let bytes = targets.withUnsafeBufferPointer { Array(UnsafeRawBufferPointer($0)) }
+                let file = folder.appendingPathComponent("teacher.npy")
+                try Data(NPY.encode(NPYArray(kind: .float, itemSize: 4, bigEndian: false, shape: [teacher.rows, teacher.classes], bytes: bytes))).write(to: file)
+                environment["HPSEARCH_TEACHER"] = file.path
+                environment["HPSEARCH_TEMPERATURE"] = "\(split.temperature)"
+                environment["HPSEARCH_ALPHA"] = "\(split.alpha)"
+                }
+            }
             let (executable, arguments) = try self.arguments(for: task)
             environment["HPSEARCH_TRIAL"] = "\(task.index)"
             environment["HPSEARCH_SEED"] = "\(task.seed)"
@@ -281,7 +310,7 @@ public struct ProgramExecutor: TrialExecutor {
                     throw CoordinatorError("trial \(task.index)'s \(name) has shape \(a.shape); expected [N, C] probabilities or [N, K] outputs")
                 }
                 let bytes = a.floats().withUnsafeBufferPointer { Array(UnsafeRawBufferPointer($0)) }
-                if name == "validation.npy" { validation = bytes } else { test = bytes }
+                if name == "validation.npy" { validation = bytes } else if name == "test.npy" { test = bytes } else { bundle.files.append(("train.f32", bytes)) }
                 bundle.files.append((name.replacingOccurrences(of: ".npy", with: "_shape.json"),
                                      Array("{\"shape\": [\(a.shape.map(String.init).joined(separator: ", "))]}".utf8)))
             } catch {

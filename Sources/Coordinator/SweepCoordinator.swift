@@ -251,7 +251,9 @@ public final class SweepCoordinator {
             for f in try FileBundle(decoding: checkpoint, source: "trial \(result.trial)'s files").files {
                 let path = RunDirectory.trialFolder(result.trial) + "/" + f.name
                 let sum = try run.write(f.bytes, to: path)
-                artifacts.append(ArtifactRecord(trial: result.trial, kind: ProgramData.kind(f.name), path: path, bytes: f.bytes.count, checksum: sum))
+                // train.f32: the training split's predictions, a distillation teacher's (as built-in trials cache them).
+                let kind = f.name == "train.f32" ? "train_predictions" : ProgramData.kind(f.name)
+                artifacts.append(ArtifactRecord(trial: result.trial, kind: kind, path: path, bytes: f.bytes.count, checksum: sum))
             }
             checkpoint = []
         }

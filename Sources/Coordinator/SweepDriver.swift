@@ -158,7 +158,9 @@ public struct SweepDriver {
             if let make = makeLocalExecutor {
                 runner = try make(spec, try data(), plan.teacher)
             } else if spec.program != nil {
-                runner = try ProgramExecutor(spec: spec)
+                var program = try ProgramExecutor(spec: spec)
+                program.teacher = plan.teacher
+                runner = program
             } else {
                 var trainer = TrialRunner(spec: spec, data: try data(), teacher: plan.teacher)
                 trainer.faults = try FaultInjection.fromEnvironment()

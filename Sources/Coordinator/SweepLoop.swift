@@ -255,7 +255,7 @@ public struct WorkerLoop {
     /// the sweep's data by default, a student's trainer with a distillation payload; tests and the
     /// coordinator benchmark substitute their own).
     public var makeExecutor: (SweepSpec, [UInt8]) throws -> any TrialExecutor = { spec, payload in
-        spec.program != nil ? try ProgramExecutor(spec: spec) : try TrialRunner.make(spec: spec, payload: payload)
+        spec.program != nil ? try ProgramExecutor.make(spec: spec, payload: payload) : try TrialRunner.make(spec: spec, payload: payload)
     }
 
     /// Seconds of training between two epoch states sent to rank 0 (each is the model and the

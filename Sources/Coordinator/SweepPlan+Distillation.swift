@@ -16,12 +16,9 @@ extension SweepPlan {
         let parentLock = try RunLock(parent)
         let parentStore = try SQLiteStore(path: parent.storePath)
         let spec = try StoredSweep.trainingSpec(of: parent, store: parentStore)
-        guard spec.program == nil else {
-            throw CoordinatorError("\(directory) is a program: sweep; distilling a program's ensemble (its soft targets as HPSEARCH_TEACHER) is not supported yet — "
-                                   + "train a student with your program on the ensemble's predictions (`hpsearch ensemble \(directory) --json` names the members)")
-        }
         let started = Date()
-        let data = try PreparedData.load(spec.data, seed: spec.seed)
+        let data = spec.program != nil ? try ProgramData.prepared(run: parent, store: parentStore, spec: spec)
+            : try PreparedData.load(spec.data, seed: spec.seed)
         var distiller = Distiller(EnsembleBuilder(spec: spec, store: parentStore, run: parent, data: data))
         distiller.predictions.onRecompute = { trial, split in log("trial \(trial): predicting the \(split.rawValue) split from its checkpoint") }
         let ensemble: EnsembleReport

@@ -49,7 +49,7 @@ public struct Distiller {
             throw EnsembleError(description: "the ensemble's best single model is not a trial of this sweep")
         }
         let student = DistillationSweep.student(base: best.configuration, overrides: spec.distill?.student ?? [:])
-        _ = try spec.trainingConfig(student)   // fails here, with the parameter named, not on a worker
+        if spec.program == nil { _ = try spec.trainingConfig(student) }   // fails here, with the parameter named, not on a worker
         return student
     }
 
@@ -69,7 +69,8 @@ public struct Distiller {
             throw EnsembleError(description: "no student of \(studentRun.url.path) finished with a model: see `hpsearch status \(studentRun.url.path)`")
         }
         var rng = RNG(seed: 0)
-        let cost = try ModelBuilder.build(try spec.trainingConfig(sweep.student), for: data, rng: &rng).cost
+        let cost = spec.program != nil ? ModelCost(parameters: 0, flopsPerExample: 0)
+            : try ModelBuilder.build(try spec.trainingConfig(sweep.student), for: data, rng: &rng).cost
         func entry(_ t: TrialRecord, _ name: String) throws -> EnsembleEntry {
             EnsembleBuilder.entry(data, trial: t.index, name: name, weight: nil, validation: try reader.probabilities(t, .validation),
                                   test: try reader.probabilities(t, .test), params: cost.parameters, flopsPerExample: cost.flopsPerExample)

@@ -15,6 +15,7 @@ public enum ProgramData {
 
     public static func prepared(run: RunDirectory, store: any Store, spec: SweepSpec) throws -> PreparedData {
         var found: (validation: NPYArray, test: NPYArray, columns: Int?)?
+        var trainRows = 0
         for t in try store.trials() {
             let artifacts = try store.artifacts(trial: t.index)
             guard let v = artifacts.first(where: { $0.kind == kind("validation_labels.npy") }),
@@ -23,6 +24,10 @@ public enum ProgramData {
                 .flatMap { try? run.read($0.path) }
                 .flatMap { try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any] }
                 .flatMap { ($0["shape"] as? [Int])?.last }
+            trainRows = artifacts.first { $0.kind == kind("train_shape.json") }
+                .flatMap { try? run.read($0.path) }
+                .flatMap { try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any] }
+                .flatMap { ($0["shape"] as? [Int])?.first } ?? 0
             found = (try NPY.parse(try run.read(v.path), source: run.url.appendingPathComponent(v.path).path),
                      try NPY.parse(try run.read(s.path), source: run.url.appendingPathComponent(s.path).path), columns)
             break
@@ -40,7 +45,8 @@ public enum ProgramData {
             func ds(_ t: Dataset.Targets) -> Dataset {
                 Dataset(features: [Float](repeating: 0, count: t.values.count / t.width), targets: t, featureCount: 1)
             }
-            return PreparedData(train: ds(Dataset.Targets(values: [], width: v.width, names: v.names)), validation: ds(v), test: ds(t),
+            return PreparedData(train: ds(Dataset.Targets(values: [Float](repeating: 0, count: trainRows * v.width), width: v.width, names: v.names)),
+                                validation: ds(v), test: ds(t),
                                 classNames: [], source: "program")
         }
         let v = try NumPyData.labels(found.validation, source: "validation_labels.npy", rows: rows(found.validation), xSource: "validation.npy")
@@ -50,6 +56,7 @@ public enum ProgramData {
             throw EnsembleError(description: "label \(bad) in the program's label files: labels must be class indices 0…\(classes - 1), the columns of its predictions")
         }
         func ds(_ l: [Int]) -> Dataset { Dataset(features: [Float](repeating: 0, count: l.count), labels: l, featureCount: 1, classCount: classes) }
-        return PreparedData(train: ds([]), validation: ds(v), test: ds(t), classNames: (0..<classes).map(String.init), source: "program")
+        // The training split's labels are the program's own: only its size is known (train.npy).
+        return PreparedData(train: ds([Int](repeating: 0, count: trainRows)), validation: ds(v), test: ds(t), classNames: (0..<classes).map(String.init), source: "program")
     }
 }

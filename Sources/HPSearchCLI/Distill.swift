@@ -83,14 +83,19 @@ enum DistillTable {
         lines.append(String(format: "student − control: %+.2f accuracy points; student − best single: %+.2f; ensemble − best single: %+.2f",
                             (accuracy(r.student) - accuracy(r.control)) * 100, points(r.student), points(r.ensemble)))
         if !r.keptGain.isFinite {
-            lines.append(String(format: "the ensemble did not beat the best single model; the student costs 1/%.1f of the ensemble", r.costRatio))
+            lines.append("the ensemble did not beat the best single model" + cost(r, "; the student costs 1/%.1f of the ensemble"))
         } else if r.keptGain < 0 {
-            lines.append(String(format: "the student is %.2f points below the best single model (it keeps none of the ensemble's gain) at 1/%.1f of the ensemble's inference cost",
-                                -points(r.student), r.costRatio))
+            lines.append(String(format: "the student is %.2f points below the best single model (it keeps none of the ensemble's gain)", -points(r.student))
+                          + cost(r, " at 1/%.1f of the ensemble's inference cost"))
         } else {
-            lines.append(String(format: "the student keeps %.0f%% of the ensemble's gain at 1/%.1f of its inference cost", 100 * r.keptGain, r.costRatio))
+            lines.append(String(format: "the student keeps %.0f%% of the ensemble's gain", 100 * r.keptGain) + cost(r, " at 1/%.1f of its inference cost"))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// `format` with the ensemble's cost ÷ the student's; nothing when the costs are unknown (a program's models).
+    static func cost(_ r: DistillationReport, _ format: String) -> String {
+        r.costRatio.isFinite && r.costRatio > 0 ? String(format: format, r.costRatio) : ""
     }
 
     /// Regression: the students' validation RMSEs and the differences in test RMSE (lower is better).
@@ -105,12 +110,12 @@ enum DistillTable {
         lines.append(String(format: "test RMSE: student − control %+.4g; student − best single %+.4g; ensemble − best single %+.4g",
                             rmse(r.student) - rmse(r.control), above(r.student), above(r.ensemble)))
         if !r.keptGain.isFinite {
-            lines.append(String(format: "the ensemble did not beat the best single model; the student costs 1/%.1f of the ensemble", r.costRatio))
+            lines.append("the ensemble did not beat the best single model" + cost(r, "; the student costs 1/%.1f of the ensemble"))
         } else if r.keptGain < 0 {
-            lines.append(String(format: "the student's test RMSE is %.4g above the best single model's (it keeps none of the ensemble's gain) at 1/%.1f of the ensemble's inference cost",
-                                above(r.student), r.costRatio))
+            lines.append(String(format: "the student's test RMSE is %.4g above the best single model's (it keeps none of the ensemble's gain)", above(r.student))
+                          + cost(r, " at 1/%.1f of the ensemble's inference cost"))
         } else {
-            lines.append(String(format: "the student keeps %.0f%% of the ensemble's RMSE gain at 1/%.1f of its inference cost", 100 * r.keptGain, r.costRatio))
+            lines.append(String(format: "the student keeps %.0f%% of the ensemble's RMSE gain", 100 * r.keptGain) + cost(r, " at 1/%.1f of its inference cost"))
         }
         return lines
     }

@@ -30,13 +30,15 @@ public struct DistillationSweep: Sendable {
         self.distill = distill
         self.student = student
         let constants = student.values.sorted { $0.key < $1.key }.map { ParameterSpec(name: $0.key, distribution: .constant($0.value)) }
-        spec = SweepSpec(name: parent.name + "-distill", seed: parent.seed, data: parent.data, model: parent.model, metric: parent.metric,
+        var spec = SweepSpec(name: parent.name + "-distill", seed: parent.seed, data: parent.data, model: parent.model, metric: parent.metric,
                          budget: Budget(trials: distill.trials + 1, maxEpochs: distill.epochs ?? parent.budget.maxEpochs),
                          sampler: .random,
                          earlyStopping: EarlyStoppingSpec(patience: parent.earlyStopping.patience, minDelta: parent.earlyStopping.minDelta),
                          parameters: constants + [ParameterSpec(name: Self.temperatureKey, distribution: distill.temperature),
                                                   ParameterSpec(name: Self.alphaKey, distribution: distill.alpha)],
                          file: parent.file, text: parent.text)
+        spec.program = parent.program
+        self.spec = spec
     }
 
     /// The student's configuration as the sweep file would write it: `base` (the best member's)

@@ -60,6 +60,7 @@ final class ProgramSweepTests: XCTestCase {
           learning_rate: {distribution: log_uniform_values, min: 1.0e-3, max: 0.3}
           width: {values: [4, 8, 16]}
         ensemble: {top_k: 5, method: average}
+        distill: {alpha: {distribution: uniform, min: 0.3, max: 0.9}, temperature: {value: 2.0}, trials: 2}
         """.write(to: sweep, atomically: true, encoding: .utf8)
         let run = dir.file("run").path
         // Trial 2 exits 3 after its first epoch; rank 2 dies (SIGKILL) when its trial reaches its
@@ -92,6 +93,18 @@ final class ProgramSweepTests: XCTestCase {
         XCTAssertEqual(ensembles.count, 1, output)
         XCTAssertTrue(output.contains("ensemble (average)"), output)
         XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/trials/00000/stdout.log"))
+
+        // Distillation: each student gets the ensemble's soft targets on the training split as
+        // HPSEARCH_TEACHER (with its alpha and temperature); trial 0, the control, gets none.
+        let (ds, dout) = try self.run(["distill", run], ranks: 3)
+        XCTAssertEqual(ds, 0, dout)
+        XCTAssertTrue(dout.contains("distillation — student picked on validation"), dout)
+        let students = try SQLiteStore(path: run + "/distill/sweep.db", readOnly: true).trials()
+        XCTAssertEqual(students.map(\.state), [.completed, .completed, .completed], dout)
+        for s in students {
+            let log = try String(contentsOf: URL(fileURLWithPath: run).appendingPathComponent("distill/" + RunDirectory.trialFolder(s.index) + "/stderr.log"), encoding: .utf8)
+            XCTAssertEqual(log.contains("student: teacher of 300 rows"), s.index > 0, "trial \(s.index): \(log)")
+        }
     }
 
     func testParameterValuesReachTheProgramVerbatimNeverThroughAShell() throws {
@@ -142,5 +155,29 @@ final class ProgramSweepTests: XCTestCase {
                 XCTAssertTrue("\(error)".hasPrefix("bad.yaml:"), "file:line:column: \(error)")
             }
         }
+    }
+
+    func testThePyTorchExampleSweepsWhenTorchIsThere() throws {
+        let torch = try Subprocess.run("/usr/bin/env", ["python3", "-c", "import torch, numpy"], environment: [:], timeout: 120)
+        try XCTSkipUnless(torch.status == 0, "PyTorch not importable: pip install \"torch==2.13.0+cpu\" runs examples/pytorch's test")
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist"), "no Fashion-MNIST: apt-get install dataset-fashion-mnist")
+        let example = Self.root.appendingPathComponent("examples/pytorch/sweep.yaml")
+        let text = try String(contentsOf: example, encoding: .utf8)
+            .replacingOccurrences(of: "command: [python3, train.py]", with: "command: [python3, \(Self.root.appendingPathComponent("examples/pytorch/train.py").path)]")
+            .replacingOccurrences(of: "trials: 20, max_epochs: 8", with: "trials: 3, max_epochs: 2")
+            .replacingOccurrences(of: "grace_epochs: 2, reduction_factor: 3", with: "grace_epochs: 1, reduction_factor: 2")
+            .replacingOccurrences(of: "top_k: 5", with: "top_k: 2")
+        let sweep = dir.file("pytorch.yaml")
+        try text.write(to: sweep, atomically: true, encoding: .utf8)
+        let run = dir.file("pytorch").path
+        let (status, output) = try self.run(["run", sweep.path, "--dir", run], ranks: nil, environment: ["FMNIST_TRAIN_EXAMPLES": "2000"])
+        XCTAssertEqual(status, 0, output)
+        let store = try SQLiteStore(path: run + "/sweep.db", readOnly: true)
+        let trials = try store.trials()
+        XCTAssertEqual(trials.count, 3)
+        XCTAssertTrue(trials.allSatisfy { $0.state == .completed || $0.state == .pruned }, "\(trials.map(\.state)) \(output)")
+        XCTAssertTrue(trials.contains { $0.state == .completed })
+        XCTAssertEqual(try store.ensembles().count, 1, output)
+        XCTAssertGreaterThan(try store.epochs(trial: 0).first?.validationAccuracy ?? 0, 0.5, "a real network learned")
     }
 }

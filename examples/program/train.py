@@ -9,6 +9,10 @@ rows depend on the trial's seed only through the initial weights. What a real pr
   its checkpoint into $HPSEARCH_CHECKPOINT_DIR), continues from that checkpoint when
   $HPSEARCH_RESUME is 1, stops cleanly on SIGTERM, and writes validation.npy / test.npy
   (probabilities [N, C]) and, once, the label files into $HPSEARCH_OUTPUT_DIR.
+As a distillation student (`hpsearch distill`), it reads the teacher's soft targets from
+$HPSEARCH_TEACHER (an .npy of [training rows, classes]) and mixes them with the labels by
+$HPSEARCH_ALPHA (a simplification of alpha·T²·KL + (1 − alpha)·CE: the targets are already at
+$HPSEARCH_TEMPERATURE). It writes train.npy too, so its sweep's ensemble can teach.
 Test hooks (environment): TOY_FAIL_TRIAL=N exits 3 in trial N after its first epoch.
 """
 import json, math, os, random, signal, struct, sys, time
@@ -50,6 +54,25 @@ if os.environ.get("HPSEARCH_RESUME") == "1" and os.path.exists(ckpt):
     W, start = state["W"], state["epoch"] + 1
     print(f"resuming trial {trial} after epoch {state['epoch']}", file=sys.stderr)
 
+def load_npy(path):
+    """A little-endian float32 .npy file by hand: (values, shape)."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    n = struct.unpack("<H", raw[8:10])[0]
+    header = raw[10:10 + n].decode()
+    shape = tuple(int(v) for v in header.split("(")[1].split(")")[0].split(",") if v.strip())
+    count = 1
+    for d in shape: count *= d
+    return list(struct.unpack("<%df" % count, raw[10 + n:10 + n + 4 * count])), shape
+
+teacher, alpha = None, 0.0
+if "HPSEARCH_TEACHER" in os.environ:
+    values, shape = load_npy(os.environ["HPSEARCH_TEACHER"])
+    teacher = [values[r * shape[1]:(r + 1) * shape[1]] for r in range(shape[0])]
+    alpha = float(os.environ.get("HPSEARCH_ALPHA", "0.5"))
+    assert len(teacher) == len(train[0]), "the teacher covers the training split"
+    print(f"student: teacher of {len(teacher)} rows, alpha {alpha}, temperature {os.environ.get('HPSEARCH_TEMPERATURE')}", file=sys.stderr)
+
 def features(x):
     return [math.tanh(sum(x[i] * proj[i][k] for i in range(6))) for k in range(width)]
 
@@ -77,11 +100,14 @@ def save_npy(path, values, shape, code):
 for epoch in range(start, epochs + 1):
     t0 = time.time()
     rows, labels = train
-    for x, y in zip(rows, labels):
+    for r, (x, y) in enumerate(zip(rows, labels)):
         f = features(x); p = probs(x)
+        target = [(1.0 if c == y else 0.0) for c in range(C)]
+        if teacher is not None:
+            target = [alpha * teacher[r][c] + (1 - alpha) * target[c] for c in range(C)]
         for k in range(width):
             for c in range(C):
-                W[k][c] -= lr * f[k] * (p[c] - (1.0 if c == y else 0.0))
+                W[k][c] -= lr * f[k] * (p[c] - target[c])
     _, train_loss, train_acc = evaluate(train)
     _, val_loss, val_acc = evaluate(validation)
     if delay:
@@ -96,8 +122,9 @@ for epoch in range(start, epochs + 1):
     if stop:
         break
 
-for name, split in (("validation", validation), ("test", test)):
+for name, split in (("validation", validation), ("test", test), ("train", train)):
     ps, _, _ = evaluate(split)
     save_npy(os.path.join(out_dir, name + ".npy"), [v for p in ps for v in p], (len(ps), C), "<f4")
-    save_npy(os.path.join(out_dir, name + "_labels.npy"), split[1], (len(split[1]),), "<i8")
+    if name != "train":
+        save_npy(os.path.join(out_dir, name + "_labels.npy"), split[1], (len(split[1]),), "<i8")
 print(f"trial {trial} done", file=sys.stderr)
