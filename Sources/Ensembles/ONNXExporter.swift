@@ -138,25 +138,22 @@ public struct ONNXExporter {
 
     /// A float32 initializer.
     mutating func constant(_ hint: String, _ values: [Float], _ dims: [Int]) -> String {
-        let name = fresh(hint)
-        var w = ProtobufWriter()
-        w.packedInts(1, dims)
-        w.int(2, 1)
-        w.string(8, name)
-        w.bytes(9, values.withUnsafeBufferPointer { Array(UnsafeRawBufferPointer($0)) })
-        initializers.append(w.bytes)
-        return name
+        initializer(hint, dataType: 1, dims, values.withUnsafeBufferPointer { Array(UnsafeRawBufferPointer($0)) })
     }
 
     /// An int64 initializer (shapes, indices).
     mutating func int64s(_ hint: String, _ values: [Int], _ dims: [Int]) -> String {
+        initializer(hint, dataType: 7, dims, values.map(Int64.init).withUnsafeBufferPointer { Array(UnsafeRawBufferPointer($0)) })
+    }
+
+    /// A TensorProto initializer of ONNX `dataType` (1 FLOAT, 7 INT64) with little-endian `raw` data.
+    mutating func initializer(_ hint: String, dataType: Int, _ dims: [Int], _ raw: [UInt8]) -> String {
         let name = fresh(hint)
         var w = ProtobufWriter()
         w.packedInts(1, dims)
-        w.int(2, 7)
+        w.int(2, dataType)
         w.string(8, name)
-        let v = values.map(Int64.init)
-        w.bytes(9, v.withUnsafeBufferPointer { Array(UnsafeRawBufferPointer($0)) })
+        w.bytes(9, raw)
         initializers.append(w.bytes)
         return name
     }
