@@ -44,9 +44,10 @@ struct Ensemble: ParsableCommand {
     func run() throws {
         let report = try StoredEnsemble.build(in: runDirectory, top: top, method: method, steps: steps, keepAll: keepAll)
         let store = try SQLiteStore(path: RunDirectory(runDirectory).storePath)
-        let isProgram = (try? store.sweep()).flatMap { $0 }.map { $0.specText.contains("program:") } ?? false
+        // A program sweep's models are the program's own: predict does not apply to them.
+        let run = RunDirectory(runDirectory)
+        let isProgram = (try? store.sweep()).flatMap { $0 }.flatMap { try? StoredSweep.spec($0, file: run.sweepCopyPath) }?.program != nil
         let id = try store.ensembles().filter { $0.method == report.method }.map(\.id).max()
-        _ = isProgram
         if json {
             var object = EnsembleTable.json(report)
             object["id"] = id ?? NSNull()
