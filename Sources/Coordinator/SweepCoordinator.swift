@@ -87,6 +87,55 @@ public final class SweepCoordinator {
         pendingEpochs.removeAll(keepingCapacity: true)
     }
 
+    /// Why the sweep ends before its trial budget is spent — "time budget 2h spent", "stop_when
+    /// val_accuracy ≥ 0.92 reached by trial 7" — nil while it goes on. Once set, no trial starts
+    /// and each running one is told to stop after its current epoch (recorded `stopped`). Kept in
+    /// the store (`ended` in the sweep's environment), so a later `resume` does not start new
+    /// trials; `resume --trials/--time` clears it.
+    public private(set) var ending: String?
+    /// Running trials told to stop by a budget (the sweep's or their own `trial_time`), with why.
+    private var budgetStops: [Int: String] = [:]
+    /// When each running trial began training in this job; a resumed trial's start is moved back
+    /// by the seconds of the epochs it keeps, so `trial_time` counts them.
+    private var trialStarted: [Int: Date] = [:]
+    /// Seconds the sweep ran in earlier jobs (the stored `seconds_spent`).
+    private var secondsBefore = 0.0
+    /// When this job's coordinator was made.
+    private let jobStarted = Date()
+    /// The stored sweep record, to which the clock and `ending` are written (nil: none stored).
+    private var sweepRecord: SweepRecord?
+
+    /// Seconds of the sweep's time budget spent: earlier jobs' and this one's so far.
+    public var secondsSpent: Double { secondsBefore + Date().timeIntervalSince(jobStarted) }
+
+    /// Keys of the sweep record's environment that the coordinator keeps.
+    public static let secondsSpentKey = "seconds_spent", endedKey = "ended"
+
+    /// Writes the time spent (and `ending`) to the sweep record. The loops call it through
+    /// `writeProgressIfDue` and once at the end; a job killed without warning loses at most the
+    /// seconds since the last write from its count.
+    public func saveClock() throws {
+        guard var record = sweepRecord else { return }
+        record.environment[Self.secondsSpentKey] = String(secondsSpent)
+        record.environment[Self.endedKey] = ending
+        try store.setSweep(record)
+        sweepRecord = record
+    }
+
+    /// Ends the sweep early (see `ending`); the first reason stands.
+    private func end(_ reason: String) throws {
+        guard ending == nil else { return }
+        ending = reason
+        try saveClock()
+        onEvent?(.ending(reason: reason))
+    }
+
+    /// Ends the sweep when its time budget is spent.
+    private func checkTimeBudget() throws {
+        guard ending == nil, let limit = spec.budget.time, secondsSpent >= limit else { return }
+        try end("time budget \(Budget.format(seconds: limit)) spent")
+    }
+
     /// Trial rows written by `writeProgressIfDue` (for the simulation's count of store writes).
     public private(set) var progressWrites = 0
 
@@ -106,6 +155,12 @@ public final class SweepCoordinator {
     /// its file matches the store's checksum), else from their first epoch; the stopper relearns
     /// every recorded epoch that stands, so its rungs and medians are as they were.
     public func prepare() throws {
+        sweepRecord = try store.sweep()
+        if let env = sweepRecord?.environment {
+            secondsBefore = env[Self.secondsSpentKey].flatMap(Double.init) ?? 0
+            ending = env[Self.endedKey]
+        }
+        try checkTimeBudget()
         let existing = try store.trials()
         for t in existing { records[t.index] = t }
         for t in existing where !t.state.isFinished {
@@ -123,6 +178,8 @@ public final class SweepCoordinator {
                 _ = stopper.report(trial: e.trial, epoch: e.epoch, value: e.value(of: spec.metric))
             }
         }
+        // The trials that ended are over for the stopper too (repeats' means count them as ended).
+        for t in existing.sorted(by: { $0.index < $1.index }) where t.state.isFinished { stopper.finished(trial: t.index, epochs: t.epochs) }
         requeued = existing.filter { !$0.state.isFinished }.map(\.index).sorted()
         nextIndex = (existing.map(\.index).max() ?? -1) + 1
     }
@@ -155,13 +212,22 @@ public final class SweepCoordinator {
         if let previous, previous.path != path { superseded.append(previous.path) }
     }
 
-    /// True when every trial of the budget has finished (none running, pending or lost).
+    /// True when every trial of the budget has finished (none running, pending or lost), or when
+    /// the sweep ended early (`ending`) and none runs.
     public var isComplete: Bool {
-        running.isEmpty && requeued.isEmpty && nextIndex >= spec.budget.trials && records.values.allSatisfy(\.state.isFinished)
+        running.isEmpty && (ending != nil
+            || (requeued.isEmpty && nextIndex >= spec.budget.trials && records.values.allSatisfy(\.state.isFinished)))
+    }
+
+    /// True when no trial will start any more in this job: the budget is spent or the sweep ends early.
+    public var isEnding: Bool {
+        ending != nil || (requeued.isEmpty && nextIndex >= spec.budget.trials)
     }
 
     /// The next trial for `rank`, recorded as running; nil when the budget is spent.
     public func nextTask(for rank: Int) throws -> TrialTask? {
+        try checkTimeBudget()
+        guard ending == nil else { return nil }
         let index: Int
         if !requeued.isEmpty {
             index = requeued.removeFirst()
@@ -187,9 +253,15 @@ public final class SweepCoordinator {
         if let k = resumeEpochs[index], k > 0 {
             // Continues after epoch k: the best so far is that of the epochs that stand.
             try writePendingEpochs()
-            for e in try store.epochs(trial: index) where e.epoch <= k { record.consider(e, metric: spec.metric) }
+            var kept = 0.0
+            for e in try store.epochs(trial: index) where e.epoch <= k {
+                record.consider(e, metric: spec.metric)
+                kept += e.seconds
+            }
+            trialStarted[index] = Date(timeIntervalSinceNow: -kept)
         } else {
             record.startedAt = Date()
+            trialStarted[index] = Date()
         }
         try store.upsertTrial(record)
         records[index] = record
@@ -210,9 +282,23 @@ public final class SweepCoordinator {
         try writeProgressIfDue()
         epochsRecorded += 1
         onEvent?(.epoch(trial: r.trial, epoch: r.epoch, value: r.value(of: spec.metric)))
-        let decision = stopper.report(trial: r.trial, epoch: r.epoch, value: r.value(of: spec.metric))
+        var decision = stopper.report(trial: r.trial, epoch: r.epoch, value: r.value(of: spec.metric))
+        if ending == nil, let target = spec.stopWhen.first(where: { $0.isReached(by: r) }) {
+            try end("stop_when \(target.description) reached by trial \(r.trial) at epoch \(r.epoch)")
+        }
+        try checkTimeBudget()
         if case .stop(let reason) = decision {
             records[r.trial]?.message = reason
+        } else if r.epoch < stopper.maxEpochs(trial: r.trial) {
+            // A budget ends the trial after this epoch (its last one ends it anyway).
+            var why = ending
+            if why == nil, let limit = spec.budget.trialTime, let started = trialStarted[r.trial], Date().timeIntervalSince(started) >= limit {
+                why = "trial_time \(Budget.format(seconds: limit)) used"
+            }
+            if let why {
+                budgetStops[r.trial] = why
+                decision = .stop(reason: "stopped: " + why)
+            }
         }
         return decision
     }
@@ -229,6 +315,7 @@ public final class SweepCoordinator {
     public func writeProgressIfDue() throws {
         guard Date().timeIntervalSince(lastProgressWrite) >= progressWriteInterval else { return }
         lastProgressWrite = Date()
+        try saveClock()
         guard !unwrittenProgress.isEmpty else { return }
         try store.transaction {
             for index in unwrittenProgress.sorted() where running[index] != nil {
@@ -264,8 +351,15 @@ public final class SweepCoordinator {
             artifacts.append(ArtifactRecord(trial: result.trial, kind: kind, path: path, bytes: bytes.count, checksum: sum))
         }
         record.state = result.state.isFinished ? result.state : .failed
-        // A pruned trial keeps the stopper's reason; others carry the worker's message, if any.
-        if record.state != .pruned { record.message = result.message }
+        if let why = budgetStops.removeValue(forKey: result.trial), record.state == .pruned {
+            // Told to stop by a budget, not by the stopper.
+            record.state = .stopped
+            record.message = why
+        } else if record.state != .pruned {
+            // A pruned trial keeps the stopper's reason; others carry the worker's message, if any.
+            record.message = result.message
+        }
+        trialStarted[result.trial] = nil
         record.epochs = result.epochs
         record.finishedAt = Date()
         let stale = mayHaveEpochState.contains(result.trial)
@@ -305,6 +399,8 @@ public final class SweepCoordinator {
             records[index] = record
             running[index] = nil
             unwrittenProgress.remove(index)
+            budgetStops[index] = nil
+            trialStarted[index] = nil
             lost.append(index)
             onEvent?(.trialLost(trial: index, rank: rank, reason: reason))
             guard requeue else { continue }

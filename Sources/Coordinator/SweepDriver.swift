@@ -124,6 +124,12 @@ public struct SweepDriver {
                                                          "blas_threads": "\(BLAS.threads)", "blas_core": BLAS.coreName, "hpsearch": options.version]
                                                .merging(plan.environment) { _, new in new }))
         }
+        if let ext = plan.budgetExtension, var record = try store.sweep() {
+            record.environment[StoredSweep.budgetTrialsKey] = ext.trials.map(String.init) ?? record.environment[StoredSweep.budgetTrialsKey]
+            record.environment[StoredSweep.budgetTimeKey] = ext.time.map { String($0) } ?? record.environment[StoredSweep.budgetTimeKey]
+            record.environment[SweepCoordinator.endedKey] = nil
+            try store.setSweep(record)
+        }
         let coordinator = SweepCoordinator(spec: spec, store: store, run: run, sampler: plan.sampler)
         try coordinator.prepare()
         coordinator.onEvent = { [unowned coordinator] event in presenter.event(event, metric: spec.metric.name) { coordinator.progress } }
@@ -145,6 +151,7 @@ public struct SweepDriver {
         guard !coordinator.isComplete else {
             for r in 1..<max(communicator.size, 1) { try communicator.send(.shutdown, to: r) }
             outcome.status = .alreadyComplete
+            outcome.ending = coordinator.ending
             try presenter.ended(outcome)
             if case .distillation = plan.kind {
                 try finish(plan, &outcome, data: data)
@@ -152,7 +159,8 @@ public struct SweepDriver {
             }
             return outcome
         }
-        presenter.log("sweep \(spec.name): \(spec.budget.trials) trials × ≤ \(spec.budget.maxEpochs) epochs, \(communicator.size) rank(s)\(communicator.size == 1 ? " (training in this process)" : ", \(communicator.size - 1) worker(s)")")
+        let left = spec.budget.time.map { " (\(Budget.format(seconds: max(0, $0 - coordinator.secondsSpent))) left)" } ?? ""
+        presenter.log("sweep \(spec.name): \(spec.budget.summary)\(left) × ≤ \(spec.budget.maxEpochs) epochs, \(communicator.size) rank(s)\(communicator.size == 1 ? " (training in this process)" : ", \(communicator.size - 1) worker(s)")")
         if communicator.size == 1 {
             let runner: any TrialExecutor
             if let make = makeLocalExecutor {
@@ -178,7 +186,9 @@ public struct SweepDriver {
             outcome.unresponsive = try loop.run().unresponsive
         }
         presenter.loopEnded()
+        try coordinator.saveClock()
         outcome.trials = coordinator.trials.count
+        outcome.ending = coordinator.ending
         if stopRequested() {
             let signal = handleSignals && hps_stop_signal() != 0 ? hps_stop_signal() : SIGTERM
             outcome.status = .stopped(signal: signal)

@@ -15,6 +15,9 @@ public enum SweepEvent: Sendable, CustomStringConvertible {
     case lost(rank: Int, reason: String)
     /// A trial was lost with its rank (it runs again: later in the sweep, or on resume).
     case trialLost(trial: Int, rank: Int, reason: String)
+    /// The sweep ends before its trial budget: no trial starts any more, running ones stop after
+    /// their epoch (time budget spent, stop_when target reached).
+    case ending(reason: String)
 
     public var description: String {
         switch self {
@@ -31,6 +34,8 @@ public enum SweepEvent: Sendable, CustomStringConvertible {
             return "rank \(rank) lost: \(reason)"
         case .trialLost(let trial, let rank, let reason):
             return "trial \(trial) lost on rank \(rank): \(reason)"
+        case .ending(let reason):
+            return "\(reason): no new trials; running ones stop after their current epoch"
         }
     }
 
@@ -56,6 +61,8 @@ public enum SweepEvent: Sendable, CustomStringConvertible {
             return ["event": "lost", "rank": rank, "reason": reason]
         case .trialLost(let trial, let rank, let reason):
             return ["event": "trial_lost", "trial": trial, "rank": rank, "reason": reason]
+        case .ending(let reason):
+            return ["event": "ending", "reason": reason]
         }
     }
 }

@@ -132,7 +132,7 @@ public struct CoordinatorLoop {
             let now = Date()
             ranks.lastHeard[rank] = now
             ranks.lastProgress[rank] = now
-        } else if workerTimeout != nil || heartbeatTimeout != nil, !coordinator.running.isEmpty {
+        } else if workerTimeout != nil || heartbeatTimeout != nil, !coordinator.running.isEmpty, coordinator.ending == nil {
             ranks.idle.insert(rank)
         } else {
             try communicator.send(.shutdown, to: rank)

@@ -28,6 +28,8 @@ public struct SweepOutcome {
     public var rank0CoreShare: Double?
     /// Ranks that died or stopped answering and were given up.
     public var unresponsive: [Int]
+    /// Why the sweep ended before its trial budget (time budget spent, stop_when reached); nil otherwise.
+    public var ending: String?
     /// How the user continues an interrupted job.
     public var resumeCommand: String
     /// The ensemble the sweep file's `ensemble:` section asked for (searches).

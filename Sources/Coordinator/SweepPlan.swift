@@ -41,6 +41,9 @@ public struct SweepPlan {
     public var environment: [String: String] = [:]
     /// How the user continues an interrupted job.
     public var resumeCommand: String
+    /// `resume --trials/--time`: the new budget, written to the store once the run is locked
+    /// (which also clears an earlier early end, so the sweep goes on).
+    public var budgetExtension: (trials: Int?, time: Double?)?
     /// Objects to keep alive until the job ends (locks).
     public var keepAlive: [AnyObject] = []
 
@@ -73,16 +76,44 @@ public struct SweepPlan {
         return SweepPlan(spec: spec, run: run)
     }
 
-    /// The interrupted sweep in `directory`, to finish.
-    public static func resume(_ directory: String, log: (String) -> Void) throws -> SweepPlan {
+    /// The interrupted sweep in `directory`, to finish; with `trials` or `time` (seconds), extended
+    /// to that budget — totals, counting what the sweep already ran. The trials beyond the old
+    /// budget are those the same sweep seed gives (a 20-trial sweep extended to 40 has the trials of
+    /// a 40-trial sweep).
+    public static func resume(_ directory: String, trials: Int? = nil, time: Double? = nil, log: (String) -> Void) throws -> SweepPlan {
         let run = RunDirectory(directory)
         guard run.exists else { throw CoordinatorError("\(directory) holds no sweep (no sweep.db); start one with `hpsearch run`") }
         let store = try SQLiteStore(path: run.storePath, readOnly: true)
         if let parent = try store.sweep()?.environment["distillation_of"] {
             throw CoordinatorError("\(directory) is the distillation sweep of \(parent): continue it with `hpsearch distill \(parent)`")
         }
-        let spec = try StoredSweep.trainingSpec(of: run, store: store)
-        log("resuming \(run.url.path)")
-        return SweepPlan(spec: spec, run: run)
+        var spec = try StoredSweep.trainingSpec(of: run, store: store)
+        if trials != nil || time != nil {
+            let recorded = try store.trials().count
+            if let trials {
+                guard trials >= recorded else {
+                    throw CoordinatorError("--trials \(trials) is below the \(recorded) trials \(directory) already holds; --trials is the new total, so give at least \(recorded)")
+                }
+                guard trials % spec.repeats == 0 else {
+                    throw CoordinatorError("--trials \(trials) must be a multiple of the sweep's repeats (\(spec.repeats)), e.g. \((trials / spec.repeats + 1) * spec.repeats)")
+                }
+                spec.budget.trials = trials
+                spec.budget.hasTrialLimit = true
+                try preflight(spec)
+            }
+            if let time {
+                let spent = try store.sweep()?.environment[SweepCoordinator.secondsSpentKey].flatMap(Double.init) ?? 0
+                guard time > spent else {
+                    throw CoordinatorError("--time \(Budget.format(seconds: time)) is not more than the \(Budget.format(seconds: spent)) the sweep has already run; --time is the new total, so give more")
+                }
+                spec.budget.time = time
+            }
+            log("extending \(run.url.path) to \(spec.budget.summary)")
+        } else {
+            log("resuming \(run.url.path)")
+        }
+        var plan = SweepPlan(spec: spec, run: run)
+        if trials != nil || time != nil { plan.budgetExtension = (trials, time) }
+        return plan
     }
 }

@@ -4,6 +4,7 @@
 import ArgumentParser
 import Coordinator
 import Foundation
+import Search
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,17 +27,35 @@ struct Run: ParsableCommand {
 
 struct Resume: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Finish an interrupted sweep: finished trials are kept, interrupted ones run again.",
-        discussion: "Launch it like the run (`mpirun -np N hpsearch resume DIR`); the rank count may differ."
+        abstract: "Finish an interrupted sweep, or extend a finished one: finished trials are kept, interrupted ones continue from their last epoch state.",
+        discussion: """
+            Launch it like the run (`mpirun -np N hpsearch resume DIR`); the rank count may differ.
+            --trials and --time extend the sweep: both are new totals, counting what the sweep already ran (a 20-trial \
+            sweep resumed with --trials 40 runs 20 more, the trials a 40-trial sweep of the same seed has; a sweep that \
+            ran 2h resumed with --time 3h runs for one more hour). The new budget is kept for later resumes, and a \
+            sweep that ended early (time budget, stop_when) goes on.
+            """
     )
 
     @Argument(help: "The run directory.")
     var runDirectory: String
 
+    @Option(help: "The new trial budget: a total, at least the trials the sweep already holds.")
+    var trials: Int?
+
+    @Option(help: "The new time budget: a total over every job of the sweep (90s, 30m, 2h, 1h30m), more than it has run.")
+    var time: String?
+
     @OptionGroup var options: RunOptions
 
+    func validate() throws {
+        if let trials, trials < 1 { throw ValidationError("--trials must be at least 1") }
+        if let time, Budget.seconds(in: time) == nil { throw ValidationError("--time takes a duration such as 90s, 30m, 2h or 1h30m, got '\(time)'") }
+    }
+
     func run() throws {
-        try options.drive { log in try SweepPlan.resume(runDirectory, log: log) }
+        let seconds = time.flatMap(Budget.seconds(in:))
+        try options.drive { log in try SweepPlan.resume(runDirectory, trials: trials, time: seconds, log: log) }
     }
 }
 

@@ -85,7 +85,7 @@ struct Status: ParsableCommand {
         } else {
             print(StatusTable.render(trials: trials, spec: spec, limit: limit))
         }
-        return trials.count >= spec.budget.trials && trials.allSatisfy(\.state.isFinished)
+        return (trials.count >= spec.budget.trials || sweep.environment["ended"] != nil) && trials.allSatisfy(\.state.isFinished)
     }
 
     /// `--verify`: the store's integrity and each artifact file against its recorded checksum.
@@ -124,7 +124,8 @@ enum StatusTable {
 
     static func render(trials: [TrialRecord], spec: SweepSpec, limit: Int? = nil) -> String {
         let counts = Dictionary(grouping: trials, by: \.state).mapValues(\.count)
-        var lines = ["\(spec.name): \(trials.count)/\(spec.budget.trials) trials — " +
+        var lines = ["\(spec.name): \(trials.count)/\(spec.budget.trialsText) trials"
+                     + (spec.budget.time.map { " (time budget \(Budget.format(seconds: $0)))" } ?? "") + " — " +
                      TrialState.allCases.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", ")]
         let names = spec.parameters.map(\.name)
         // Regression has no accuracy: its second figure is val_loss (standardised MSE).
@@ -137,6 +138,20 @@ enum StatusTable {
                          (regression ? t.bestValidationLoss : t.bestValidationAccuracy).map { String(format: "%.4f", $0) } ?? "-"]
             let config = names.compactMap { n in t.configuration[n].map { "\(n)=\(short($0))" } }.joined(separator: " ")
             lines.append(cells.enumerated().map { $1.padding(toLength: [6, 14, 5, 7, 10, 8][$0], withPad: " ", startingAt: 0) }.joined(separator: " ") + "  " + config)
+        }
+        if spec.repeats > 1 {
+            // repeats: each configuration's figure is the mean of its repeats'.
+            let groups = ConfigurationStatistics.ranked(trials, repeats: spec.repeats, metric: spec.metric)
+            lines.append("\nconfigurations (\(spec.metric.name): mean ± standard deviation over \(spec.repeats) repeats), best first:")
+            lines.append("config  trials      \(spec.metric.name)")
+            for g in groups.prefix(limit ?? .max) {
+                let span = g.trials.count > 1 ? "\(g.trials.first!)–\(g.trials.last!)" : g.trials.map(String.init).joined()
+                let config = trials.first { $0.index == g.trials.first }.map { t in
+                    names.compactMap { n in t.configuration[n].map { "\(n)=\(short($0))" } }.joined(separator: " ")
+                } ?? ""
+                lines.append(String(g.index).padding(toLength: 7, withPad: " ", startingAt: 0) + " " + span.padding(toLength: 11, withPad: " ", startingAt: 0)
+                             + " " + g.text.padding(toLength: 32, withPad: " ", startingAt: 0) + "  " + config)
+            }
         }
         return lines.joined(separator: "\n")
     }

@@ -27,7 +27,11 @@ final class TerminalPresenter: SweepPresenter {
         print(StatusTable.render(trials: try outcome.store.trials(), spec: outcome.spec, limit: 10))
         switch outcome.status {
         case .alreadyComplete:
-            print("nothing left to run: every trial of \(outcome.run.url.path) has finished")
+            if let ending = outcome.ending {
+                print("nothing left to run: \(outcome.run.url.path) ended early (\(ending)); `hpsearch resume \(outcome.run.url.path) --trials N --time T` extends it")
+            } else {
+                print("nothing left to run: every trial of \(outcome.run.url.path) has finished; `hpsearch resume \(outcome.run.url.path) --trials N` extends it")
+            }
         case .stopped(let signal):
             logLine("stopped by \(signal == SIGINT ? "SIGINT" : "SIGTERM"): the trials in flight are recorded lost; `\(outcome.resumeCommand)` continues the sweep")
         case .completed, .incomplete:
@@ -41,6 +45,9 @@ final class TerminalPresenter: SweepPresenter {
             if json { try printJSON(DistillTable.json(d)) } else { print(DistillTable.render(d)) }
         }
         guard outcome.status == .completed else { return }
+        if let ending = outcome.ending {
+            print("ended early: \(ending); `hpsearch resume \(outcome.run.url.path) --trials N --time T` extends it")
+        }
         let rank0 = outcome.rank0CoreShare.map { String(format: "; rank 0 used %.1f%% of a core", 100 * $0) } ?? ""
         print(String(format: "%d trials in %.1f s%@; results in %@", outcome.trials, outcome.seconds, rank0, outcome.run.url.path))
     }

@@ -21,6 +21,7 @@ public enum HTMLReport {
         body += section("\(input.spec.metric.name) against each hyperparameter", scatter(input, axes: varying, constant: axes.filter { $0.distinct <= 1 }, top: top))
         body += section("Parallel coordinates", parallel(input, axes: varying))
         body += section("Parameter importance", importance(input, axes: varying))
+        if input.spec.repeats > 1 { body += section("Configurations over their repeats", repeatsTable(input)) }
         body += section("Early-stopping savings", savings(summary))
         body += section("Ensembles and distillation", ensembles(input))
         body += failuresSection(input)
@@ -88,9 +89,12 @@ public enum HTMLReport {
                     "sampler \(spec.sampler.rawValue)", "early stopping: " + (stopping.isEmpty ? "none" : stopping.joined(separator: ", ")),
                     "generated \(Markup.date(generatedAt))"].compactMap { $0 }
         var h = "<h1>Sweep \(e(input.sweep.name))</h1>\n<p class=\"meta\">\(e(meta.joined(separator: " · ")))</p>\n<table class=\"summary\">\n"
-        h += fact("trials", "<span id=\"trial-count\">\(s.trials)</span> of \(s.budget.trials) budgeted"
+        let budgeted = s.budget.hasTrialLimit ? " of \(s.budget.trials) budgeted" : ""
+        let timed = s.budget.time.map { " (time budget \(Budget.format(seconds: $0)))" } ?? ""
+        h += fact("trials", "<span id=\"trial-count\">\(s.trials)</span>\(budgeted)\(timed)"
+                  + (s.ended.map { "; ended early: " + e($0) } ?? "")
                   + (s.isUnfinished ? " (the sweep is not finished: this is a snapshot)" : ""))
-        let shown: [TrialState] = [.completed, .earlyStopped, .pruned, .diverged, .failed, .lost]
+        let shown: [TrialState] = [.completed, .earlyStopped, .pruned, .stopped, .diverged, .failed, .lost]
             + [.pending, .running].filter { (s.states[$0] ?? 0) > 0 }
         h += fact("by state", shown.map { "\($0.rawValue) <b>\(s.states[$0] ?? 0)</b>" }.joined(separator: " · "))
         if let best = s.best, let value = best.bestValue {
@@ -102,7 +106,7 @@ public enum HTMLReport {
             h += fact("best trial", "none yet (no trial has a finite \(e(spec.metric.name)))")
         }
         h += fact("epochs trained", "<span id=\"epochs-trained\">\(s.epochsTrained)</span> of \(s.fullBudgetEpochs) for the full budget ("
-                  + "\(s.budget.trials) trials × \(s.budget.maxEpochs) epochs)")
+                  + "\(s.fullBudgetEpochs / max(s.budget.maxEpochs, 1)) trials × \(s.budget.maxEpochs) epochs)")
         var time = "-"
         if let start = s.firstStart {
             time = Markup.date(start) + " → " + (s.lastFinish.map(Markup.date) ?? "…")
@@ -180,9 +184,23 @@ public enum HTMLReport {
         }
         svg += "</svg>\n"
         return "<p>\(s.epochsTrained) epochs trained against \(s.fullBudgetEpochs) for a sweep without early stopping "
-            + "(\(s.budget.trials) trials × \(s.budget.maxEpochs) epochs): "
+            + "(\(s.fullBudgetEpochs / max(s.budget.maxEpochs, 1)) trials × \(s.budget.maxEpochs) epochs): "
             + String(format: "<b>%.0f%%</b> of the budget's epochs saved", s.savedFraction * 100)
             + (s.isUnfinished ? " so far (the sweep is not finished)" : "") + ".</p>\n<div class=\"charts\">\n" + svg + "</div>\n"
+    }
+
+    /// `repeats:` — each configuration's mean ± standard deviation over its repeats, best first.
+    static func repeatsTable(_ input: ReportInput) -> String {
+        let e = Markup.escape, spec = input.spec
+        var h = "<p>Each configuration trained with \(spec.repeats) seeds (<code>repeats: \(spec.repeats)</code>); its figure is the mean of "
+            + "its repeats' \(e(spec.metric.name)) at their best epochs, and the cross-trial stopper judged that mean. "
+            + "A spread as large as the gaps between configurations means their order is seed noise.</p>\n"
+        h += "<table class=\"trials\"><tr><th>configuration</th><th>trials</th><th>mean</th><th>standard deviation</th><th>repeats with a value</th></tr>\n"
+        for g in ConfigurationStatistics.ranked(input.trials, repeats: spec.repeats, metric: spec.metric).prefix(50) {
+            h += "<tr><td>\(g.index)</td><td>\(g.trials.map(String.init).joined(separator: ", "))</td><td>\(g.mean.map(Markup.value) ?? "-")</td>"
+                + "<td>\(g.standardDeviation.map(Markup.value) ?? "-")</td><td>\(g.count)</td></tr>\n"
+        }
+        return h + "</table>\n"
     }
 
     static func trialsTable(_ input: ReportInput) -> String {

@@ -9,7 +9,7 @@ public enum StatusJSON {
     /// Each trial object's keys, in order, with what they hold. Absent values are null.
     public static let keys: [(name: String, meaning: String)] = [
         ("trial", "its index, from 0, in sampling order"),
-        ("state", "pending, running, completed, early_stopped, pruned, diverged, failed or lost"),
+        ("state", "pending, running, completed, early_stopped, pruned, stopped (a time budget, stop_when target or trial_time ended it after an epoch), diverged, failed or lost"),
         ("rank", "the MPI rank that ran it last; 0 in a one-process run"),
         ("seed", "its training seed"),
         ("epochs_finished", "epochs trained"),
@@ -19,6 +19,9 @@ public enum StatusJSON {
         ("val_accuracy", "validation accuracy at best_epoch (null for regression)"),
         ("config", "the sampled configuration, {parameter: value}"),
         ("message", "why it failed, diverged, was lost or was stopped"),
+        ("configuration", "its configuration's index: trial ÷ repeats (the trial itself without repeats:)"),
+        ("config_mean", "the mean of the sweep metric over its configuration's repeats (each at its best epoch); its own value without repeats:"),
+        ("config_std", "their sample standard deviation; null with fewer than two values"),
         ("epochs", "[{epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, seconds, and val_auc, val_f1 for two classes, or val_rmse, val_mae, val_r2 for regression (accuracies null)}] per epoch, as `export` has them"),
         ("flags", "[{kind (dying_relu, vanishing_gradients, exploding_gradients, learning_rate_too_high or learning_rate_too_low), epoch (the first it was seen at; 0 is initialisation), layer (the model's layer index, null for the whole network), message}] from its training health, by the thresholds docs/training.md states"),
     ]
@@ -37,19 +40,23 @@ public enum StatusJSON {
     /// The array for `input`'s trials, best first.
     public static func render(_ input: ReportInput) -> String {
         let byTrial = input.epochsByTrial, health = input.healthByTrial, metrics = SweepExport.metricNames(input)
+        let groups = Dictionary(uniqueKeysWithValues: ConfigurationStatistics.all(input.trials, repeats: input.spec.repeats).map { ($0.index, $0) })
         return "[" + ordered(input.trials, metric: input.spec.metric).map {
-            trialObject($0, input, epochs: byTrial[$0.index] ?? [], health: health[$0.index] ?? [], metrics: metrics)
+            trialObject($0, input, epochs: byTrial[$0.index] ?? [], health: health[$0.index] ?? [], metrics: metrics,
+                        group: groups[input.spec.configurationIndex(ofTrial: $0.index)])
         }.joined(separator: ",\n") + "]\n"
     }
 
     /// One trial's object (`keys`, in order) with its `healthKey` too: `status --trial N --json`.
     public static func trialObjectWithHealth(_ t: TrialRecord, _ input: ReportInput) -> String {
-        trialObject(t, input, epochs: input.epochsByTrial[t.index] ?? [], health: input.healthByTrial[t.index] ?? [],
-                    metrics: SweepExport.metricNames(input), withHealth: true) + "\n"
+        let g = input.spec.configurationIndex(ofTrial: t.index)
+        return trialObject(t, input, epochs: input.epochsByTrial[t.index] ?? [], health: input.healthByTrial[t.index] ?? [],
+                           metrics: SweepExport.metricNames(input), withHealth: true,
+                           group: ConfigurationStatistics.all(input.trials, repeats: input.spec.repeats).first { $0.index == g }) + "\n"
     }
 
     static func trialObject(_ t: TrialRecord, _ input: ReportInput, epochs trialEpochs: [EpochRecord], health records: [EpochHealth],
-                            metrics: [String], withHealth: Bool = false) -> String {
+                            metrics: [String], withHealth: Bool = false, group: ConfigurationStatistics? = nil) -> String {
         let flags = HealthRules().flags(records).map { f in
             SweepExport.object([("kind", .string(f.kind.rawValue)), ("epoch", .int(f.epoch)), ("layer", SweepExport.Cell(f.layer)),
                                 ("message", .string(f.message))])
@@ -64,7 +71,9 @@ public enum StatusJSON {
                 ("val_loss", SweepExport.Cell(t.bestValidationLoss)), ("val_accuracy", SweepExport.Cell(t.bestValidationAccuracy)),
             ]
             return String(SweepExport.object(fields).dropLast()) + ",\"config\":" + SweepExport.object(config)
-                + ",\"message\":" + SweepExport.Cell(t.message).json + ",\"epochs\":[" + epochs.joined(separator: ",") + "]"
+                + ",\"message\":" + SweepExport.Cell(t.message).json
+                + ",\"configuration\":\(input.spec.configurationIndex(ofTrial: t.index)),\"config_mean\":" + SweepExport.Cell(group?.mean ?? t.bestValue).json
+                + ",\"config_std\":" + SweepExport.Cell(group?.standardDeviation).json + ",\"epochs\":[" + epochs.joined(separator: ",") + "]"
                 + ",\"flags\":[" + flags.joined(separator: ",") + "]" + extra + "}"
         }()
     }

@@ -14,7 +14,10 @@ public struct SweepSummary: Sendable, Equatable {
     public var best: TrialRecord?
     /// Σ over trials of the epochs each finished.
     public var epochsTrained: Int
-    /// `budget.trials × budget.maxEpochs`: what the sweep would train with no early stopping.
+    /// Why the sweep ended before its trial budget (time budget, stop_when), from the store; nil otherwise.
+    public var ended: String?
+    /// `budget.trials × budget.maxEpochs`: what the sweep would train with no early stopping
+    /// (the trials it ran, for a time-only budget or a sweep that ended early).
     public var fullBudgetEpochs: Int
     /// Σ over epochs of their seconds (training and validation, summed over ranks).
     public var trainingSeconds: Double
@@ -29,7 +32,9 @@ public struct SweepSummary: Sendable, Equatable {
         states = Dictionary(grouping: input.trials, by: \.state).mapValues(\.count)
         best = input.ranked.first
         epochsTrained = input.trials.reduce(0) { $0 + $1.epochs }
-        fullBudgetEpochs = budget.trials * budget.maxEpochs
+        ended = input.sweep.environment["ended"]
+        // A sweep that ended early, or had only a time budget, is measured against the trials it ran.
+        fullBudgetEpochs = (budget.hasTrialLimit && ended == nil ? budget.trials : trials) * budget.maxEpochs
         trainingSeconds = input.epochs.reduce(0) { $0 + ($1.seconds.isFinite ? $1.seconds : 0) }
         firstStart = input.trials.compactMap(\.startedAt).min()
         lastFinish = input.trials.compactMap(\.finishedAt).max()
@@ -41,5 +46,5 @@ public struct SweepSummary: Sendable, Equatable {
     }
 
     /// Whether some trial is still pending, running or lost (the sweep is not over).
-    public var isUnfinished: Bool { states.contains { !$0.key.isFinished && $0.value > 0 } || trials < budget.trials }
+    public var isUnfinished: Bool { states.contains { !$0.key.isFinished && $0.value > 0 } || (trials < budget.trials && ended == nil) }
 }

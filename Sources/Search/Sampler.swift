@@ -57,11 +57,14 @@ public struct SamplerError: Error, Sendable, CustomStringConvertible, Equatable 
 }
 
 /// The sampler that `spec.sampler` names.
+/// The sampler that `spec.sampler` names; with `repeats:` above 1, wrapped so that each
+/// configuration gets that many consecutive trials (`RepeatingSampler`).
 public func makeSampler(for spec: SweepSpec) -> any Sampler {
-    switch spec.sampler {
+    let base: any Sampler = switch spec.sampler {
     case .random: RandomSampler(spec: spec)
     case .sobol: SobolSampler(spec: spec)
     }
+    return spec.repeats > 1 ? RepeatingSampler(base: base, spec: spec) : base
 }
 
 /// Turns uniforms into configurations (the samplers' shared, immutable part).
@@ -138,6 +141,8 @@ struct AssignmentCache: Sendable {
     /// used yet when the space is small enough to list (≤ `SearchSpace.enumerationLimit`).
     private mutating func fresh(_ i: Int, spec: SweepSpec,
                                 candidate: (Int, Int) -> Configuration) throws -> Configuration {
+        // The sweep file's `initial:` configurations come first (distinct, checked by the parser).
+        if i < spec.initial.count { return spec.initial[i] }
         // Once an index needed the list, later ones pick from it directly: the space is nearly used up.
         for k in 0..<(listable ? 0 : Self.maxCandidates) {
             let config = candidate(i, k)

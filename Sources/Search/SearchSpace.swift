@@ -200,11 +200,13 @@ extension SweepSpec {
 /// larger than the number of distinct configurations of a wholly discrete space (the samplers
 /// never repeat a configuration). Throws `SweepSpecError` at `budget.trials` in the sweep file.
 public func preflight(_ spec: SweepSpec) throws {
-    guard let n = SearchSpace.distinctConfigurations(spec), spec.budget.trials > n else { return }
+    let repeats = max(spec.repeats, 1)
+    guard let n = SearchSpace.distinctConfigurations(spec), spec.budget.trials > n * repeats else { return }
     let conditional = spec.parameters.contains { !$0.when.isEmpty }
+    let each = repeats > 1 ? " (× repeats: \(repeats) = \(n * repeats) trials)" : ""
     throw SweepSpecError(
         location: spec.budgetTrialsLocation,
         message: "budget.trials is \(spec.budget.trials) but the space has only \(n) distinct configuration"
-            + (n == 1 ? "" : "s") + (conditional ? " (counting each condition's inactive parameters as absent)" : "")
-            + "; lower budget.trials to at most \(n), or widen the space (more values, or a continuous distribution)")
+            + (n == 1 ? "" : "s") + each + (conditional ? " (counting each condition's inactive parameters as absent)" : "")
+            + "; lower budget.trials to at most \(n * repeats), or widen the space (more values, or a continuous distribution)")
 }

@@ -40,7 +40,8 @@ extension Stopper {
 /// none. Per-trial patience is not part of it (`early_stopping.patience` is ignored here): it runs
 /// inside the trainer, on the trial's own worker, with `PatienceStopper`'s semantics.
 public func makeStopper(for spec: SweepSpec) -> any Stopper {
-    makeScheduler(for: spec) ?? NoStopper(maxEpochs: spec.budget.maxEpochs)
+    let stopper = makeScheduler(for: spec) ?? NoStopper(maxEpochs: spec.budget.maxEpochs)
+    return spec.repeats > 1 ? RepeatAveragingStopper(base: stopper, repeats: spec.repeats) : stopper
 }
 
 /// The cross-trial scheduler of `spec.earlyStopping.scheduler` (its family's `make`), nil for `none`.

@@ -12,7 +12,7 @@ struct SweepFileParser {
     var checkDataFiles = false
 
     static let topLevelKeys = ["name", "seed", "task", "data", "model", "metric", "budget", "sampler", "early_stopping",
-                               "parameters", "ensemble", "distill", "human_baseline", "program"]
+                               "parameters", "ensemble", "distill", "human_baseline", "program", "stop_when", "initial", "repeats"]
     /// Names other tools use for our keys.
     static let topLevelAliases = ["method": "sampler", "early_terminate": "early_stopping"]
     static let metricNames = MetricSpec.known.map(\.name)
@@ -50,7 +50,14 @@ struct SweepFileParser {
                                                    + "give data: {source: {csv: {path: …, label: TARGET}}} or an npy/npz source, or drop task: regression")
         }
         let metric = try m["metric"].map { try metricSpec($0, task: task) } ?? MetricSpec()
-        let budget = try budgetSpec(m.required("budget", "how much to run, e.g. `budget: {trials: 60, max_epochs: 30}`"))
+        var budget = try budgetSpec(m.required("budget", "how much to run, e.g. `budget: {trials: 60, max_epochs: 30}` or `{time: 2h, max_epochs: 30}`"))
+        let repeats = try m["repeats"].map { try $0.int(atLeast: 1) } ?? 1
+        if repeats > 1, budget.hasTrialLimit, budget.trials % repeats != 0, let f = m["budget"] {
+            let below = budget.trials / repeats * repeats
+            throw f.error("budget.trials (\(budget.trials)) counts every repeat, so it must be a multiple of repeats (\(repeats)): "
+                          + (below > 0 ? "\(below) or " : "") + "\(below + repeats)")
+        }
+        if !budget.hasTrialLimit { budget.trials = budget.trials / repeats * repeats }
         let sampler = try m["sampler"].map(samplerKind) ?? .random
         let earlyStopping = try m["early_stopping"].map { try earlyStoppingSpec($0, budget: budget) } ?? EarlyStoppingSpec()
         if let layers, let f = m["parameters"], case .mapping = f.node, let entries = try? f.mapping(allowed: nil).entries {
@@ -70,6 +77,13 @@ struct SweepFileParser {
                              distill: distill, layers: layers, file: file, text: text)
         spec.program = program
         spec.humanBaseline = try m["human_baseline"].map { try humanBaseline($0, task: task) } ?? [:]
+        spec.repeats = repeats
+        if !budget.hasTrialLimit, let n = SearchSpace.distinctConfigurations(spec), n * repeats < spec.budget.trials {
+            // A time budget over a space it can exhaust: stop when every configuration has run.
+            spec.budget.trials = max(n, 1) * repeats
+        }
+        spec.stopWhen = try m["stop_when"].map { try stopTargets($0, task: task, metric: metric) } ?? []
+        spec.initial = try m["initial"].map { try initialConfigurations($0, spec: spec) } ?? []
         return spec
     }
 
@@ -296,10 +310,100 @@ struct SweepFileParser {
     }
 
     private func budgetSpec(_ field: YAMLField) throws -> Budget {
-        let m = try field.mapping(allowed: ["trials", "max_epochs"])
-        let trials = try m.required("trials", "how many trials to run (an integer ≥ 1)").int(atLeast: 1)
+        let m = try field.mapping(allowed: ["trials", "max_epochs", "time", "trial_time"])
+        let time = try m["time"].map { try duration($0) }
+        let trialTime = try m["trial_time"].map { try duration($0) }
         let maxEpochs = try m.required("max_epochs", "the most epochs one trial trains (an integer ≥ 1)").int(atLeast: 1)
-        return Budget(trials: trials, maxEpochs: maxEpochs)
+        guard let trialsField = m["trials"] else {
+            guard let time else {
+                _ = try m.required("trials", "how many trials to run (an integer ≥ 1), or time: (e.g. 2h) to run until the time is spent")
+                fatalError("unreachable: required throws")
+            }
+            return .timeOnly(time, maxEpochs: maxEpochs, trialTime: trialTime)
+        }
+        let trials = try trialsField.int(atLeast: 1)
+        return Budget(trials: trials, maxEpochs: maxEpochs, time: time, trialTime: trialTime)
+    }
+
+    /// `90`, `90s`, `30m`, `2h`, `1h30m`: seconds > 0.
+    private func duration(_ field: YAMLField) throws -> Double {
+        let text: String
+        if case .scalar(let s) = field.node { text = s.string } else { throw field.mismatch("a duration such as 90s, 30m or 2h") }
+        guard let seconds = Budget.seconds(in: text) else {
+            throw field.error("\(field.name) takes a duration such as 90s, 30m, 2h or 1h30m (a bare number is seconds), got '\(text)'")
+        }
+        return seconds
+    }
+
+    /// `stop_when: {val_accuracy: 0.92}`: one or more of the task's metrics, each with a finite
+    /// value; the direction is the metric's own goal.
+    private func stopTargets(_ field: YAMLField, task: TaskKind, metric: MetricSpec) throws -> [StopTarget] {
+        var names = MetricSpec.names(for: task)
+        if !names.contains(metric.name) { names.append(metric.name) }
+        var targets: [StopTarget] = []
+        for (key, value) in try field.mapping(allowed: names).entries {
+            let v = try value.number()
+            guard v.isFinite else { throw value.error("stop_when.\(key) must be a finite number, got \(v)") }
+            let goal = key == metric.name ? metric.goal : MetricSpec.natural(key) ?? .minimize
+            targets.append(StopTarget(metric: MetricSpec(name: key, goal: goal), value: v))
+        }
+        guard !targets.isEmpty else {
+            throw field.error("stop_when needs a metric and the value that is good enough, e.g. `stop_when: {val_accuracy: 0.92}`")
+        }
+        return targets
+    }
+
+    /// `initial: [defaults, {learning_rate: 3.0e-3, width: 256}, …]`: configurations to evaluate
+    /// first. `defaults` is every parameter's default (else its median); a mapping overrides
+    /// those, each value checked against its parameter's distribution as `--set` is, and
+    /// parameters its values leave inactive are dropped. No two may be equal, and with their
+    /// repeats they must fit in `budget.trials`.
+    private func initialConfigurations(_ field: YAMLField, spec: SweepSpec) throws -> [Configuration] {
+        let items = try field.list()
+        guard !items.isEmpty else {
+            throw field.error("initial needs at least one configuration, e.g. `initial: [defaults, {learning_rate: 3.0e-3}]`")
+        }
+        var configurations: [Configuration] = []
+        for item in items {
+            let config: Configuration
+            if case .scalar(let s) = item.node {
+                guard s.string == "defaults" else {
+                    throw item.error("each entry of initial is `defaults` or a mapping of parameter values such as {learning_rate: 3.0e-3}, got '\(s.string)'")
+                }
+                config = spec.defaultConfiguration()
+            } else {
+                var overrides: [String] = []
+                let entries = try item.mapping(allowed: nil).entries
+                let names = spec.parameters.map(\.name)
+                for (key, value) in entries {
+                    guard spec.parameter(named: key) != nil else {
+                        throw value.keyError("\(item.name) names '\(key)', which is not a parameter of this sweep" + NameSuggestion.hint(
+                            key, among: names, then: "its parameters are: " + names.joined(separator: ", ")))
+                    }
+                    guard case .scalar(let s) = value.node else { throw value.mismatch("one value of parameter '\(key)'") }
+                    overrides.append("\(key)=\(s.string)")
+                }
+                do {
+                    config = try spec.applying(overrides: overrides, to: spec.defaultConfiguration())
+                } catch let error as SweepSpecError {
+                    // Point at the entry, in the words of the sweep file rather than --set's.
+                    let key = overrides.first { error.message.contains($0) }.flatMap { o in entries.first { o.hasPrefix($0.key + "=") } }
+                    let message = error.message.replacingOccurrences(of: "--set ", with: "").replacingOccurrences(of: "add --set ", with: "add ")
+                    throw (key?.value ?? item).error("\(item.name): " + message)
+                }
+            }
+            if let earlier = configurations.firstIndex(of: config) {
+                throw item.error("\(item.name) is the same configuration as initial[\(earlier)]; remove one")
+            }
+            configurations.append(config)
+        }
+        let needed = configurations.count * spec.repeats
+        if spec.budget.hasTrialLimit, needed > spec.budget.trials {
+            throw field.error("initial has \(configurations.count) configuration" + (configurations.count == 1 ? "" : "s")
+                              + (spec.repeats > 1 ? " × \(spec.repeats) repeats" : "") + ", more than budget.trials (\(spec.budget.trials)), "
+                              + "which counts them; raise budget.trials or list fewer")
+        }
+        return configurations
     }
 
     private func samplerKind(_ field: YAMLField) throws -> SamplerKind {

@@ -34,6 +34,16 @@ public struct SweepSpec: Sendable {
     /// `program:` — trials run the user's program (then `model` is `ProgramSpec.modelName` and
     /// the data section does not apply); nil for the built-in trainer.
     public var program: ProgramSpec?
+    /// `stop_when:` — the sweep ends (as when its time is spent) once any trial reaches one of
+    /// these; empty: no target.
+    public var stopWhen: [StopTarget] = []
+    /// `initial:` — the configurations of the first trials (configuration indices 0, 1, …), in
+    /// order, each complete and distinct; the sampler never gives them again. Empty: none.
+    public var initial: [Configuration] = []
+    /// `repeats:` — how many trials (seeds) each configuration gets (≥ 1). Trial i trains
+    /// configuration i / repeats with its own seed; the configuration's figure is the mean of
+    /// its repeats', and the cross-trial stopper judges that mean.
+    public var repeats = 1
     /// The path the spec was loaded from, as given (or the `file` passed to `parse`).
     public var file: String
     /// The file's full text, to be copied into run directories.
@@ -94,6 +104,9 @@ public struct SweepSpec: Sendable {
     public func concreteLayerLists() throws -> [ConcreteLayerList] {
         try layers?.concreteLayerLists(parameters) ?? []
     }
+
+    /// The configuration index of trial `index` (its repeat group): `index / repeats`.
+    public func configurationIndex(ofTrial index: Int) -> Int { index / max(repeats, 1) }
 
     public func parameter(named name: String) -> ParameterSpec? {
         parameters.first { $0.name == name }
