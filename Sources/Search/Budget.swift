@@ -75,7 +75,7 @@ public struct Budget: Sendable, Hashable {
     /// `5400` → "1h30m", `90` → "1m30s", `45.5` → "45.5s": the shortest form `seconds(in:)` reads back.
     public static func format(seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return "\(seconds)s" }
-        if seconds < 60 { return seconds == seconds.rounded() ? "\(Int(seconds))s" : String(format: "%.1fs", seconds) }
+        if seconds < 60 { return seconds == seconds.rounded() ? "\(Int(seconds))s" : String(format: "%gs", seconds) }
         var rest = Int(seconds.rounded())
         var text = ""
         for (unit, size) in [("d", 86400), ("h", 3600), ("m", 60), ("s", 1)] where rest >= size {

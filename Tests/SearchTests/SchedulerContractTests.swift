@@ -125,14 +125,18 @@ final class SchedulerContractTests: XCTestCase {
             for settings in [family.defaults, SchedulerSpec(family, family.example)] {
                 for maxEpochs in [1, 2, 9, 27] where (settings[.graceEpochs] ?? 1) <= maxEpochs {
                     for goal in [Goal.minimize, .maximize] {
-                        let context = "\(settings), max_epochs \(maxEpochs), \(goal)"
+                      // repeats: 3 — the same stopper judging each configuration's mean (RepeatAveragingStopper).
+                      for repeats in [1, 3] {
+                        let context = "\(settings), max_epochs \(maxEpochs), \(goal), repeats \(repeats)"
                         func fresh() -> any Stopper {
-                            settings.make(goal: goal, maxEpochs: maxEpochs) ?? NoStopper(maxEpochs: maxEpochs)
+                            let base = settings.make(goal: goal, maxEpochs: maxEpochs) ?? NoStopper(maxEpochs: maxEpochs)
+                            return repeats > 1 ? RepeatAveragingStopper(base: base, repeats: repeats) : base
                         }
                         var a = fresh(), b = fresh()
                         let first = drive(&a, maxEpochs: maxEpochs, seed: 5), second = drive(&b, maxEpochs: maxEpochs, seed: 5)
                         XCTAssertEqual(first, second, "deterministic: \(context)")
                         XCTAssertFalse(first.isEmpty, context)
+                      }
                     }
                 }
             }
