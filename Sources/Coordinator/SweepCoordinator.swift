@@ -429,7 +429,10 @@ public final class SweepCoordinator {
                 best = (r.index, v)
             }
         }
-        return SweepProgress(budget: spec.budget.trials, finished: finished, running: running.count, best: best, epochs: epochsRecorded)
+        var p = SweepProgress(budget: spec.budget.trials, finished: finished, running: running.count, best: best, epochs: epochsRecorded)
+        p.hasTrialLimit = spec.budget.hasTrialLimit
+        p.timeLeft = spec.budget.time.map { max(0, $0 - secondsSpent) }
+        return p
     }
 }
 

@@ -159,7 +159,7 @@ public struct SweepDriver {
             }
             return outcome
         }
-        let left = spec.budget.time.map { " (\(Budget.format(seconds: max(0, $0 - coordinator.secondsSpent))) left)" } ?? ""
+        let left = spec.budget.time.map { " (\(Budget.format(seconds: max(0, $0 - coordinator.secondsSpent).rounded())) left)" } ?? ""
         presenter.log("sweep \(spec.name): \(spec.budget.summary)\(left) × ≤ \(spec.budget.maxEpochs) epochs, \(communicator.size) rank(s)\(communicator.size == 1 ? " (training in this process)" : ", \(communicator.size - 1) worker(s)")")
         if communicator.size == 1 {
             let runner: any TrialExecutor

@@ -70,6 +70,10 @@ public enum SweepEvent: Sendable, CustomStringConvertible {
 /// Where a sweep stands: what a progress line shows.
 public struct SweepProgress: Sendable {
     public var budget: Int
+    /// False for a time-only budget (then `budget` is only a cap).
+    public var hasTrialLimit = true
+    /// Seconds left of the sweep's time budget (nil: it has none).
+    public var timeLeft: Double?
     /// Finished trials by state.
     public var finished: [TrialState: Int]
     public var running: Int

@@ -89,12 +89,12 @@ final class SweepMonitor {
     func status(_ p: SweepProgress) -> String {
         let seconds = Date().timeIntervalSince(started)
         let states = TrialState.allCases.compactMap { s in p.finished[s].map { "\($0) \(s.rawValue)" } }
-        var parts = ["\(p.done)/\(p.budget) done" + (states.isEmpty ? "" : ": " + states.joined(separator: ", ")), "\(p.running) running"]
+        var parts = [(p.hasTrialLimit ? "\(p.done)/\(p.budget) done" : "\(p.done) done") + (states.isEmpty ? "" : ": " + states.joined(separator: ", ")), "\(p.running) running"]
         if let best = p.best { parts.append(String(format: "best %@ %.4f (trial %d)", metric, best.value, best.trial)) }
         parts.append(String(format: "%.2f epochs/s", Double(p.epochs) / max(seconds, 1e-9)))
-        if p.done > 0, p.done < p.budget {
-            parts.append("ETA " + Self.duration(seconds * Double(p.budget - p.done) / Double(p.done)))
-        }
+        var eta = p.done > 0 && p.done < p.budget && p.hasTrialLimit ? seconds * Double(p.budget - p.done) / Double(p.done) : nil
+        if let left = p.timeLeft { eta = min(eta ?? left, left) }
+        if let eta { parts.append("ETA " + Self.duration(eta) + (p.timeLeft.map { eta >= $0 ? " (time budget)" : "" } ?? "")) }
         return "[" + parts.joined(separator: " · ") + "]"
     }
 
@@ -102,6 +102,7 @@ final class SweepMonitor {
         var o: [String: Any] = ["event": "progress", "budget": p.budget, "done": p.done, "running": p.running, "epochs": p.epochs,
                                 "seconds": seconds, "finished": Dictionary(uniqueKeysWithValues: p.finished.map { ($0.key.rawValue, $0.value) })]
         if let best = p.best { o["best_trial"] = best.trial; o["best_value"] = best.value }
+        if let left = p.timeLeft { o["time_left"] = left }
         return o
     }
 
