@@ -364,13 +364,21 @@ public final class SweepCoordinator {
         record.finishedAt = Date()
         let stale = mayHaveEpochState.contains(result.trial)
             ? try store.artifacts(trial: result.trial).first { $0.kind == Self.epochStateKind } : nil
-        if artifacts.isEmpty && stale == nil {
+        var configuration: ConfigurationRecord?
+        if spec.repeats > 1 {
+            // repeats: the configuration's mean and spread over its finished repeats, rewritten as each ends.
+            let g = spec.configurationIndex(ofTrial: result.trial)
+            let members = (g * spec.repeats..<(g + 1) * spec.repeats).compactMap { $0 == result.trial ? record : records[$0] }
+            configuration = .of(index: g, values: members.filter { $0.state.isFinished && $0.state.hasModel }.compactMap(\.bestValue))
+        }
+        if artifacts.isEmpty && stale == nil && configuration == nil {
             // One write, atomic by itself: no savepoint (most trials of a large sweep end here).
             try store.upsertTrial(record)
         } else {
             try store.transaction {
                 for a in artifacts { try store.putArtifact(a) }
                 try store.upsertTrial(record)
+                if let configuration { try store.putConfiguration(configuration) }
                 if stale != nil { try store.deleteArtifact(trial: result.trial, kind: Self.epochStateKind) }
             }
         }

@@ -10,8 +10,8 @@ public struct ConfigurationStatistics: Sendable, Equatable {
     public var index: Int
     /// Its trials present in the store, by index.
     public var trials: [Int]
-    /// The mean of the sweep metric at each repeat's best epoch, over the repeats that have a
-    /// value (nil when none has).
+    /// The mean of the sweep metric at each finished repeat's best epoch (those that kept a
+    /// model: completed, early_stopped, pruned, stopped), nil when none has a value yet.
     public var mean: Double?
     /// Their sample standard deviation (n − 1 in the denominator); nil with fewer than 2 values.
     public var standardDeviation: Double?
@@ -22,13 +22,9 @@ public struct ConfigurationStatistics: Sendable, Equatable {
     public static func all(_ trials: [TrialRecord], repeats: Int) -> [ConfigurationStatistics] {
         let n = max(repeats, 1)
         return Dictionary(grouping: trials, by: { $0.index / n }).map { g, members in
-            let values = members.compactMap(\.bestValue).filter(\.isFinite)
-            let mean = values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
-            var sd: Double?
-            if let mean, values.count > 1 {
-                sd = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot()
-            }
-            return ConfigurationStatistics(index: g, trials: members.map(\.index).sorted(), mean: mean, standardDeviation: sd, count: values.count)
+            // As rank 0 stores it (ConfigurationRecord): the finished repeats that kept a model.
+            let r = ConfigurationRecord.of(index: g, values: members.sorted { $0.index < $1.index }.filter(\.state.hasModel).compactMap(\.bestValue))
+            return ConfigurationStatistics(index: g, trials: members.map(\.index).sorted(), mean: r.mean, standardDeviation: r.standardDeviation, count: r.repeats)
         }.sorted { $0.index < $1.index }
     }
 

@@ -11,6 +11,7 @@ public final class InMemoryStore: Store {
     private var healthByTrial: [Int: [Int: EpochHealth]] = [:]
     private var artifactsByTrial: [Int: [String: ArtifactRecord]] = [:]
     private var ensemblesByID: [Int: EnsembleRecord] = [:]
+    private var configurationsByIndex: [Int: ConfigurationRecord] = [:]
     private let codec = RecordCodec()
 
     /// What each write inside a transaction replaced, newest last, to undo it on a throw.
@@ -25,6 +26,7 @@ public final class InMemoryStore: Store {
         case health(trial: Int, epoch: Int, EpochHealth?)
         case artifact(trial: Int, kind: String, ArtifactRecord?)
         case ensemble(Int, EnsembleRecord?)
+        case configuration(Int, ConfigurationRecord?)
     }
 
     public init() {}
@@ -159,6 +161,17 @@ public final class InMemoryStore: Store {
         ensemblesByID.values.sorted { $0.id < $1.id }
     }
 
+    // MARK: Configurations
+
+    public func putConfiguration(_ record: ConfigurationRecord) throws {
+        log(.configuration(record.index, configurationsByIndex[record.index]))
+        configurationsByIndex[record.index] = record
+    }
+
+    public func configurations() throws -> [ConfigurationRecord] {
+        configurationsByIndex.values.sorted { $0.index < $1.index }
+    }
+
     // MARK: Transactions
 
     public func transaction<T>(_ body: () throws -> T) throws -> T {
@@ -204,6 +217,8 @@ public final class InMemoryStore: Store {
             if artifactsByTrial[trial]?.isEmpty == true { artifactsByTrial[trial] = nil }
         case .ensemble(let id, let previous):
             ensemblesByID[id] = previous
+        case .configuration(let index, let previous):
+            configurationsByIndex[index] = previous
         }
     }
 }

@@ -104,6 +104,15 @@ enum SQLiteSchema {
             PRIMARY KEY (trial, epoch)
         ) WITHOUT ROWID;
         """),
+        // `repeats:` (issue 20): each configuration's mean and spread over its repeats.
+        (4, """
+        CREATE TABLE configurations (
+            "index" INTEGER PRIMARY KEY,         -- configuration index: trial ÷ repeats
+            repeats INTEGER NOT NULL,            -- finished repeats with a finite value
+            mean    REAL,                        -- of the sweep metric at each one's best epoch
+            std     REAL                         -- sample standard deviation; NULL with fewer than two
+        );
+        """),
     ]
 }
 
@@ -193,13 +202,16 @@ enum SQL {
         """
     static let ensembles = "SELECT id, method, members, weights, result, created_at FROM ensembles ORDER BY id"
 
+    static let putConfiguration = "INSERT OR REPLACE INTO configurations (\"index\", repeats, mean, std) VALUES (?1, ?2, ?3, ?4)"
+    static let configurations = "SELECT \"index\", repeats, mean, std FROM configurations ORDER BY \"index\""
+
     /// The statements behind the Store methods, by method, for tests that inspect their plans and costs.
     static let byOperation: [String: String] = [
         "setSweep": setSweep, "sweep": sweep,
         "upsertTrial": upsertTrial, "trial": trial, "trials": trials,
         "appendEpoch": appendEpoch, "appendEpochs": appendEpochBatch, "epochs": epochs, "allEpochs": allEpochs,
         "putArtifact": putArtifact, "artifacts": artifacts, "deleteArtifact": deleteArtifact,
-        "putEnsemble": putEnsemble, "ensembles": ensembles,
+        "putEnsemble": putEnsemble, "ensembles": ensembles, "putConfiguration": putConfiguration, "configurations": configurations,
         "appendHealth": putLayerHealth, "appendHealthProbe": putProbe, "appendHealthDelete": deleteLayerHealth,
         "health": layerHealth, "healthProbes": probes, "allHealth": allLayerHealth, "allHealthProbes": allProbes,
     ]

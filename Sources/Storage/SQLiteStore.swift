@@ -7,7 +7,7 @@ import Search
 
 public final class SQLiteStore: Store {
     /// The schema this build writes (see SQLiteSchema for the steps).
-    public static let schemaVersion = 3
+    public static let schemaVersion = 4
 
     public let path: String
     public let readOnly: Bool
@@ -18,6 +18,7 @@ public final class SQLiteStore: Store {
     private var epochsHaveMetrics = true
     /// False for an older store opened read-only (schema < 3): it has no health tables; reads give none.
     private var hasHealth = true
+    private var hasConfigurations = true
     /// Open `transaction` calls (0 outside any).
     private var transactionDepth = 0
     /// JSON of the configurations of unfinished trials, by index (see upsertTrial).
@@ -92,6 +93,7 @@ public final class SQLiteStore: Store {
             // Read an older store as it is: what it lacks reads as empty.
             epochsHaveMetrics = version >= 2
             hasHealth = version >= 3
+            hasConfigurations = version >= 4
             return
         }
         if readOnly {
@@ -424,6 +426,26 @@ public final class SQLiteStore: Store {
                 try s.bind(RecordCodec.unixSeconds(record.createdAt), at: 6)
             }
             return database.lastInsertRowID
+        }
+    }
+
+    public func putConfiguration(_ record: ConfigurationRecord) throws {
+        try guarded("recording configuration \(record.index)'s repeats") {
+            try database.run(SQL.putConfiguration) { s in
+                try s.bind(record.index, at: 1)
+                try s.bind(record.repeats, at: 2)
+                try s.bind(record.mean, at: 3)
+                try s.bind(record.standardDeviation, at: 4)
+            }
+        }
+    }
+
+    public func configurations() throws -> [ConfigurationRecord] {
+        guard hasConfigurations else { return [] }
+        return try guarded("reading the configurations") {
+            try database.query(SQL.configurations) { s in
+                ConfigurationRecord(index: s.int(0), repeats: s.int(1), mean: s.optionalDouble(2), standardDeviation: s.optionalDouble(3))
+            }
         }
     }
 

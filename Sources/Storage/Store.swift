@@ -156,6 +156,10 @@ public protocol Store: AnyObject {
     /// Stores an ensemble; `record.id` 0 means "assign the next id". Returns the id.
     @discardableResult func putEnsemble(_ record: EnsembleRecord) throws -> Int
     func ensembles() throws -> [EnsembleRecord]
+    /// Stores (or replaces) a configuration's figure over its repeats (`repeats:` sweeps).
+    func putConfiguration(_ record: ConfigurationRecord) throws
+    /// Every stored configuration record, by index (empty without `repeats:`).
+    func configurations() throws -> [ConfigurationRecord]
     /// Runs `body` as one atomic unit of writes.
     func transaction<T>(_ body: () throws -> T) throws -> T
 }

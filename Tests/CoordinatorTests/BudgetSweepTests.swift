@@ -132,5 +132,15 @@ extension MPISweepTests {
             XCTAssertEqual(try XCTUnwrap(o["config_mean"] as? Double), values.reduce(0, +) / Double(values.count), accuracy: 1e-12)
             XCTAssertNotNil(o["config_std"] as? Double)
         }
+        // Stored by rank 0 as each repeat ended: the same figures.
+        let stored = try SQLiteStore(path: run + "/sweep.db", readOnly: true).configurations()
+        XCTAssertEqual(stored.map(\.index), [0, 1, 2, 3])
+        for c in stored {
+            let o = try XCTUnwrap(objects.first { $0["configuration"] as? Int == c.index })
+            // (Foundation's JSON parser on Linux can be a few ulp off the printed shortest form.)
+            XCTAssertEqual(try XCTUnwrap(c.mean), try XCTUnwrap(o["config_mean"] as? Double), accuracy: 1e-12)
+            XCTAssertEqual(try XCTUnwrap(c.standardDeviation), try XCTUnwrap(o["config_std"] as? Double), accuracy: 1e-12)
+            XCTAssertEqual(c.repeats, 3)
+        }
     }
 }

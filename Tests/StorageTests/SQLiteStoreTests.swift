@@ -64,11 +64,11 @@ final class SQLiteStoreTests: XCTestCase {
 
     func testANewFileGetsTheCurrentSchema() throws {
         let store = try SQLiteStore(path: path)
-        XCTAssertEqual(SQLiteStore.schemaVersion, 3)
+        XCTAssertEqual(SQLiteStore.schemaVersion, 4)
         XCTAssertEqual(try store.storedSchemaVersion(), SQLiteStore.schemaVersion)
-        XCTAssertEqual(try store.rows("SELECT key, value FROM meta"), [["schema_version", "3"]])
+        XCTAssertEqual(try store.rows("SELECT key, value FROM meta"), [["schema_version", "4"]])
         XCTAssertEqual(try store.rows("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map { $0[0] },
-                       ["artifacts", "ensembles", "epoch_probes", "epochs", "layer_health", "meta", "sweeps", "trials"])
+                       ["artifacts", "configurations", "ensembles", "epoch_probes", "epochs", "layer_health", "meta", "sweeps", "trials"])
         XCTAssertEqual(try store.rows("SELECT name FROM sqlite_master WHERE type = 'index'"), [],
                        "no indexes beyond the tables' primary keys")
         XCTAssertEqual(try store.rows("PRAGMA journal_mode"), [["wal"]])
@@ -82,7 +82,7 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data()))
         assertStoreError(try SQLiteStore(path: path, readOnly: true), contains: path, "no hpsearch store here (an empty database)")
         let store = try SQLiteStore(path: path)
-        XCTAssertEqual(try store.storedSchemaVersion(), 3)
+        XCTAssertEqual(try store.storedSchemaVersion(), 4)
         try store.upsertTrial(Fixture.trial(0))
         XCTAssertEqual(try SQLiteStore(path: path, readOnly: true).trials().count, 1)
     }
@@ -95,7 +95,7 @@ final class SQLiteStoreTests: XCTestCase {
         try store.upsertTrial(Fixture.trial(0))
         let old = Fixture.epoch(trial: 0, 1)
         try store.appendEpoch(old)
-        try store.execute("ALTER TABLE epochs DROP COLUMN metrics; DROP TABLE layer_health; DROP TABLE epoch_probes")
+        try store.execute("ALTER TABLE epochs DROP COLUMN metrics; DROP TABLE layer_health; DROP TABLE epoch_probes; DROP TABLE configurations")
         try store.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
         XCTAssertEqual(try SQLiteStore(path: path, readOnly: true).allEpochs(), [old])
         XCTAssertEqual(try SQLiteStore(path: path, readOnly: true).epochs(trial: 0), [old])
@@ -112,22 +112,25 @@ final class SQLiteStoreTests: XCTestCase {
         let store = try SQLiteStore(path: path)
         try store.upsertTrial(Fixture.trial(0))
         try store.appendEpoch(Fixture.epoch(trial: 0, 1))
-        try store.execute("DROP TABLE layer_health; DROP TABLE epoch_probes; UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+        try store.execute("DROP TABLE layer_health; DROP TABLE epoch_probes; DROP TABLE configurations; UPDATE meta SET value = '2' WHERE key = 'schema_version'")
         let old = try SQLiteStore(path: path, readOnly: true)
         XCTAssertEqual(try old.allEpochs().count, 1)
         XCTAssertEqual(try old.allHealth().count, 0)
         XCTAssertEqual(try old.health(trial: 0).count, 0)
+        XCTAssertEqual(try old.configurations(), [], "no configurations table before schema 4: read as none")
         let upgraded = try SQLiteStore(path: path)
         try upgraded.appendHealth(Fixture.health(trial: 0, 0))
+        try upgraded.putConfiguration(ConfigurationRecord.of(index: 0, values: [0.5]))
+        XCTAssertEqual(try SQLiteStore(path: path, readOnly: true).configurations().count, 1)
         XCTAssertEqual(try SQLiteStore(path: path, readOnly: true).health(trial: 0).map { $0.encoded() }, [Fixture.health(trial: 0, 0).encoded()])
     }
 
     func testAFileFromANewerHPSearchIsRefused() throws {
-        try SQLiteStore(path: path).execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+        try SQLiteStore(path: path).execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
         for readOnly in [false, true] {
             XCTAssertThrowsError(try SQLiteStore(path: path, readOnly: readOnly)) { error in
                 XCTAssertEqual(error as? StoreError,
-                               StoreError("\(path!): run directory was written by a newer hpsearch (schema 4 > 3); upgrade hpsearch"))
+                               StoreError("\(path!): run directory was written by a newer hpsearch (schema 5 > 4); upgrade hpsearch"))
             }
         }
     }

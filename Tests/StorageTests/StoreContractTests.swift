@@ -267,6 +267,31 @@ extension StoreContract {
         assertStoreError(try store.putEnsemble(Fixture.ensemble(id: -1)), contains: "ensemble id -1", "pass 0")
     }
 
+    func checkConfigurationRecordsRoundTripReplaceAndRollBack() throws {
+        let store = try makeStore()
+        XCTAssertEqual(try store.configurations(), [])
+        let a = ConfigurationRecord.of(index: 2, values: [0.5, 0.7, .nan])
+        XCTAssertEqual(a.repeats, 2)
+        XCTAssertEqual(try XCTUnwrap(a.mean), 0.6, accuracy: 1e-15)
+        XCTAssertEqual(try XCTUnwrap(a.standardDeviation), (0.02).squareRoot(), accuracy: 1e-15)
+        let lone = ConfigurationRecord.of(index: 0, values: [0.25])
+        XCTAssertNil(lone.standardDeviation)
+        try store.putConfiguration(a)
+        try store.putConfiguration(lone)
+        try store.putConfiguration(ConfigurationRecord(index: 1, repeats: 0, mean: nil, standardDeviation: nil))
+        XCTAssertEqual(try store.configurations().map(\.index), [0, 1, 2])
+        XCTAssertEqual(try store.configurations().last, a)
+        let replaced = ConfigurationRecord.of(index: 2, values: [0.5, 0.7, 0.9])
+        try store.putConfiguration(replaced)
+        XCTAssertEqual(try store.configurations().last, replaced)
+        XCTAssertThrowsError(try store.transaction {
+            try store.putConfiguration(ConfigurationRecord.of(index: 2, values: [1]))
+            try store.putConfiguration(ConfigurationRecord.of(index: 7, values: [1]))
+            throw StoreError("rolled back")
+        })
+        XCTAssertEqual(try store.configurations(), [lone, ConfigurationRecord(index: 1, repeats: 0, mean: nil, standardDeviation: nil), replaced])
+    }
+
     func checkEnsemblesRoundTrip() throws {
         let store = try makeStore()
         var record = Fixture.ensemble(id: 5)
@@ -419,6 +444,7 @@ final class InMemoryStoreContractTests: XCTestCase, StoreContract {
     func testArtifactsCanBeDeleted() throws { try checkArtifactsCanBeDeleted() }
     func testEnsembleIDsAreAssigned() throws { try checkEnsembleIDsAreAssigned() }
     func testEnsemblesRoundTrip() throws { try checkEnsemblesRoundTrip() }
+    func testConfigurationRecordsRoundTripReplaceAndRollBack() throws { try checkConfigurationRecordsRoundTripReplaceAndRollBack() }
     func testHealthRoundTripsReplacesAndNeedsItsTrial() throws { try checkHealthRoundTripsReplacesAndNeedsItsTrial() }
     func testTransactionCommitsAndReturnsTheBodysValue() throws { try checkTransactionCommitsAndReturnsTheBodysValue() }
     func testAThrowRollsBackEveryWriteOfTheTransaction() throws { try checkAThrowRollsBackEveryWriteOfTheTransaction() }
@@ -458,6 +484,7 @@ final class SQLiteStoreContractTests: XCTestCase, StoreContract {
     func testArtifactsCanBeDeleted() throws { try checkArtifactsCanBeDeleted() }
     func testEnsembleIDsAreAssigned() throws { try checkEnsembleIDsAreAssigned() }
     func testEnsemblesRoundTrip() throws { try checkEnsemblesRoundTrip() }
+    func testConfigurationRecordsRoundTripReplaceAndRollBack() throws { try checkConfigurationRecordsRoundTripReplaceAndRollBack() }
     func testHealthRoundTripsReplacesAndNeedsItsTrial() throws { try checkHealthRoundTripsReplacesAndNeedsItsTrial() }
     func testTransactionCommitsAndReturnsTheBodysValue() throws { try checkTransactionCommitsAndReturnsTheBodysValue() }
     func testAThrowRollsBackEveryWriteOfTheTransaction() throws { try checkAThrowRollsBackEveryWriteOfTheTransaction() }
