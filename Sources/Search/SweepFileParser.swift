@@ -388,7 +388,9 @@ struct SweepFileParser {
                 } catch let error as SweepSpecError {
                     // Point at the entry, in the words of the sweep file rather than --set's.
                     let key = overrides.first { error.message.contains($0) }.flatMap { o in entries.first { o.hasPrefix($0.key + "=") } }
-                    let message = error.message.replacingOccurrences(of: "--set ", with: "").replacingOccurrences(of: "add --set ", with: "add ")
+                    var message = error.message
+                    for o in overrides { message = message.replacingOccurrences(of: "--set \(o): ", with: "") }
+                    message = message.replacingOccurrences(of: "--set ", with: "")
                     throw (key?.value ?? item).error("\(item.name): " + message)
                 }
             }
