@@ -84,6 +84,13 @@ struct Status: ParsableCommand {
             FileHandle.standardOutput.write(Data(StatusJSON.render(rows).utf8))
         } else {
             print(StatusTable.render(trials: trials, spec: spec, limit: limit))
+            if let time = spec.budget.time {
+                let spent = sweep.environment[SweepCoordinator.secondsSpentKey].flatMap(Double.init) ?? 0
+                print("time budget \(Budget.format(seconds: time)): \(Budget.format(seconds: spent.rounded())) spent over this sweep's jobs")
+            }
+            if let ended = sweep.environment[SweepCoordinator.endedKey] {
+                print("ended early: \(ended); `hpsearch resume \(runDirectory) --trials N --time T` extends it")
+            }
         }
         return (trials.count >= spec.budget.trials || sweep.environment["ended"] != nil) && trials.allSatisfy(\.state.isFinished)
     }
