@@ -184,6 +184,40 @@ public struct FittedTransform: Codable, Sendable, Equatable {
         return scale(raw.map { $0 / d })
     }
 
+    /// `apply(features:)` on unsigned bytes (IDX and uint8 `.npy` pixels) in one pass, with no
+    /// intermediate arrays: the same operations in the same order, so the same bits.
+    public func apply(bytes: UnsafeBufferPointer<UInt8>) -> [Float] {
+        precondition(columns.isEmpty && bytes.count % max(inputWidth, 1) == 0, "rows of \(inputWidth) numbers")
+        let d = inputDivisor
+        return [Float](unsafeUninitializedCapacity: bytes.count) { out, initialized in
+            switch scaling {
+            case .global(let m, let s):
+                if let d {
+                    for i in 0..<bytes.count { out[i] = (Float(bytes[i]) / d - m) * s }
+                } else {
+                    for i in 0..<bytes.count { out[i] = (Float(bytes[i]) - m) * s }
+                }
+            case .perFeature(let mean, let std):
+                let w = mean.count
+                if w == 0 {
+                    for i in 0..<bytes.count { out[i] = d.map { Float(bytes[i]) / $0 } ?? Float(bytes[i]) }
+                } else {
+                    mean.withUnsafeBufferPointer { mean in
+                        std.withUnsafeBufferPointer { std in
+                            for r in 0..<(bytes.count / w) {
+                                for j in 0..<w {
+                                    let v = Float(bytes[r * w + j])
+                                    out[r * w + j] = ((d.map { v / $0 } ?? v) - mean[j]) / std[j]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            initialized = bytes.count
+        }
+    }
+
     func scale(_ x: [Float]) -> [Float] {
         var out = x
         switch scaling {

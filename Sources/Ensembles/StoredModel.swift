@@ -95,8 +95,11 @@ public struct StoredModel {
             }
             let configuration = DistillationSweep.split(t.configuration)?.student ?? t.configuration
             var rng = RNG(seed: 0)
-            let built = try ModelBuilder.build(try spec.trainingConfig(configuration), featureCount: transform.featureCount,
-                                               imageShape: transform.imageShape, classCount: shape(transform).classCount, rng: &rng)
+            // Every weight and buffer comes from the checkpoint (restore checks that): no random draws first.
+            let built = try Initializer.withoutSampling {
+                try ModelBuilder.build(try spec.trainingConfig(configuration), featureCount: transform.featureCount,
+                                       imageShape: transform.imageShape, classCount: shape(transform).classCount, rng: &rng)
+            }
             try Checkpoint.decode(bytes, source: path).restore(into: built.model, source: path)
             built.model.isTraining = false
             return Member(trial: t.index, weight: weight, configuration: configuration, model: built.model, cost: built.cost, record: t,
@@ -191,8 +194,40 @@ public struct StoredModel {
     /// Outputs for `features` (rows × featureCount, transformed): class probabilities [rows ×
     /// classes], or regression predictions in the targets' units [rows × targets]. One member:
     /// exactly what the trial stored for the same rows; an ensemble: `EnsembleSelection.combine`.
+    ///
+    /// With several members and `BLAS.threads` ≥ 2, the members run side by side, up to that
+    /// many at once, each on one BLAS thread (largest first, so the threads finish together):
+    /// a 2-core machine then does no single-threaded work while a core idles, and each member's
+    /// outputs are those of a one-thread evaluation whatever `--threads` says — the bits a sweep
+    /// whose workers had one BLAS thread each stored (the quickstart's, for one).
     public func outputs(_ features: [Float], rows: Int) -> [Float] {
-        let perMember = members.map { member -> [Float] in
+        let threads = BLAS.threads
+        let perMember: [[Float]]
+        if members.count > 1, threads > 1 {
+            BLAS.setThreads(1)
+            defer { BLAS.setThreads(threads) }
+            let order = members.indices.sorted { members[$0].cost.flopsPerExample > members[$1].cost.flopsPerExample }
+            let results = MemberOutputs(count: members.count)
+            let workers = min(threads, members.count)
+            let shared = UncheckedShare((model: self, features: features))
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                // Each worker takes the next member until none is left; a member's model is used by one thread only.
+                let (model, features) = shared.value
+                while let k = results.claim() {
+                    let i = order[k]
+                    results.set(i, model.outputs(of: model.members[i], features, rows: rows))
+                }
+            }
+            perMember = results.values
+        } else {
+            perMember = members.map { outputs(of: $0, features, rows: rows) }
+        }
+        if members.count == 1 { return perMember[0] }
+        return EnsembleSelection.combine(perMember, EnsembleWeights(weights: members.map(\.weight)))
+    }
+
+    /// One member's outputs for `features` (see `outputs`).
+    func outputs(of member: Member, _ features: [Float], rows: Int) -> [Float] {
             let data: Dataset
             if let t = transform.targets {
                 data = Dataset(features: features,
@@ -204,8 +239,35 @@ public struct StoredModel {
                                classCount: transform.classNames.count, imageShape: transform.imageShape)
             }
             return Trainer.evaluate(member.model, data).outputs
-        }
-        if members.count == 1 { return perMember[0] }
-        return EnsembleSelection.combine(perMember, EnsembleWeights(weights: members.map(\.weight)))
     }
+}
+
+/// Lets `outputs`' workers read the model and the batch: each member's layers are used by one
+/// worker only, and nothing else runs until they are done.
+struct UncheckedShare<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// The members' outputs as the workers of `StoredModel.outputs` fill them in: a shared queue
+/// position and one slot per member, under a lock.
+final class MemberOutputs: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private var slots: [[Float]]
+
+    init(count: Int) { slots = Array(repeating: [], count: count) }
+
+    /// The next position in the work order, or nil when every member is taken.
+    func claim() -> Int? {
+        lock.withLock {
+            guard next < slots.count else { return nil }
+            defer { next += 1 }
+            return next
+        }
+    }
+
+    func set(_ i: Int, _ value: [Float]) { lock.withLock { slots[i] = value } }
+
+    var values: [[Float]] { lock.withLock { slots } }
 }

@@ -126,6 +126,12 @@ final class PredictExportCLITests: XCTestCase {
         }
         XCTAssertEqual(try floats(eout).map(\.bitPattern), combined.map { Float($0).bitPattern })
         XCTAssertTrue(o2.contains(String(format: "accuracy %.4f", accuracy)), "expected the ensemble table's accuracy \(accuracy): \(o2)")
+        // Members run side by side, one BLAS thread each: the same bits at any --threads.
+        for threads in ["1", "2", "3"] {
+            let t = dir.file("e\(threads).npy")
+            XCTAssertEqual(try hpsearch(["predict", run, "--input", dir.file("test.csv").path, "--proba", "-o", t.path, "--threads", threads]).status, 0)
+            XCTAssertEqual(try floats(t).map(\.bitPattern), try floats(eout).map(\.bitPattern), "--threads \(threads)")
+        }
         // CSV output: the class names, and a p_<class> column each with --proba.
         let (s3, o3) = try hpsearch(["predict", run, "--input", dir.file("test.csv").path, "--proba"])
         XCTAssertEqual(s3, 0, o3)

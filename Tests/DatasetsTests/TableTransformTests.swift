@@ -113,4 +113,19 @@ final class TableTransformTests: XCTestCase {
         XCTAssertEqual(gBack.apply(features: images.features).map(\.bitPattern), g.apply(images).features.map(\.bitPattern))
         XCTAssertEqual(gBack.imageShape, [1, 2, 1])
     }
+
+    /// predict's one-pass path for pixels gives the bits of the general one (÷ divisor, then scaling).
+    func testBytesGoToFeaturesWithTheBitsOfTheGeneralPath() {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<(6 * 12)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let perFeature = FittedTransform.Scaling.perFeature(mean: (0..<12).map { Float($0) / 37 }, std: (0..<12).map { 0.2 + Float($0) / 11 })
+        for scaling in [FittedTransform.Scaling.global(mean: 0.2860, scale: 1 / 0.3530), perFeature] {
+            for divisor in [nil, Float(255)] {
+                var t = FittedTransform(columns: [], inputWidth: 12, imageShape: [3, 4, 1], scaling: scaling, classNames: ["a", "b"])
+                t.inputDivisor = divisor
+                let fast = bytes.withUnsafeBufferPointer { t.apply(bytes: $0) }
+                XCTAssertEqual(fast.map(\.bitPattern), t.apply(features: bytes.map(Float.init)).map(\.bitPattern), "\(scaling), ÷ \(String(describing: divisor))")
+            }
+        }
+    }
 }

@@ -107,4 +107,18 @@ final class InitializationTests: XCTestCase {
         XCTAssertEqual(v, 2.0 / 144, accuracy: 0.1 * 2.0 / 144)
         XCTAssertEqual(conv.weight.shape, [64, 3, 3, 16])
     }
+
+    /// predict and export-model build models whose weights a checkpoint overwrites: no draws.
+    func testWithoutSamplingGivesZerosInsideOnly() {
+        var rng = RNG(seed: 1)
+        let drawn = Initializer.heNormal.sample(count: 8, fanIn: 4, fanOut: 2, rng: &rng)
+        XCTAssertTrue(drawn.contains { $0 != 0 })
+        let skipped = Initializer.withoutSampling { () -> [Float] in
+            var r = RNG(seed: 1)
+            return Initializer.glorotUniform.sample(count: 8, fanIn: 4, fanOut: 2, rng: &r)
+        }
+        XCTAssertEqual(skipped, [Float](repeating: 0, count: 8))
+        var again = RNG(seed: 1)
+        XCTAssertEqual(Initializer.heNormal.sample(count: 8, fanIn: 4, fanOut: 2, rng: &again), drawn, "draws again afterwards")
+    }
 }
