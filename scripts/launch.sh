@@ -70,7 +70,10 @@ fi
 log="$(mktemp)"
 # Rank 0 writes its exit code here when it ends the job with MPI_Abort (ranks given up).
 export HPSEARCH_ABORT_MARKER="$log.abort"
-trap 'rm -f "$log" "$HPSEARCH_ABORT_MARKER"' EXIT
+# Rank 0 writes its exit status here as it ends: mpirun --enable-recovery (--keep-going) exits 0
+# even when rank 0 failed (a bad sweep file), so that status is the one returned.
+export HPSEARCH_EXIT_MARKER="$log.exit"
+trap 'rm -f "$log" "$HPSEARCH_ABORT_MARKER" "$HPSEARCH_EXIT_MARKER"' EXIT
 for v in $(env | grep -oE '^(HPSEARCH|OPENBLAS)_[A-Z_]+' || true); do args+=(-x "$v"); done
 set +e
 mpirun "${args[@]}" "$bin" "$@" 2> >(tee "$log" >&2) &
@@ -94,6 +97,10 @@ done
 wait $mpirun_pid
 rc=$?
 [[ -n "$forced" ]] && rc=$(head -n 1 "$HPSEARCH_ABORT_MARKER")
+if [[ $rc -eq 0 && -s "$HPSEARCH_EXIT_MARKER" ]]; then
+  rank0=$(head -n 1 "$HPSEARCH_EXIT_MARKER")
+  [[ "$rank0" =~ ^[0-9]+$ && "$rank0" -ne 0 ]] && rc=$rank0
+fi
 set -e
 if [[ $rc -ne 0 ]]; then
   if grep -q "There are not enough slots available" "$log"; then

@@ -2,6 +2,7 @@
 // modules. A library target, so that `hpsearch` (Sources/hpsearch/main.swift) and a user's own
 // binary built on HPSearchKit run the same commands.
 import ArgumentParser
+import Foundation
 
 public struct HPSearch: ParsableCommand {
     public static let configuration = CommandConfiguration(
@@ -16,7 +17,22 @@ public struct HPSearch: ParsableCommand {
     /// Parses the command line, with `--ensemble ID` (an optional value, which ArgumentParser's
     /// flags cannot take) read as `--ensemble-id ID`.
     public static func main() {
-        main(optionalValues(Array(CommandLine.arguments.dropFirst())))
+        let arguments = optionalValues(Array(CommandLine.arguments.dropFirst()))
+        guard let marker = ProcessInfo.processInfo.environment["HPSEARCH_EXIT_MARKER"], !marker.isEmpty,
+              ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"] == "0" else {
+            main(arguments)
+            return
+        }
+        // Rank 0 under scripts/launch.sh: `mpirun --enable-recovery` (launch.sh --keep-going)
+        // exits 0 whatever a rank's status, so rank 0 also writes its own for launch.sh to return.
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            try? "0\n".write(toFile: marker, atomically: true, encoding: .utf8)
+        } catch {
+            try? "\(exitCode(for: error).rawValue)\n".write(toFile: marker, atomically: true, encoding: .utf8)
+            exit(withError: error)
+        }
     }
 
     /// `--ensemble 3` / `--ensemble=3` → `--ensemble-id 3` for the commands whose --ensemble is a flag.
