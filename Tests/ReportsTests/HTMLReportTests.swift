@@ -36,6 +36,32 @@ final class Elements: NSObject, XMLParserDelegate {
 final class HTMLReportTests: XCTestCase {
     let html = HTMLReport.render(ReportFixture.input, generatedAt: Date(timeIntervalSince1970: 1_760_003_600))
 
+    /// repeats: 2 — the eight trials are configurations 0…3, each with its mean ± spread, best first;
+    /// a sweep that ended early says so in its summary; the page stays well-formed.
+    func testRepeatsAndAnEarlyEndAreShown() throws {
+        var input = ReportFixture.input
+        input.spec.repeats = 2
+        input.spec.budget = Budget(trials: 10, maxEpochs: 5, time: 5400)
+        input.sweep.environment["ended"] = "time budget 1h30m spent"
+        let page = HTMLReport.render(input, generatedAt: Date(timeIntervalSince1970: 1_760_003_600))
+        _ = try Elements.parse(page)
+        XCTAssertTrue(page.contains("Configurations over their repeats"))
+        XCTAssertTrue(page.contains("(time budget 1h30m); ended early: time budget 1h30m spent"), "summary")
+        let groups = ConfigurationStatistics.ranked(input.trials, repeats: 2, metric: input.spec.metric)
+        XCTAssertEqual(groups.map(\.index).sorted(), [0, 1, 2, 3])
+        // Configuration 0: trials 0 (completed) and 1 (early_stopped) both kept a model.
+        let zero = try XCTUnwrap(groups.first { $0.index == 0 })
+        XCTAssertEqual(zero.count, 2)
+        let values = input.trials.filter { $0.index < 2 }.compactMap(\.bestValue)
+        XCTAssertEqual(try XCTUnwrap(zero.mean), values.reduce(0, +) / 2, accuracy: 1e-15)
+        // Configuration 2: trial 4 failed, so the mean is trial 5's alone, with no spread.
+        let two = try XCTUnwrap(groups.first { $0.index == 2 })
+        XCTAssertEqual(two.count, 1)
+        XCTAssertNil(two.standardDeviation)
+        let rowStart = try XCTUnwrap(page.range(of: "<tr><td>\(groups[0].index)</td>"))
+        XCTAssertLessThan(rowStart.lowerBound, try XCTUnwrap(page.range(of: "<tr><td>\(groups[3].index)</td>")).lowerBound, "best mean first")
+    }
+
     func testIsWellFormedXHTML() throws {
         let doc = try Elements.parse(html)
         XCTAssertEqual(doc.all.first?.name, "html")
