@@ -67,25 +67,25 @@ final class CLITests: XCTestCase {
         }
     }
 
-    /// The README's list of models, parameters and schedulers is `hpsearch params --markdown`,
+    /// docs/sweep-file.md's list of models, parameters and schedulers is `hpsearch params --markdown`,
     /// between its two markers (HPSEARCH_UPDATE_GOLDEN=1 rewrites it there).
-    func testTheREADMEsParameterListIsGeneratedFromTheRegistries() throws {
+    func testTheSweepFileReferencesParameterListIsGeneratedFromTheRegistries() throws {
         let (status, generated) = try hpsearch(["params", "--markdown"])
         XCTAssertEqual(status, 0, generated)
         for name in ["`model: mlp`", "`model: cnn`", "`learning_rate`", "`asha`", "`hyperband`", "`reduction_factor`"] {
             XCTAssertTrue(generated.contains(name), "params --markdown lacks \(name)")
         }
-        let url = Self.root.appendingPathComponent("README.md")
+        let url = Self.root.appendingPathComponent("docs/sweep-file.md")
         let readme = try String(contentsOf: url, encoding: .utf8)
         let begin = "<!-- hpsearch params --markdown: begin -->\n", end = "<!-- hpsearch params --markdown: end -->"
-        let start = try XCTUnwrap(readme.range(of: begin), "README.md lacks the marker \(begin)")
-        let stop = try XCTUnwrap(readme.range(of: end, range: start.upperBound..<readme.endIndex), "README.md lacks the marker \(end)")
+        let start = try XCTUnwrap(readme.range(of: begin), "docs/sweep-file.md lacks the marker \(begin)")
+        let stop = try XCTUnwrap(readme.range(of: end, range: start.upperBound..<readme.endIndex), "docs/sweep-file.md lacks the marker \(end)")
         let block = String(readme[start.upperBound..<stop.lowerBound])
         if ProcessInfo.processInfo.environment["HPSEARCH_UPDATE_GOLDEN"] == "1" {
             try (String(readme[..<start.upperBound]) + generated + String(readme[stop.lowerBound...])).write(to: url, atomically: true, encoding: .utf8)
             return
         }
-        XCTAssertEqual(block, generated, "README.md's parameter list is not `hpsearch params --markdown` (HPSEARCH_UPDATE_GOLDEN=1 swift test --filter CLITests rewrites it)")
+        XCTAssertEqual(block, generated, "docs/sweep-file.md's parameter list is not `hpsearch params --markdown` (HPSEARCH_UPDATE_GOLDEN=1 swift test --filter CLITests rewrites it)")
     }
 
     /// examples/custom-model: a package that registers its own family (`funnel`) through
