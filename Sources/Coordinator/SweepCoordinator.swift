@@ -219,10 +219,6 @@ public final class SweepCoordinator {
             || (requeued.isEmpty && nextIndex >= spec.budget.trials && records.values.allSatisfy(\.state.isFinished)))
     }
 
-    /// True when no trial will start any more in this job: the budget is spent or the sweep ends early.
-    public var isEnding: Bool {
-        ending != nil || (requeued.isEmpty && nextIndex >= spec.budget.trials)
-    }
 
     /// The next trial for `rank`, recorded as running; nil when the budget is spent.
     public func nextTask(for rank: Int) throws -> TrialTask? {

@@ -314,12 +314,10 @@ struct SweepFileParser {
         let time = try m["time"].map { try duration($0) }
         let trialTime = try m["trial_time"].map { try duration($0) }
         let maxEpochs = try m.required("max_epochs", "the most epochs one trial trains (an integer ≥ 1)").int(atLeast: 1)
-        guard let trialsField = m["trials"] else {
-            guard let time else {
-                _ = try m.required("trials", "how many trials to run (an integer ≥ 1), or time: (e.g. 2h) to run until the time is spent")
-                fatalError("unreachable: required throws")
-            }
-            return .timeOnly(time, maxEpochs: maxEpochs, trialTime: trialTime)
+        // trials: is required unless time: is given.
+        guard let trialsField = try m["trials"] ?? (time == nil ? m.required(
+            "trials", "how many trials to run (an integer ≥ 1), or time: (e.g. 2h) to run until the time is spent") : nil) else {
+            return .timeOnly(time!, maxEpochs: maxEpochs, trialTime: trialTime)  // time is set: required() threw otherwise
         }
         let trials = try trialsField.int(atLeast: 1)
         return Budget(trials: trials, maxEpochs: maxEpochs, time: time, trialTime: trialTime)

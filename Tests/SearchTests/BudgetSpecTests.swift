@@ -104,7 +104,8 @@ final class BudgetSpecTests: XCTestCase {
         XCTAssertTrue(outside.message.contains("initial[1]") && outside.message.contains("width"), outside.message)
         XCTAssertFalse(outside.message.contains("--set"), outside.message)
         let inactive = try error(Self.yaml(extra: "initial: [{momentum: 0.95}]"))
-        XCTAssertTrue(inactive.message.contains("optimizer=sgd") || inactive.message.contains("optimizer"), inactive.message)
+        XCTAssertTrue(inactive.message.contains("'momentum' is inactive because optimizer is adam") && inactive.message.contains("optimizer=sgd"),
+                      inactive.message)
         XCTAssertTrue(try error(Self.yaml(extra: "initial: [defaults, {learning_rate: 1.0e-3}]")).message.contains("same configuration as initial[0]"))
         XCTAssertTrue(try error(Self.yaml(extra: "initial: [later]")).message.contains("`defaults`"))
         XCTAssertTrue(try error(Self.yaml(budget: "{trials: 1, max_epochs: 2}", extra: "initial: [defaults, {width: 8}]"))
