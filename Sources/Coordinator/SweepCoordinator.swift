@@ -10,6 +10,8 @@ import Storage
 
 public final class SweepCoordinator {
     public let spec: SweepSpec
+    /// The store given to `init`, wrapped so that group commits are written behind: use this one
+    /// (not the store given) while the coordinator's loop runs.
     public let store: any Store
     public let run: RunDirectory
     private var sampler: any Sampler
@@ -45,11 +47,26 @@ public final class SweepCoordinator {
     /// is gone, and the trial would start again from epoch 1.
     private var superseded: [String] = []
 
-    /// Removes the files of `superseded`; call once the writes that replaced them are committed.
+    /// Removes the files of `superseded`; call after the `groupCommit` (or transaction) whose
+    /// writes replaced them. It waits for that commit (written behind, see `groupCommit`) and
+    /// removes nothing when the commit failed: the store still points at those files.
     public func removeSupersededFiles() {
+        guard !superseded.isEmpty, (try? writer.flush()) != nil else { return }
         for path in superseded { run.remove(path) }
         superseded.removeAll()
     }
+
+    /// The store's writes go through this: `groupCommit`'s are committed on a second thread.
+    private let writer: WriteBehindStore
+
+    /// Waits until every write is committed; throws the error of one that failed. The loops
+    /// call it before they return (and `waitForWrites` when they throw), so the store is
+    /// complete, and used by no other thread, once a loop is over.
+    public func flushWrites() throws { try writer.flush() }
+
+    /// `flushWrites` for a path that is already throwing: waits, and leaves any error to the
+    /// next use of the store.
+    public func waitForWrites() { _ = try? writer.flush() }
 
     /// Epoch rows recorded inside an open `groupCommit`, written when it ends.
     private var pendingEpochs: [EpochRecord] = []
@@ -59,13 +76,17 @@ public final class SweepCoordinator {
     /// Runs `body` as one store transaction (the loops' group commit) in which the epoch rows that
     /// `epoch` records are held and written together when `body` returns, before the commit, with
     /// `Store.appendEpochs` (a multi-row statement per 32 rows instead of one statement each).
-    /// The store ends up exactly as if each had been written at once: nothing reads the epoch
-    /// rows in between (`nextTask` writes the held ones before it reads a resumed trial's), and
-    /// readers in other processes see only committed transactions anyway. When `body` throws, the
-    /// transaction is undone, held rows included, and the error goes on. A nested call is a
-    /// nested transaction: it writes its rows when it ends; if it throws, only they are dropped.
+    /// The transaction is written behind (`WriteBehindStore.batch`): `groupCommit` returns once
+    /// its writes are recorded, and a second thread commits them while the caller handles the
+    /// next messages; the next group, read or `flushWrites` waits for it, and throws its error if
+    /// it failed. The store ends up exactly as if each write had been made at once: nothing reads
+    /// the epoch rows in between (`nextTask` writes the held ones before it reads a resumed
+    /// trial's), and readers in other processes see only committed transactions anyway. When
+    /// `body` throws, what it recorded since its last read of the store is dropped, held rows
+    /// included, and the error goes on. A nested call is a nested transaction: it writes its rows
+    /// when it ends; if it throws, only they are dropped.
     public func groupCommit<T>(_ body: () throws -> T) throws -> T {
-        try store.transaction {
+        try writer.batch {
             let mark = pendingEpochs.count
             groupDepth += 1
             defer { groupDepth -= 1 }
@@ -142,7 +163,8 @@ public final class SweepCoordinator {
     /// `sampler` replaces the one the spec names (the distillation sweep's control-first one).
     public init(spec: SweepSpec, store: any Store, run: RunDirectory, sampler: (any Sampler)? = nil) {
         self.spec = spec
-        self.store = store
+        writer = WriteBehindStore(store)
+        self.store = writer
         self.run = run
         self.sampler = sampler ?? makeSampler(for: spec)
         // Per-trial patience runs inside the trainer (so a trial ends `early_stopped` on its own

@@ -71,6 +71,17 @@ public struct CoordinatorLoop {
 
     @discardableResult
     public func run() throws -> Outcome {
+        do {
+            let outcome = try loop()
+            try coordinator.flushWrites()
+            return outcome
+        } catch {
+            coordinator.waitForWrites()
+            throw error
+        }
+    }
+
+    private func loop() throws -> Outcome {
         var ranks = Ranks(active: Set(1..<communicator.size))
         while !ranks.active.isEmpty {
             if shouldStop() {

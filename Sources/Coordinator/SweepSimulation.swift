@@ -150,7 +150,8 @@ public struct SweepSimulation {
             queue.push((time + curve.epochSeconds, worker))
         }
 
-        try store.transaction { for w in 1...max(workers, 1) { try assign(w, at: 0) } }
+        defer { coordinator.waitForWrites() }
+        try coordinator.groupCommit { for w in 1...max(workers, 1) { try assign(w, at: 0) } }
         while true {
             let opened = Date()
             let more = try coordinator.groupCommit { () -> Bool in
@@ -193,6 +194,7 @@ public struct SweepSimulation {
             if pending >= 1000 { progress?(done, spec.budget.trials); pending = 0 }
             if !more { break }
         }
+        try coordinator.flushWrites()
         progress?(done, spec.budget.trials)
         let final = (bestObserved?.floor ?? .nan) - Curve.optimum
         return Result(trials: done, reports: reports, wallSeconds: Date().timeIntervalSince(started), virtualSeconds: now,

@@ -491,3 +491,44 @@ final class SQLiteStoreContractTests: XCTestCase, StoreContract {
     func testNestedTransactions() throws { try checkNestedTransactions() }
     func testAFailedWriteInsideATransactionLeavesTheOthers() throws { try checkAFailedWriteInsideATransactionLeavesTheOthers() }
 }
+
+/// Outside its batches the write-behind wrapper must answer as the store it wraps.
+final class WriteBehindStoreContractTests: XCTestCase, StoreContract {
+    private var directory: TemporaryDirectory!
+
+    override func setUpWithError() throws {
+        directory = try TemporaryDirectory(prefix: "hpsearch-write-behind-contract")
+    }
+
+    override func tearDown() {
+        directory = nil
+    }
+
+    func makeStore() throws -> Store {
+        WriteBehindStore(try SQLiteStore(path: directory.file("hpsearch-\(UUID().uuidString).db").path))
+    }
+
+    func testEmptyStoreReadsNothing() throws { try checkEmptyStoreReadsNothing() }
+    func testSweepIsSetOnce() throws { try checkSweepIsSetOnce() }
+    func testTrialsRoundTrip() throws { try checkTrialsRoundTrip() }
+    func testEveryTrialStateRoundTrips() throws { try checkEveryTrialStateRoundTrips() }
+    func testUpsertReplacesTheTrial() throws { try checkUpsertReplacesTheTrial() }
+    func testTrialsAreOrderedByIndex() throws { try checkTrialsAreOrderedByIndex() }
+    func testConfigurationsComeBackInCanonicalForm() throws { try checkConfigurationsComeBackInCanonicalForm() }
+    func testUnstorableConfigurationIsRefused() throws { try checkUnstorableConfigurationIsRefused() }
+    func testEpochsRoundTripAndReplace() throws { try checkEpochsRoundTripAndReplace() }
+    func testEpochsAreOrderedByTrialThenEpoch() throws { try checkEpochsAreOrderedByTrialThenEpoch() }
+    func testNonFiniteNumbersRoundTrip() throws { try checkNonFiniteNumbersRoundTrip() }
+    func testEpochsAndArtifactsNeedTheirTrial() throws { try checkEpochsAndArtifactsNeedTheirTrial() }
+    func testAppendEpochsIsAppendEpochInOrderAndAtomic() throws { try checkAppendEpochsIsAppendEpochInOrderAndAtomic() }
+    func testArtifactsAreReplacedByTrialAndKind() throws { try checkArtifactsAreReplacedByTrialAndKind() }
+    func testArtifactsCanBeDeleted() throws { try checkArtifactsCanBeDeleted() }
+    func testEnsembleIDsAreAssigned() throws { try checkEnsembleIDsAreAssigned() }
+    func testEnsemblesRoundTrip() throws { try checkEnsemblesRoundTrip() }
+    func testConfigurationRecordsRoundTripReplaceAndRollBack() throws { try checkConfigurationRecordsRoundTripReplaceAndRollBack() }
+    func testHealthRoundTripsReplacesAndNeedsItsTrial() throws { try checkHealthRoundTripsReplacesAndNeedsItsTrial() }
+    func testTransactionCommitsAndReturnsTheBodysValue() throws { try checkTransactionCommitsAndReturnsTheBodysValue() }
+    func testAThrowRollsBackEveryWriteOfTheTransaction() throws { try checkAThrowRollsBackEveryWriteOfTheTransaction() }
+    func testNestedTransactions() throws { try checkNestedTransactions() }
+    func testAFailedWriteInsideATransactionLeavesTheOthers() throws { try checkAFailedWriteInsideATransactionLeavesTheOthers() }
+}
