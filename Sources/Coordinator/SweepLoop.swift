@@ -14,8 +14,9 @@ public struct CoordinatorLoop {
     /// seconds. At low rates every message commits at once; under load one commit covers
     /// thousands of epoch reports (each commit rewrites every page it touched, so batches are
     /// what lets rank 0 keep up with 10,000 workers). Decisions go out as each message is
-    /// handled, never held for the commit; a crash loses at most one window of acknowledged
-    /// epochs, and resume re-runs unfinished trials anyway.
+    /// handled, never held for the commit, which a second thread writes (`groupCommit`); a crash
+    /// loses the acknowledged epochs not yet committed (one window, or under load what the writer
+    /// had not caught up with, about a second), and resume re-runs unfinished trials anyway.
     public var commitWindow = 0.05
     public var commitLimit = 4096
     public var commitIdle = 0.0001
