@@ -64,6 +64,10 @@ public final class SweepCoordinator {
     /// complete, and used by no other thread, once a loop is over.
     public func flushWrites() throws { try writer.flush() }
 
+    /// Hands writes that wait for the busy writer thread to it once it is free, without
+    /// waiting (`WriteBehindStore.handOff`); the MPI loop calls it between messages.
+    public func handOffWrites() throws { try writer.handOff() }
+
     /// `flushWrites` for a path that is already throwing: waits, and leaves any error to the
     /// next use of the store.
     public func waitForWrites() { _ = try? writer.flush() }

@@ -85,6 +85,8 @@ public struct CoordinatorLoop {
     private func loop() throws -> Outcome {
         var ranks = Ranks(active: Set(1..<communicator.size))
         while !ranks.active.isEmpty {
+            // Writes left waiting by a busy writer go to it now, not at the next message.
+            try coordinator.handOffWrites()
             if shouldStop() {
                 for rank in Set(coordinator.running.values) {
                     var why = "the job was stopped while it ran (resume continues it)"

@@ -131,6 +131,25 @@ public final class WriteBehindStore: Store {
             }
             try wait()
         }
+        dispatch()
+        return value
+    }
+
+    /// Hands the writes that wait for a busy writer to it once it is free, without waiting: the
+    /// loops call it between messages, so that such writes are committed soon after the writer
+    /// is free even when no batch follows (a quiet spell), not at the next batch.
+    public func handOff() throws {
+        guard batchDepth == 0, baseDepth == 0, !recorded.isEmpty else { return }
+        if let done = inFlight {
+            guard done.wait(timeout: .now()) == .success else { return }
+            done.signal()  // wait() below takes it again
+            try wait()
+        }
+        dispatch()
+    }
+
+    /// Sends what is recorded to the writer thread (none may be in flight).
+    private func dispatch() {
         let writes = recorded
         recorded.removeAll()
         carried = 0
@@ -146,7 +165,6 @@ public final class WriteBehindStore: Store {
             }
         }
         inFlight = done
-        return value
     }
 
     /// A nested transaction or batch inside a batch: drops only its own writes when it throws.

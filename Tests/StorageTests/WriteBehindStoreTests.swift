@@ -160,6 +160,29 @@ final class WriteBehindStoreTests: XCTestCase {
         XCTAssertLessThan(commits, 20, "\(commits) commits for 20 batches")
     }
 
+    /// Writes left waiting by a busy writer are committed by `handOff` once it is free, with no
+    /// batch after them; while it is busy, `handOff` does not wait.
+    func testHandOffCommitsWhatWaitsOnceTheWriterIsFree() throws {
+        let base = try sqlite()
+        let store = WriteBehindStore(SlowStore(base, delay: 0.3))
+        try store.upsertTrial(Fixture.trial(0))
+        try store.batch { try store.appendEpoch(Fixture.epoch(trial: 0, 1)) }
+        try store.batch { try store.appendEpoch(Fixture.epoch(trial: 0, 2)) }  // waits: the writer is busy
+        let started = Date()
+        try store.handOff()
+        XCTAssertLessThan(Date().timeIntervalSince(started), 0.2, "handOff does not wait for a busy writer")
+        var committed: [Int] = []
+        let deadline = Date().addingTimeInterval(10)
+        while committed != [1, 2], Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+            try store.handOff()
+            // Read the file through a second connection: the wrapper's own reads would flush.
+            committed = try SQLiteStore(path: base.path, readOnly: true).epochs(trial: 0).map(\.epoch)
+        }
+        XCTAssertEqual(committed, [1, 2], "epoch 2 is committed without another batch or a flush")
+        try store.flush()
+    }
+
     /// A batch inside a transaction of the wrapper runs inside it: one atomic unit.
     func testABatchInsideATransactionIsPartOfIt() throws {
         struct Stop: Error {}
