@@ -12,7 +12,7 @@ public final class SweepCoordinator {
     public let spec: SweepSpec
     /// The store given to `init`, wrapped so that group commits are written behind: use this one
     /// (not the store given) while the coordinator's loop runs.
-    public let store: any Store
+    public var store: any Store { writer }
     public let run: RunDirectory
     private var sampler: any Sampler
     private var stopper: any Stopper
@@ -168,7 +168,6 @@ public final class SweepCoordinator {
     public init(spec: SweepSpec, store: any Store, run: RunDirectory, sampler: (any Sampler)? = nil) {
         self.spec = spec
         writer = WriteBehindStore(store)
-        self.store = writer
         self.run = run
         self.sampler = sampler ?? makeSampler(for: spec)
         // Per-trial patience runs inside the trainer (so a trial ends `early_stopped` on its own
