@@ -115,6 +115,17 @@ void hps_bn_backward_input(size_t m, size_t c, const float *restrict dy, const f
 // MARK: Convolution and pooling windows (NHWC), for the examples [b0, b1) of a batch, so callers
 // can split a batch over threads: each call writes only its own examples' rows.
 
+// For one output pixel and one kernel row ky, the taps kx whose input pixel lies inside the
+// image form one run [kx0, kx1); in NHWC their channels are contiguous in x when the stride is 1
+// (and per tap otherwise). Copying (or adding) whole runs instead of one tap at a time keeps the
+// inner loops long: for a first layer (C = 1) a tap is a single float.
+static inline void hps_tap_run(int ox, int stride, int pad, int kw, int w, int *kx0, int *kx1) {
+    int lo = pad - ox * stride, hi = w + pad - ox * stride;  // kx with 0 <= ox*stride - pad + kx < w
+    *kx0 = lo > 0 ? (lo < kw ? lo : kw) : 0;
+    *kx1 = hi < kw ? hi : kw;
+    if (*kx1 < *kx0) *kx1 = *kx0;
+}
+
 HPS_CLONES
 void hps_im2col(const float *restrict x, float *restrict cols, int h, int w, int c, int kh, int kw,
                 int stride, int pad, int oh, int ow, int b0, int b1) {
@@ -123,17 +134,25 @@ void hps_im2col(const float *restrict x, float *restrict cols, int h, int w, int
         for (int oy = 0; oy < oh; oy++) {
             for (int ox = 0; ox < ow; ox++) {
                 float *dst = cols + (((size_t)b * oh + oy) * ow + ox) * patch;
-                for (int ky = 0; ky < kh; ky++) {
+                int kx0, kx1;
+                hps_tap_run(ox, stride, pad, kw, w, &kx0, &kx1);
+                for (int ky = 0; ky < kh; ky++, dst += (size_t)kw * c) {
                     const int iy = oy * stride - pad + ky;
-                    for (int kx = 0; kx < kw; kx++, dst += c) {
-                        const int ix = ox * stride - pad + kx;
-                        if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
-                            for (int j = 0; j < c; j++) dst[j] = 0.0f;
-                        } else {
-                            const float *src = x + (((size_t)b * h + iy) * w + ix) * c;
-                            for (int j = 0; j < c; j++) dst[j] = src[j];
-                        }
+                    if (iy < 0 || iy >= h) {
+                        for (size_t j = 0; j < (size_t)kw * c; j++) dst[j] = 0.0f;
+                        continue;
                     }
+                    for (size_t j = 0; j < (size_t)kx0 * c; j++) dst[j] = 0.0f;
+                    // Taps kx0..<kx1 read input pixels ix0, ix0 + stride, …: one contiguous run at stride 1.
+                    const float *src = x + (((size_t)b * h + iy) * w + (ox * stride - pad + kx0)) * c;
+                    float *d = dst + (size_t)kx0 * c;
+                    if (stride == 1) {
+                        const size_t run = (size_t)(kx1 - kx0) * c;
+                        for (size_t j = 0; j < run; j++) d[j] = src[j];
+                    } else {
+                        for (int kx = kx0; kx < kx1; kx++, d += c, src += (size_t)c) for (int j = 0; j < c; j++) d[j] = src[j];
+                    }
+                    for (size_t j = (size_t)kx1 * c; j < (size_t)kw * c; j++) dst[j] = 0.0f;
                 }
             }
         }
@@ -148,13 +167,18 @@ void hps_col2im_add(const float *restrict dcols, float *restrict gx, int h, int 
         for (int oy = 0; oy < oh; oy++) {
             for (int ox = 0; ox < ow; ox++) {
                 const float *src = dcols + (((size_t)b * oh + oy) * ow + ox) * patch;
-                for (int ky = 0; ky < kh; ky++) {
+                int kx0, kx1;
+                hps_tap_run(ox, stride, pad, kw, w, &kx0, &kx1);
+                for (int ky = 0; ky < kh; ky++, src += (size_t)kw * c) {
                     const int iy = oy * stride - pad + ky;
-                    for (int kx = 0; kx < kw; kx++, src += c) {
-                        const int ix = ox * stride - pad + kx;
-                        if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-                        float *dst = gx + (((size_t)b * h + iy) * w + ix) * c;
-                        for (int j = 0; j < c; j++) dst[j] += src[j];
+                    if (iy < 0 || iy >= h) continue;
+                    float *dst = gx + (((size_t)b * h + iy) * w + (ox * stride - pad + kx0)) * c;
+                    const float *s = src + (size_t)kx0 * c;
+                    if (stride == 1) {
+                        const size_t run = (size_t)(kx1 - kx0) * c;
+                        for (size_t j = 0; j < run; j++) dst[j] += s[j];
+                    } else {
+                        for (int kx = kx0; kx < kx1; kx++, s += c, dst += (size_t)c) for (int j = 0; j < c; j++) dst[j] += s[j];
                     }
                 }
             }

@@ -46,6 +46,9 @@ final class ConvTests: XCTestCase {
         ([1, 4, 6, 2], [5, 1, 1, 2], 1, 0),
         ([1, 7, 7, 2], [2, 3, 3, 2], 2, 2),
         ([1, 5, 4, 3], [2, 2, 3, 3], 2, 1),   // non-square kernel
+        ([1, 3, 4, 2], [2, 1, 1, 2], 1, 2),   // padding wider than the kernel: border windows all zeros
+        ([2, 6, 6, 1], [3, 5, 5, 1], 1, 2),   // one input channel (a first layer), 5×5 same
+        ([1, 7, 5, 2], [2, 3, 3, 2], 3, 2),   // stride 3
     ]
 
     func testConvForwardMatchesDirectLoops() {
