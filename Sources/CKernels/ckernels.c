@@ -225,3 +225,20 @@ void hps_maxpool_forward(const float *restrict x, float *restrict y, int32_t *re
 void hps_maxpool_backward(const float *restrict dy, const int32_t *restrict arg, float *restrict gx, size_t begin, size_t end) {
     for (size_t i = begin; i < end; i++) if (arg[i] >= 0) gx[arg[i]] += dy[i];
 }
+
+// MARK: Convolution + ReLU (+ max pool) fused (Tensor.conv2dReLU)
+
+HPS_CLONES
+void hps_relu_inplace(size_t n, float *restrict y) {
+    for (size_t i = 0; i < n; i++) y[i] = y[i] > 0.0f ? y[i] : 0.0f;
+}
+
+HPS_CLONES
+void hps_relu_mask(size_t n, const float *restrict y, const float *restrict g, float *restrict out) {
+    for (size_t i = 0; i < n; i++) out[i] = y[i] > 0.0f ? g[i] : 0.0f;
+}
+
+void hps_maxpool_backward_positive(const float *restrict dy, const int32_t *restrict arg, const float *restrict pooled,
+                                   float *restrict gx, size_t begin, size_t end) {
+    for (size_t i = begin; i < end; i++) if (arg[i] >= 0 && pooled[i] > 0.0f) gx[arg[i]] += dy[i];
+}

@@ -69,6 +69,13 @@ public final class Conv2D: Layer {
         Tensor.conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding)
     }
 
+    /// relu(self(x)), then `pool` when given: what this layer, a ReLU and the pool give one after
+    /// another, bit for bit, as one fused operation.
+    public func reluForward(_ x: Tensor, pool: MaxPool2D?) -> Tensor {
+        Tensor.conv2dReLU(x, weight: weight, bias: bias, stride: stride, padding: padding,
+                          pool: pool.map { Tensor.PoolWindow(kernel: $0.kernel, stride: $0.stride) })
+    }
+
     public var namedParameters: [(String, Tensor)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }

@@ -15,8 +15,21 @@ public final class Sequential: Layer {
 
     public convenience init(_ layers: any Layer...) { self.init(layers) }
 
+    /// The layers in order; a Conv2D followed by a ReLU (and a MaxPool2D) runs as one fused
+    /// operation (`Tensor.conv2dReLU`: the same bits, fewer passes over memory).
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        layers.reduce(x) { $1($0) }
+        var h = x, i = 0
+        while i < layers.count {
+            if let conv = layers[i] as? Conv2D, i + 1 < layers.count, (layers[i + 1] as? Activation)?.kind == .relu {
+                let pool = i + 2 < layers.count ? layers[i + 2] as? MaxPool2D : nil
+                h = conv.reluForward(h, pool: pool)
+                i += pool == nil ? 2 : 3
+            } else {
+                h = layers[i](h)
+                i += 1
+            }
+        }
+        return h
     }
 
     public var namedParameters: [(String, Tensor)] {

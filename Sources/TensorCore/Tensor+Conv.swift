@@ -41,6 +41,20 @@ extension Tensor {
 
     /// Convolution of x [N, H, W, C] with weights [O, KH, KW, C] and optional bias [O] → [N, OH, OW, O].
     public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
+        let (g, cols, out) = convForward(x, weight: weight, bias: bias, stride: stride, padding: padding)
+        let result = Tensor(shape: [g.n, g.oh, g.ow, weight.shape[0]], data: out)
+        var inputs = [x, weight]
+        if let bias { inputs.append(bias) }
+        let wd = weight.data  // forward-time values
+        result.record(inputs) { r in
+            r.grad!.withUnsafeBufferPointer { pg in convBackward(pg.baseAddress!, x, weight: weight, bias: bias, cols: cols, weights: wd, g) }
+        }
+        return result
+    }
+
+    /// The forward half of `conv2d`: the geometry, the im2col matrix (kept for dW) and
+    /// y [N·OH·OW, O] = cols · Wᵀ + bias.
+    static func convForward(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> (ConvGeometry, [Float], [Float]) {
         precondition(x.rank == 4 && weight.rank == 4, "conv2d needs x [N,H,W,C] and weight [O,KH,KW,C]; got \(x.shape), \(weight.shape)")
         precondition(x.shape[3] == weight.shape[3], "conv2d: input has \(x.shape[3]) channels, weight expects \(weight.shape[3])")
         let o = weight.shape[0]
@@ -63,44 +77,42 @@ extension Tensor {
                 }
             }
         }
-        let result = Tensor(shape: [g.n, g.oh, g.ow, o], data: out)
-        var inputs = [x, weight]
-        if let bias { inputs.append(bias) }
-        let wd = weight.data  // forward-time values
-        result.record(inputs) { r in
-            r.grad!.withUnsafeBufferPointer { pg in
-                let dy = pg.baseAddress!
-                if weight.requiresGrad {
-                    cols.withUnsafeBufferPointer { pc in
-                        weight.writeOrAccumulateGrad { gw, beta in
-                            BLAS.sgemm(transA: true, transB: false, m: o, n: patch, k: rows,
-                                       a: dy, lda: o, b: pc.baseAddress!, ldb: patch, beta: beta, c: gw, ldc: patch)
-                        }
-                    }
+        return (g, cols, out)
+    }
+
+    /// The backward half of `conv2d` for the output gradient `dy` [N·OH·OW, O]: dW = dyᵀ · cols,
+    /// the bias's column sums, and dx = col2im(dy · W) with W the forward-time `weights`.
+    static func convBackward(_ dy: UnsafePointer<Float>, _ x: Tensor, weight: Tensor, bias: Tensor?,
+                             cols: [Float], weights wd: [Float], _ g: ConvGeometry) {
+        let o = weight.shape[0], rows = g.n * g.oh * g.ow, patch = g.patch
+        if weight.requiresGrad {
+            cols.withUnsafeBufferPointer { pc in
+                weight.writeOrAccumulateGrad { gw, beta in
+                    BLAS.sgemm(transA: true, transB: false, m: o, n: patch, k: rows,
+                               a: dy, lda: o, b: pc.baseAddress!, ldb: patch, beta: beta, c: gw, ldc: patch)
                 }
-                if let bias, bias.requiresGrad {
-                    bias.accumulateGrad { gb in hps_column_sums_add(rows, o, dy, gb) }
+            }
+        }
+        if let bias, bias.requiresGrad {
+            bias.accumulateGrad { gb in hps_column_sums_add(rows, o, dy, gb) }
+        }
+        if x.requiresGrad {
+            let dcols = wd.withUnsafeBufferPointer { pw in
+                makeBuffer(rows * patch) { pd in
+                    BLAS.sgemm(transA: false, transB: false, m: rows, n: patch, k: o,
+                               a: dy, lda: o, b: pw.baseAddress!, ldb: patch, beta: 0, c: pd, ldc: patch)
                 }
-                if x.requiresGrad {
-                    let dcols = wd.withUnsafeBufferPointer { pw in
-                        makeBuffer(rows * patch) { pd in
-                            BLAS.sgemm(transA: false, transB: false, m: rows, n: patch, k: o,
-                                       a: dy, lda: o, b: pw.baseAddress!, ldb: patch, beta: 0, c: pd, ldc: patch)
-                        }
-                    }
-                    dcols.withUnsafeBufferPointer { pd in
-                        x.accumulateGrad { gx in
-                            // Each example's gradient rows are its own: the batch splits over threads.
-                            Parallel.chunks(g.n) { b0, b1 in
-                                hps_col2im_add(pd.baseAddress!, gx, Int32(g.h), Int32(g.w), Int32(g.c), Int32(g.kh), Int32(g.kw),
-                                               Int32(g.stride), Int32(g.padding), Int32(g.oh), Int32(g.ow), Int32(b0), Int32(b1))
-                            }
-                        }
+            }
+            dcols.withUnsafeBufferPointer { pd in
+                x.accumulateGrad { gx in
+                    // Each example's gradient rows are its own: the batch splits over threads.
+                    Parallel.chunks(g.n) { b0, b1 in
+                        hps_col2im_add(pd.baseAddress!, gx, Int32(g.h), Int32(g.w), Int32(g.c), Int32(g.kh), Int32(g.kw),
+                                       Int32(g.stride), Int32(g.padding), Int32(g.oh), Int32(g.ow), Int32(b0), Int32(b1))
                     }
                 }
             }
         }
-        return result
     }
 
     /// Max pooling of x [N, H, W, C] with a k×k window → [N, OH, OW, C]. Gradient goes to the

@@ -49,4 +49,12 @@ void hps_maxpool_forward(const float *x, float *y, int32_t *arg, int h, int w, i
 /// gx[arg[i]] += dy[i] for i in [begin, end) where arg[i] >= 0.
 void hps_maxpool_backward(const float *dy, const int32_t *arg, float *gx, size_t begin, size_t end);
 
+/// y = max(y, 0) in place.
+void hps_relu_inplace(size_t n, float *y);
+/// out = g where y > 0, else 0 (written, not added): ReLU's backward from its output y.
+void hps_relu_mask(size_t n, const float *y, const float *g, float *out);
+/// Max pooling's backward through a ReLU before it, for outputs [begin, end): gx[arg[i]] += dy[i]
+/// where the window had one (arg ≥ 0) and its maximum `pooled[i]` is positive (the ReLU passed it).
+void hps_maxpool_backward_positive(const float *dy, const int32_t *arg, const float *pooled, float *gx, size_t begin, size_t end);
+
 #endif
