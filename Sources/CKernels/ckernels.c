@@ -242,3 +242,50 @@ void hps_maxpool_backward_positive(const float *restrict dy, const int32_t *rest
                                    float *restrict gx, size_t begin, size_t end) {
     for (size_t i = begin; i < end; i++) if (arg[i] >= 0 && pooled[i] > 0.0f) gx[arg[i]] += dy[i];
 }
+
+HPS_CLONES
+void hps_maxpool_backward_positive_dense(const float *restrict dy, const int32_t *restrict arg, const float *restrict pooled,
+                                         float *restrict gx, int h, int w, int c, int k, int oh, int ow, int b0, int b1) {
+    for (int b = b0; b < b1; b++) {
+        for (int iy = 0; iy < h; iy++) {
+            const int py = iy / k;
+            for (int ix = 0; ix < w; ix++) {
+                const int px = ix / k;
+                const size_t at = (((size_t)b * h + iy) * w + ix) * c;
+                float *restrict dst = gx + at;
+                if (py >= oh || px >= ow) {
+                    for (int j = 0; j < c; j++) dst[j] = 0.0f;
+                    continue;
+                }
+                const size_t o = (((size_t)b * oh + py) * ow + px) * c;
+                const int32_t idx = (int32_t)at;
+                // 0 + dy, as the scatter into a zeroed buffer gives (a -0 gradient becomes +0).
+                for (int j = 0; j < c; j++)
+                    dst[j] = (arg[o + j] == idx + j && pooled[o + j] > 0.0f) ? 0.0f + dy[o + j] : 0.0f;
+            }
+        }
+    }
+}
+
+HPS_CLONES
+void hps_small_k_gemm(size_t rows, size_t o, size_t k, const float *restrict a, const float *restrict wt,
+                      const float *restrict bias, int relu, float *restrict y) {
+    float acc[64];
+    for (size_t r = 0; r < rows; r++) {
+        const float *ar = a + r * k;
+        float *yr = y + r * o;
+        for (size_t o0 = 0; o0 < o; o0 += 64) {
+            const size_t on = o - o0 < 64 ? o - o0 : 64;
+            for (size_t j = 0; j < on; j++) acc[j] = 0.0f;
+            for (size_t t = 0; t < k; t++) {
+                const float av = ar[t];
+                const float *wr = wt + t * o + o0;
+                for (size_t j = 0; j < on; j++) acc[j] = fmaf(av, wr[j], acc[j]);
+            }
+            for (size_t j = 0; j < on; j++) {
+                const float v = (bias ? bias[o0 + j] : 0.0f) + acc[j];
+                yr[o0 + j] = relu ? (v > 0.0f ? v : 0.0f) : v;
+            }
+        }
+    }
+}

@@ -41,7 +41,7 @@ extension Tensor {
 
     /// Convolution of x [N, H, W, C] with weights [O, KH, KW, C] and optional bias [O] → [N, OH, OW, O].
     public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
-        let (g, cols, out) = convForward(x, weight: weight, bias: bias, stride: stride, padding: padding)
+        let (g, cols, out, _) = convForward(x, weight: weight, bias: bias, stride: stride, padding: padding)
         let result = Tensor(shape: [g.n, g.oh, g.ow, weight.shape[0]], data: out)
         var inputs = [x, weight]
         if let bias { inputs.append(bias) }
@@ -53,8 +53,10 @@ extension Tensor {
     }
 
     /// The forward half of `conv2d`: the geometry, the im2col matrix (kept for dW) and
-    /// y [N·OH·OW, O] = cols · Wᵀ + bias.
-    static func convForward(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> (ConvGeometry, [Float], [Float]) {
+    /// y [N·OH·OW, O] = cols · Wᵀ + bias, max(·, 0) when `relu` is true and the small-K
+    /// kernel ran (returned: whether the ReLU is applied; the caller applies it otherwise).
+    static func convForward(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int,
+                            relu: Bool = false) -> (ConvGeometry, [Float], [Float], reluApplied: Bool) {
         precondition(x.rank == 4 && weight.rank == 4, "conv2d needs x [N,H,W,C] and weight [O,KH,KW,C]; got \(x.shape), \(weight.shape)")
         precondition(x.shape[3] == weight.shape[3], "conv2d: input has \(x.shape[3]) channels, weight expects \(weight.shape[3])")
         let o = weight.shape[0]
@@ -63,6 +65,31 @@ extension Tensor {
         if let bias { precondition(bias.shape == [o], "conv2d bias must be [\(o)], got \(bias.shape)") }
         let rows = g.n * g.oh * g.ow, patch = g.patch
         let cols = x.data.withUnsafeBufferPointer { im2col($0.baseAddress!, g) }
+        if patch <= smallPatch && BLAS.usesAVX512Kernels {
+            // A first layer's K = KH·KW·C (9 for 3×3 over one channel) is too small for a blocked
+            // GEMM to pay for packing and for reading and writing C around so few products; this
+            // kernel writes each output once, bias (and ReLU) included, in OpenBLAS's summation
+            // order (the same bits; checked against sgemm in ConvTests).
+            let wt = weight.data.withUnsafeBufferPointer { pw in
+                makeBuffer(patch * o) { t in for j in 0..<o { for q in 0..<patch { t[q * o + j] = pw[j * patch + q] } } }
+            }
+            let perExample = g.oh * g.ow
+            let out = makeBuffer(rows * o) { y in
+                cols.withUnsafeBufferPointer { pc in
+                    wt.withUnsafeBufferPointer { pt in
+                        func run(_ pb: UnsafePointer<Float>?) {
+                            Parallel.chunks(g.n) { b0, b1 in
+                                let r0 = b0 * perExample
+                                hps_small_k_gemm((b1 - b0) * perExample, o, patch, pc.baseAddress! + r0 * patch, pt.baseAddress!,
+                                                 pb, relu ? 1 : 0, y + r0 * o)
+                            }
+                        }
+                        if let bias { bias.data.withUnsafeBufferPointer { run($0.baseAddress!) } } else { run(nil) }
+                    }
+                }
+            }
+            return (g, cols, out, relu)
+        }
         let out = makeBuffer(rows * o) { y in
             cols.withUnsafeBufferPointer { pc in
                 weight.data.withUnsafeBufferPointer { pw in
@@ -77,8 +104,11 @@ extension Tensor {
                 }
             }
         }
-        return (g, cols, out)
+        return (g, cols, out, false)
     }
+
+    /// Largest KH·KW·C that `convForward` computes with its small-K kernel rather than sgemm.
+    static let smallPatch = 32
 
     /// The backward half of `conv2d` for the output gradient `dy` [N·OH·OW, O]: dW = dyᵀ · cols,
     /// the bias's column sums, and dx = col2im(dy · W) with W the forward-time `weights`.

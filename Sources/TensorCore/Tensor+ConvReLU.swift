@@ -23,11 +23,14 @@ extension Tensor {
                                   pool: PoolWindow? = nil) -> Tensor {
         let g: ConvGeometry, cols: [Float]
         var y: [Float]  // unique, so the in-place ReLU copies nothing
-        (g, cols, y) = convForward(x, weight: weight, bias: bias, stride: stride, padding: padding)
+        let reluApplied: Bool
+        (g, cols, y, reluApplied) = convForward(x, weight: weight, bias: bias, stride: stride, padding: padding, relu: true)
         let o = weight.shape[0], perExample = g.oh * g.ow * o
-        y.withUnsafeMutableBufferPointer { py in
-            let p = py.baseAddress!
-            Parallel.chunks(g.n) { b0, b1 in hps_relu_inplace((b1 - b0) * perExample, p + b0 * perExample) }
+        if !reluApplied {
+            y.withUnsafeMutableBufferPointer { py in
+                let p = py.baseAddress!
+                Parallel.chunks(g.n) { b0, b1 in hps_relu_inplace((b1 - b0) * perExample, p + b0 * perExample) }
+            }
         }
         var inputs = [x, weight]
         if let bias { inputs.append(bias) }
@@ -69,16 +72,25 @@ extension Tensor {
         y = []  // the full-size activation is not needed again
         let result = Tensor(shape: [pg.n, pg.oh, pg.ow, o], data: pooled)
         result.record(inputs) { r in
-            var dy = [Float](repeating: 0, count: g.n * perExample)
-            r.grad!.withUnsafeBufferPointer { pgr in
+            let dy = r.grad!.withUnsafeBufferPointer { pgr in
                 argmax.withUnsafeBufferPointer { am in
                     pooled.withUnsafeBufferPointer { pp in
-                        dy.withUnsafeMutableBufferPointer { pd in
-                            let d = pd.baseAddress!
-                            // An example's pooled outputs point into its own activation: split by example.
+                        let gy = pgr.baseAddress!, a = am.baseAddress!, m = pp.baseAddress!
+                        guard pool.stride == pool.kernel else {
+                            // Overlapping windows: scatter into zeros (a position may be several windows' maximum).
+                            var d = [Float](repeating: 0, count: g.n * perExample)
+                            d.withUnsafeMutableBufferPointer { pd in
+                                // An example's pooled outputs point into its own activation: split by example.
+                                Parallel.chunks(g.n) { b0, b1 in
+                                    hps_maxpool_backward_positive(gy, a, m, pd.baseAddress!, b0 * pooledPerExample, b1 * pooledPerExample)
+                                }
+                            }
+                            return d
+                        }
+                        return makeBuffer(g.n * perExample) { d in
                             Parallel.chunks(g.n) { b0, b1 in
-                                hps_maxpool_backward_positive(pgr.baseAddress!, am.baseAddress!, pp.baseAddress!, d,
-                                                              b0 * pooledPerExample, b1 * pooledPerExample)
+                                hps_maxpool_backward_positive_dense(gy, a, m, d, Int32(g.oh), Int32(g.ow), Int32(o), Int32(pool.kernel),
+                                                                    Int32(pg.oh), Int32(pg.ow), Int32(b0), Int32(b1))
                             }
                         }
                     }

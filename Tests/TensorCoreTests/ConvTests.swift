@@ -64,6 +64,39 @@ final class ConvTests: XCTestCase {
         }
     }
 
+    /// The small-K kernel a first layer runs (KH·KW·C ≤ 32) gives sgemm's bits: bias first, products
+    /// added in K order from +0 (checked where OpenBLAS runs the AVX-512 kernels it mirrors).
+    func testSmallPatchKernelGivesTheBitsOfSGEMM() throws {
+        try XCTSkipUnless(BLAS.usesAVX512Kernels, "the small-K kernel runs only beside OpenBLAS's AVX-512 kernels")
+        let shapes: [(x: [Int], w: [Int], stride: Int, padding: Int)] = [
+            ([8, 28, 28, 1], [32, 3, 3, 1], 1, 1), ([3, 9, 7, 3], [5, 3, 3, 3], 1, 1), ([2, 6, 6, 2], [70, 2, 2, 2], 2, 0),
+            ([4, 12, 12, 1], [16, 5, 5, 1], 1, 2),
+        ]
+        for (k, s) in shapes.enumerated() {
+            let x = TestData.normal(s.x, seed: UInt64(200 + k)), w = TestData.normal(s.w, seed: UInt64(210 + k))
+            let b = TestData.normal([s.w[0]], seed: UInt64(220 + k))
+            let g = ConvGeometry(n: s.x[0], h: s.x[1], w: s.x[2], c: s.x[3], kh: s.w[1], kw: s.w[2], stride: s.stride, padding: s.padding)
+            XCTAssertLessThanOrEqual(g.patch, Tensor.smallPatch)
+            let o = s.w[0], rows = g.n * g.oh * g.ow
+            let cols = x.data.withUnsafeBufferPointer { Tensor.im2col($0.baseAddress!, g) }
+            for bias in [b, nil] {
+                var want = bias.map { bv in (0..<rows).flatMap { _ in bv.data } } ?? [Float](repeating: 0, count: rows * o)
+                cols.withUnsafeBufferPointer { pc in
+                    w.data.withUnsafeBufferPointer { pw in
+                        want.withUnsafeMutableBufferPointer { pr in
+                            BLAS.sgemm(transA: false, transB: true, m: rows, n: o, k: g.patch, a: pc.baseAddress!, lda: g.patch,
+                                       b: pw.baseAddress!, ldb: g.patch, beta: bias == nil ? 0 : 1, c: pr.baseAddress!, ldc: o)
+                        }
+                    }
+                }
+                let got = Tensor.conv2d(x, weight: w, bias: bias, stride: s.stride, padding: s.padding)
+                XCTAssertEqual(got.data.map(\.bitPattern), want.map(\.bitPattern), "shape \(k), bias \(bias != nil)")
+                let fused = Tensor.conv2dReLU(x, weight: w, bias: bias, stride: s.stride, padding: s.padding)
+                XCTAssertEqual(fused.data.map(\.bitPattern), want.map { max($0, 0).bitPattern }, "shape \(k) with ReLU")
+            }
+        }
+    }
+
     func testConvByHand() {
         // 3×3 single-channel image, 2×2 kernel of ones, stride 1, no padding: window sums.
         let x = Tensor(shape: [1, 3, 3, 1], data: [1, 2, 3, 4, 5, 6, 7, 8, 9])

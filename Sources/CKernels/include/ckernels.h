@@ -56,5 +56,15 @@ void hps_relu_mask(size_t n, const float *y, const float *g, float *out);
 /// Max pooling's backward through a ReLU before it, for outputs [begin, end): gx[arg[i]] += dy[i]
 /// where the window had one (arg ≥ 0) and its maximum `pooled[i]` is positive (the ReLU passed it).
 void hps_maxpool_backward_positive(const float *dy, const int32_t *arg, const float *pooled, float *gx, size_t begin, size_t end);
+/// The same for non-overlapping windows (stride = k, no padding), written densely for examples
+/// [b0, b1): every element of gx [N, H, W, C] is set (0 where no positive maximum came from it),
+/// so gx needs no zero-filling first; the same bits as the scatter into zeros.
+void hps_maxpool_backward_positive_dense(const float *dy, const int32_t *arg, const float *pooled, float *gx,
+                                         int h, int w, int c, int k, int oh, int ow, int b0, int b1);
+/// y [rows, o] = (bias or 0) + a [rows, k] · wt [k, o], each element accumulated from +0 by
+/// fused multiply-adds in k order and the bias added last, as OpenBLAS's sgemm kernel does (the
+/// same bits), then max(·, 0) when `relu`. For the small k of a first convolution layer
+/// (k = KH·KW·C ≤ 32), where a blocked GEMM spends its time packing and re-reading C.
+void hps_small_k_gemm(size_t rows, size_t o, size_t k, const float *a, const float *wt, const float *bias, int relu, float *y);
 
 #endif
