@@ -80,6 +80,31 @@ public enum BLAS {
                     Int32(m), Int32(n), Int32(k), alpha,
                     a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
+
+    /// Runs `body` over chunks of [0, count) as `Parallel.chunks` does, with OpenBLAS lowered to
+    /// one thread so that each chunk's `serialSGEMM` runs on the core that called it: the batch,
+    /// not the GEMM, is what splits over the cores. A chunk's rows are computed with the same
+    /// inner dimension whatever the split, so a result has the same bits at any thread count.
+    public static func serialChunks(_ count: Int, grain: Int = 1, _ body: (Int, Int) -> Void) {
+        useThreads(1)
+        Parallel.chunks(count, grain: grain, body)
+    }
+
+    /// `sgemm` without touching the thread count: for calls inside `serialChunks`, where
+    /// OpenBLAS runs on the calling thread (its buffers are locked per call: concurrent calls
+    /// from several threads are safe in the pthreads build).
+    public static func serialSGEMM(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                                   alpha: Float = 1,
+                                   a: UnsafePointer<Float>, lda: Int,
+                                   b: UnsafePointer<Float>, ldb: Int,
+                                   beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if m == 0 || n == 0 { return }
+        precondition(activeThreads == 1, "serialSGEMM outside BLAS.serialChunks")
+        cblas_sgemm(CblasRowMajor,
+                    transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha,
+                    a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
 }
 
 /// HPSEARCH_BLAS_THREADS held something other than a positive integer.

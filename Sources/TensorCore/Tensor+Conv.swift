@@ -64,8 +64,8 @@ extension Tensor {
                              kh: weight.shape[1], kw: weight.shape[2], stride: stride, padding: padding)
         if let bias { precondition(bias.shape == [o], "conv2d bias must be [\(o)], got \(bias.shape)") }
         let rows = g.n * g.oh * g.ow, patch = g.patch
-        let cols = x.data.withUnsafeBufferPointer { im2col($0.baseAddress!, g) }
         if patch <= smallPatch && BLAS.usesAVX512Kernels {
+            let cols = x.data.withUnsafeBufferPointer { im2col($0.baseAddress!, g) }
             // A first layer's K = KH·KW·C (9 for 3×3 over one channel) is too small for a blocked
             // GEMM to pay for packing and for reading and writing C around so few products; this
             // kernel writes each output once, bias (and ReLU) included, in OpenBLAS's summation
@@ -90,17 +90,32 @@ extension Tensor {
             }
             return (g, cols, out, relu)
         }
-        let out = makeBuffer(rows * o) { y in
-            cols.withUnsafeBufferPointer { pc in
-                weight.data.withUnsafeBufferPointer { pw in
-                    if let bias {
-                        bias.data.withUnsafeBufferPointer { pb in
-                            for r in 0..<rows { (y + r * o).initialize(from: pb.baseAddress!, count: o) }
+        var out: [Float] = []
+        let cols = makeBuffer(rows * patch) { pc in
+            out = makeBuffer(rows * o) { y in
+                x.data.withUnsafeBufferPointer { px in
+                    weight.data.withUnsafeBufferPointer { pw in
+                        func gemm(_ pb: UnsafePointer<Float>?) {
+                            // im2col and the GEMM for a group of examples at a time, so that the
+                            // group's im2col rows are still in the core's cache when the GEMM packs
+                            // them; the groups split over the cores.
+                            let perExample = g.oh * g.ow
+                            BLAS.serialChunks(g.n) { b0, b1 in
+                                var e = b0
+                                while e < b1 {
+                                    let e1 = Swift.min(b1, e + cacheExamples(g)), r0 = e * perExample, m = (e1 - e) * perExample
+                                    hps_im2col(px.baseAddress!, pc, Int32(g.h), Int32(g.w), Int32(g.c), Int32(g.kh), Int32(g.kw),
+                                               Int32(g.stride), Int32(g.padding), Int32(g.oh), Int32(g.ow), Int32(e), Int32(e1))
+                                    if let pb { for r in r0..<(r0 + m) { (y + r * o).initialize(from: pb, count: o) } }
+                                    BLAS.serialSGEMM(transA: false, transB: true, m: m, n: o, k: patch,
+                                                     a: pc + r0 * patch, lda: patch, b: pw.baseAddress!, ldb: patch,
+                                                     beta: pb == nil ? 0 : 1, c: y + r0 * o, ldc: o)
+                                    e = e1
+                                }
+                            }
                         }
+                        if let bias { bias.data.withUnsafeBufferPointer { gemm($0.baseAddress!) } } else { gemm(nil) }
                     }
-                    BLAS.sgemm(transA: false, transB: true, m: rows, n: o, k: patch,
-                               a: pc.baseAddress!, lda: patch, b: pw.baseAddress!, ldb: patch,
-                               beta: bias == nil ? 0 : 1, c: y, ldc: o)
                 }
             }
         }
@@ -127,23 +142,33 @@ extension Tensor {
             bias.accumulateGrad { gb in hps_column_sums_add(rows, o, dy, gb) }
         }
         if x.requiresGrad {
-            let dcols = wd.withUnsafeBufferPointer { pw in
-                makeBuffer(rows * patch) { pd in
-                    BLAS.sgemm(transA: false, transB: false, m: rows, n: patch, k: o,
-                               a: dy, lda: o, b: pw.baseAddress!, ldb: patch, beta: 0, c: pd, ldc: patch)
-                }
-            }
-            dcols.withUnsafeBufferPointer { pd in
+            wd.withUnsafeBufferPointer { pw in
                 x.accumulateGrad { gx in
-                    // Each example's gradient rows are its own: the batch splits over threads.
-                    Parallel.chunks(g.n) { b0, b1 in
-                        hps_col2im_add(pd.baseAddress!, gx, Int32(g.h), Int32(g.w), Int32(g.c), Int32(g.kh), Int32(g.kw),
-                                       Int32(g.stride), Int32(g.padding), Int32(g.oh), Int32(g.ow), Int32(b0), Int32(b1))
+                    // dcols = dy · W and col2im, a cache-sized group of examples at a time (each
+                    // example's gradient rows are its own; the groups split over the cores).
+                    let perExample = g.oh * g.ow, group = cacheExamples(g)
+                    BLAS.serialChunks(g.n) { b0, b1 in
+                        let dcols = UnsafeMutablePointer<Float>.allocate(capacity: min(group, b1 - b0) * perExample * patch)
+                        defer { dcols.deallocate() }
+                        var e = b0
+                        while e < b1 {
+                            let e1 = min(b1, e + group), m = (e1 - e) * perExample
+                            BLAS.serialSGEMM(transA: false, transB: false, m: m, n: patch, k: o,
+                                             a: dy + e * perExample * o, lda: o, b: pw.baseAddress!, ldb: patch, beta: 0, c: dcols, ldc: patch)
+                            // col2im indexes rows from example 0: shift the buffer back by e examples.
+                            hps_col2im_add(dcols - e * perExample * patch, gx, Int32(g.h), Int32(g.w), Int32(g.c), Int32(g.kh), Int32(g.kw),
+                                           Int32(g.stride), Int32(g.padding), Int32(g.oh), Int32(g.ow), Int32(e), Int32(e1))
+                            e = e1
+                        }
                     }
                 }
             }
         }
     }
+
+    /// Examples per group in the convolution loops: about 1 MiB of im2col rows, which stays in
+    /// a core's L2 cache between the loop that writes it and the one that reads it.
+    static func cacheExamples(_ g: ConvGeometry) -> Int { Swift.max(1, (1 << 18) / Swift.max(1, g.oh * g.ow * g.patch)) }
 
     /// Max pooling of x [N, H, W, C] with a k×k window → [N, OH, OW, C]. Gradient goes to the
     /// (first) maximum of each window. Windows leaving the image ignore the padding.

@@ -2,6 +2,7 @@
 // gradients by central differences (stride 2, padding 1, bias, several channels).
 import TestSupport
 import XCTest
+import CKernels
 @testable import TensorCore
 
 final class ConvTests: XCTestCase {
@@ -95,6 +96,54 @@ final class ConvTests: XCTestCase {
                 XCTAssertEqual(fused.data.map(\.bitPattern), want.map { max($0, 0).bitPattern }, "shape \(k) with ReLU")
             }
         }
+    }
+
+    /// conv2d runs im2col, the GEMMs and col2im a cache-sized group of examples at a time, the
+    /// groups split over the cores: the output and the input gradient are the bits of one
+    /// whole-batch GEMM per product, at 1 thread and at 2 (whatever K), the weight gradient at 1.
+    func testGroupedConvolutionGivesTheBitsOfWholeBatchGEMMs() {
+        let (n, h, c, o) = (7, 30, 40, 24)
+        let g = ConvGeometry(n: n, h: h, w: h, c: c, kh: 3, kw: 3, stride: 1, padding: 1)
+        XCTAssertLessThan(Tensor.cacheExamples(g), n, "several groups")
+        XCTAssertGreaterThan(g.patch, Tensor.smallPatch)
+        let xd = TestData.normal([n, h, h, c], seed: 301).data, wdata = TestData.normal([o, 3, 3, c], seed: 302).data
+        let bd = TestData.normal([o], seed: 303).data, seed = TestData.normal([n, h, h, o], seed: 304).data
+        let rows = n * h * h, patch = g.patch
+        // The reference: one GEMM for the whole batch per product, then col2im.
+        let cols = xd.withUnsafeBufferPointer { Tensor.im2col($0.baseAddress!, g) }
+        var y = (0..<rows).flatMap { _ in bd }, dw = [Float](repeating: 0, count: o * patch), dcols = [Float](repeating: 0, count: rows * patch)
+        var dx = [Float](repeating: 0, count: xd.count)
+        BLAS.setThreads(1)
+        cols.withUnsafeBufferPointer { pc in wdata.withUnsafeBufferPointer { pw in seed.withUnsafeBufferPointer { pd in
+            y.withUnsafeMutableBufferPointer { py in
+                BLAS.sgemm(transA: false, transB: true, m: rows, n: o, k: patch, a: pc.baseAddress!, lda: patch, b: pw.baseAddress!, ldb: patch,
+                           beta: 1, c: py.baseAddress!, ldc: o)
+            }
+            dw.withUnsafeMutableBufferPointer { pg in
+                BLAS.sgemm(transA: true, transB: false, m: o, n: patch, k: rows, a: pd.baseAddress!, lda: o, b: pc.baseAddress!, ldb: patch,
+                           beta: 0, c: pg.baseAddress!, ldc: patch)
+            }
+            dcols.withUnsafeMutableBufferPointer { pq in
+                BLAS.sgemm(transA: false, transB: false, m: rows, n: patch, k: o, a: pd.baseAddress!, lda: o, b: pw.baseAddress!, ldb: patch,
+                           beta: 0, c: pq.baseAddress!, ldc: patch)
+            }
+        } } }
+        dcols.withUnsafeBufferPointer { pq in dx.withUnsafeMutableBufferPointer { px in
+            hps_col2im_add(pq.baseAddress!, px.baseAddress!, Int32(h), Int32(h), Int32(c), 3, 3, 1, 1, Int32(h), Int32(h), 0, Int32(n))
+        } }
+        for threads in [1, 2] {
+            BLAS.setThreads(threads)
+            let x = Tensor(shape: [n, h, h, c], data: xd, requiresGrad: true), w = Tensor(shape: [o, 3, 3, c], data: wdata, requiresGrad: true)
+            let b = Tensor(shape: [o], data: bd, requiresGrad: true)
+            let out = Tensor.conv2d(x, weight: w, bias: b, padding: 1)
+            out.backward(seed: seed)
+            XCTAssertEqual(out.data.map(\.bitPattern), y.map(\.bitPattern), "output, \(threads) thread(s)")
+            // dW is one GEMM over the whole batch (k = N·OH·OW): OpenBLAS's own threads split that
+            // sum differently from its single-threaded driver (README, Determinism).
+            if threads == 1 { XCTAssertEqual(w.grad!.map(\.bitPattern), dw.map(\.bitPattern), "weight gradient") }
+            XCTAssertEqual(x.grad!.map(\.bitPattern), dx.map(\.bitPattern), "input gradient, \(threads) thread(s)")
+        }
+        BLAS.setThreads(1)
     }
 
     func testConvByHand() {
