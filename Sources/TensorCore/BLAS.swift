@@ -2,13 +2,14 @@
 // OpenBLAS's default (all cores, per process) halves the speed of oversubscribed MPI ranks.
 //
 // Threading contract: BLAS calls (and so tensor operations) come from one thread at a time per
-// process — a rank trains one model on one thread, with OpenBLAS's own threads inside each call.
-// The thread count is process-wide state, lowered to 1 around small GEMMs.
+// process — a rank trains one model on one thread. OpenBLAS runs single-threaded; the configured
+// thread count is how many Dispatch workers `sgemm` and `Parallel` split work over.
 import CBLAS
 import Foundation
 
 public enum BLAS {
-    /// The thread count set through `setThreads` (OpenBLAS's own may be lowered per call).
+    /// The thread count set through `setThreads`: how many parts large GEMMs and `Parallel` loops
+    /// split into. OpenBLAS's own count (`activeThreads`) stays 1.
     nonisolated(unsafe) private static var configuredThreads: Int32 = 1
     nonisolated(unsafe) private static var activeThreads: Int32 = -1
 
@@ -16,10 +17,10 @@ public enum BLAS {
     /// OpenBLAS's other threads costs more than they save (measured on the MLP benchmark).
     public static let smallGEMM = 1 << 21
 
-    /// Sets OpenBLAS's thread count for this process (at least 1).
+    /// Sets the thread count for this process's GEMMs and parallel loops (at least 1).
     public static func setThreads(_ n: Int) {
         configuredThreads = Int32(max(1, n))
-        useThreads(configuredThreads)
+        useThreads(1)
     }
 
     @inline(__always)
@@ -64,21 +65,65 @@ public enum BLAS {
     /// `SapphireRapids`): the kernels under which GEMMs with an inner dimension up to 448 round
     /// alike at 1 and 2 threads. Decided by OpenBLAS's choice, not by the CPU's flags: OpenBLAS
     /// 0.3.21 gives an AVX-512 AMD EPYC (Zen 4) its `Haswell` kernels.
-    public static var usesAVX512Kernels: Bool { ["SkylakeX", "Cooperlake", "SapphireRapids"].contains(coreName) }
+    public static let usesAVX512Kernels: Bool = ["SkylakeX", "Cooperlake", "SapphireRapids"].contains(coreName)
 
     /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major; op(A) is m×k, op(B) is k×n.
     /// `lda`/`ldb` are the row strides of A and B as stored (before transposition).
+    ///
+    /// OpenBLAS itself always runs on one thread. A GEMM of at least `smallGEMM` multiply-adds
+    /// splits over `threads` cores here instead, by rows of C starting at multiples of
+    /// `rowAlignment`, each part one single-threaded OpenBLAS call on a Dispatch worker. Two
+    /// reasons: OpenBLAS's idle threads spin (`sched_yield`) for about 0.1 s after every
+    /// threaded call, taking the second core from the im2col, pooling and elementwise loops that
+    /// `Parallel` runs next (a CNN step lost a fifth of its speed to that at two threads); and
+    /// such a split sums every element exactly as one whole call does, so a product has the same
+    /// bits at any thread count (tested). Columns are never split: OpenBLAS's kernels round an
+    /// element differently depending on where its column falls (measured on `Zen`).
     public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                              alpha: Float = 1,
                              a: UnsafePointer<Float>, lda: Int,
                              b: UnsafePointer<Float>, ldb: Int,
                              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         if m == 0 || n == 0 { return }
-        useThreads(m * n * k < smallGEMM ? 1 : configuredThreads)
-        cblas_sgemm(CblasRowMajor,
-                    transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha,
-                    a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        useThreads(1)
+        let parts = splitParts(m: m, n: n, k: k)
+        func call(_ rows: Int, _ a: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
+            cblas_sgemm(CblasRowMajor,
+                        transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                        Int32(rows), Int32(n), Int32(k), alpha,
+                        a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        }
+        guard parts > 1 else { return call(m, a, c) }
+        Parallel.run(parts: parts) { p in
+            let from = splitRow(p, of: parts, m), to = splitRow(p + 1, of: parts, m)
+            // Rows from..<to of op(A): rows of A as stored, or its columns when transposed.
+            if to > from { call(to - from, a + (transA ? from : from * lda), c + from * ldc) }
+        }
+    }
+
+    /// Where part p of `parts` starts: the multiple of `rowAlignment` nearest to p·m/parts.
+    static func splitRow(_ p: Int, of parts: Int, _ m: Int) -> Int {
+        if p >= parts { return m }
+        return Swift.min(m, (m * p / parts + rowAlignment / 2) / rowAlignment * rowAlignment)
+    }
+
+    /// Rows of C at which a split keeps OpenBLAS's tiling, and so each element's rounding: its
+    /// kernels tile rows of a row-major C by 12 on `Zen`/`Haswell` (measured: any multiple of 12
+    /// gives the bits of the whole call, other offsets do not); 48 elsewhere, a multiple of every
+    /// tile height OpenBLAS uses (4, 8, 12, 16, 24).
+    static let rowAlignment = ["Zen", "Haswell"].contains(coreName) ? 12 : 48
+
+    /// How many parts `sgemm` splits an m×n×k product into: one below `smallGEMM` multiply-adds
+    /// (waking a second core costs more than it saves there), else up to `threads`, each at least
+    /// 2^20 multiply-adds and `rowAlignment` rows. On OpenBLAS's AVX-512 kernels each part keeps
+    /// over 28·512·512 multiply-adds (32·512·512, a margin for the rounding of rows): below that
+    /// OpenBLAS 0.3.21 may take its direct or small-matrix kernels, which round differently from
+    /// the blocked one that a whole call of that size runs.
+    static func splitParts(m: Int, n: Int, k: Int) -> Int {
+        let work = m * n * k
+        guard configuredThreads > 1, work >= smallGEMM else { return 1 }
+        let minimum = usesAVX512Kernels ? 32 * 512 * 512 : 1 << 20
+        return Swift.max(1, Swift.min(Int(configuredThreads), work / minimum, m / rowAlignment))
     }
 
     /// Runs `body` over chunks of [0, count) as `Parallel.chunks` does, with OpenBLAS lowered to

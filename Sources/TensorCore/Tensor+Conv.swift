@@ -99,18 +99,18 @@ extension Tensor {
                             // im2col and the GEMM for a group of examples at a time, so that the
                             // group's im2col rows are still in the core's cache when the GEMM packs
                             // them; the groups split over the cores.
-                            let perExample = g.oh * g.ow
-                            BLAS.serialChunks(g.n) { b0, b1 in
-                                var e = b0
-                                while e < b1 {
-                                    let e1 = Swift.min(b1, e + cacheExamples(g)), r0 = e * perExample, m = (e1 - e) * perExample
+                            // The groups depend on the shape only, never on the thread count: each
+                            // GEMM covers the same rows at 1 thread or 4, so the same bits.
+                            let perExample = g.oh * g.ow, group = cacheExamples(g)
+                            BLAS.serialChunks((g.n + group - 1) / group) { g0, g1 in
+                                for gi in g0..<g1 {
+                                    let e = gi * group, e1 = Swift.min(g.n, e + group), r0 = e * perExample, m = (e1 - e) * perExample
                                     hps_im2col(px.baseAddress!, pc, Int32(g.h), Int32(g.w), Int32(g.c), Int32(g.kh), Int32(g.kw),
                                                Int32(g.stride), Int32(g.padding), Int32(g.oh), Int32(g.ow), Int32(e), Int32(e1))
                                     if let pb { for r in r0..<(r0 + m) { (y + r * o).initialize(from: pb, count: o) } }
                                     BLAS.serialSGEMM(transA: false, transB: true, m: m, n: o, k: patch,
                                                      a: pc + r0 * patch, lda: patch, b: pw.baseAddress!, ldb: patch,
                                                      beta: pb == nil ? 0 : 1, c: y + r0 * o, ldc: o)
-                                    e = e1
                                 }
                             }
                         }
@@ -147,18 +147,16 @@ extension Tensor {
                     // dcols = dy · W and col2im, a cache-sized group of examples at a time (each
                     // example's gradient rows are its own; the groups split over the cores).
                     let perExample = g.oh * g.ow, group = cacheExamples(g)
-                    BLAS.serialChunks(g.n) { b0, b1 in
-                        let dcols = UnsafeMutablePointer<Float>.allocate(capacity: min(group, b1 - b0) * perExample * patch)
+                    BLAS.serialChunks((g.n + group - 1) / group) { g0, g1 in
+                        let dcols = UnsafeMutablePointer<Float>.allocate(capacity: group * perExample * patch)
                         defer { dcols.deallocate() }
-                        var e = b0
-                        while e < b1 {
-                            let e1 = min(b1, e + group), m = (e1 - e) * perExample
+                        for gi in g0..<g1 {
+                            let e = gi * group, e1 = min(g.n, e + group), m = (e1 - e) * perExample
                             BLAS.serialSGEMM(transA: false, transB: false, m: m, n: patch, k: o,
                                              a: dy + e * perExample * o, lda: o, b: pw.baseAddress!, ldb: patch, beta: 0, c: dcols, ldc: patch)
                             // col2im indexes rows from example 0: shift the buffer back by e examples.
                             hps_col2im_add(dcols - e * perExample * patch, gx, Int32(g.h), Int32(g.w), Int32(g.c), Int32(g.kh), Int32(g.kw),
                                            Int32(g.stride), Int32(g.padding), Int32(g.oh), Int32(g.ow), Int32(e), Int32(e1))
-                            e = e1
                         }
                     }
                 }
@@ -167,8 +165,13 @@ extension Tensor {
     }
 
     /// Examples per group in the convolution loops: about 1 MiB of im2col rows, which stays in
-    /// a core's L2 cache between the loop that writes it and the one that reads it.
-    static func cacheExamples(_ g: ConvGeometry) -> Int { Swift.max(1, (1 << 18) / Swift.max(1, g.oh * g.ow * g.patch)) }
+    /// a core's L2 cache between the loop that writes it and the one that reads it; evened out
+    /// over the groups a batch needs (128 examples in groups of at most 37: four of 32).
+    static func cacheExamples(_ g: ConvGeometry) -> Int {
+        let most = Swift.max(1, (1 << 18) / Swift.max(1, g.oh * g.ow * g.patch))
+        let groups = (g.n + most - 1) / most
+        return Swift.max(1, (g.n + groups - 1) / groups)
+    }
 
     /// Max pooling of x [N, H, W, C] with a k×k window → [N, OH, OW, C]. Gradient goes to the
     /// (first) maximum of each window. Windows leaving the image ignore the padding.

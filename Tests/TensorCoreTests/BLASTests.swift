@@ -1,7 +1,7 @@
 // BLAS thread configuration from the environment.
 import TestSupport
 import XCTest
-import TensorCore
+@testable import TensorCore
 
 final class BLASTests: XCTestCase {
     override func tearDown() { BLAS.setThreads(1) }
@@ -36,19 +36,19 @@ final class BLASTests: XCTestCase {
         assertClose(one, two, accuracy: 1e-5, "threads 1 vs 2")
     }
 
-    /// What the README's determinism section states: on OpenBLAS 0.3.21 with its AVX-512 kernels
-    /// (the machines DESIGN.md measured), a GEMM whose inner dimension k is at most 448 gives the
-    /// same bits at 1 and 2 threads, whatever m, n and the transpositions (above that, its single-
-    /// and multi-threaded drivers split k differently). With its AVX2 kernels (`Zen`, `Haswell`)
-    /// no GEMM of these shapes rounds alike at 1 and 2 threads: there only the same thread count
-    /// gives the same bits, which is checked on every CPU, with agreement to 1e-5 across counts.
-    /// Shapes are large enough for OpenBLAS to use both threads (m·n·k ≥ BLAS.smallGEMM).
-    func testGEMMsWithAnInnerDimensionUpTo448AreBitIdenticalAtOneAndTwoThreads() {
-        let avx512 = BLAS.usesAVX512Kernels
+    /// What the README's determinism section states: OpenBLAS runs single-threaded and a large
+    /// GEMM splits over the threads by rows of C, never by the inner dimension, so
+    /// every product has the same bits at 1, 2 and 3 threads, whatever m, n, k (above and below
+    /// OpenBLAS's blocking of k at 448/512) and the transpositions, with beta 0 or 1.
+    func testGEMMsHaveTheSameBitsAtAnyThreadCount() {
         var rng = RNG(seed: 11)
-        for (i, (m, n, k)) in [(128, 256, 448), (1000, 10, 256), (256, 512, 300), (10000, 64, 64), (512, 128, 447), (64, 1024, 200)].enumerated() {
+        let shapes = [(128, 256, 448), (1000, 10, 256), (256, 512, 300), (10000, 64, 64), (512, 128, 447),
+                      (64, 1024, 200), (64, 288, 6272), (3136, 128, 128), (37, 4000, 100), (32, 9, 25088)]
+        for (i, (m, n, k)) in shapes.enumerated() {
+            BLAS.setThreads(2)
+            let parts = BLAS.splitParts(m: m, n: n, k: k)
+            if !BLAS.usesAVX512Kernels { XCTAssertEqual(parts, 2, "shape \(i) must split over two threads") }
             for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
-                XCTAssertGreaterThanOrEqual(m * n * k, BLAS.smallGEMM, "shape \(i) would run on one thread")
                 let a = (0..<(m * k)).map { _ in rng.uniform(-0.5, 0.5) }
                 let b = (0..<(k * n)).map { _ in rng.uniform(-0.5, 0.5) }
                 func product(threads: Int) -> [Float] {
@@ -64,16 +64,21 @@ final class BLASTests: XCTestCase {
                     }
                     return c
                 }
-                let one = product(threads: 1), two = product(threads: 2)
-                let shape = "m \(m) n \(n) k \(k) transA \(ta) transB \(tb), OpenBLAS core \(BLAS.coreName)"
-                XCTAssertTrue(product(threads: 2).elementsEqual(two) { $0.bitPattern == $1.bitPattern }, "the same thread count: \(shape)")
-                XCTAssertTrue(product(threads: 1).elementsEqual(one) { $0.bitPattern == $1.bitPattern }, "the same thread count: \(shape)")
-                if avx512 {
-                    XCTAssertTrue(one.elementsEqual(two) { $0.bitPattern == $1.bitPattern }, shape)
-                } else {
-                    assertClose(one, two, accuracy: 1e-5, shape)
+                let one = product(threads: 1)
+                let shape = "m \(m) n \(n) k \(k) transA \(ta) transB \(tb), OpenBLAS core \(BLAS.coreName), \(parts) parts"
+                for t in [2, 3] {
+                    XCTAssertTrue(product(threads: t).elementsEqual(one) { $0.bitPattern == $1.bitPattern }, "\(t) threads: \(shape)")
                 }
             }
         }
+    }
+
+    func testSmallGEMMsStayWhole() {
+        BLAS.setThreads(4)
+        XCTAssertEqual(BLAS.splitParts(m: 64, n: 64, k: 64), 1, "under smallGEMM multiply-adds")
+        XCTAssertEqual(BLAS.splitParts(m: 8, n: 4096, k: 1 << 12), 1, "fewer rows than one part's")
+        XCTAssertLessThanOrEqual(BLAS.splitParts(m: 4096, n: 4096, k: 4096), 4, "at most one part per thread")
+        BLAS.setThreads(1)
+        XCTAssertEqual(BLAS.splitParts(m: 4096, n: 4096, k: 4096), 1, "one thread")
     }
 }

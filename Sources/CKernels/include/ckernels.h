@@ -5,6 +5,7 @@
 #define HPSEARCH_CKERNELS_H
 #include <stddef.h>
 #include <stdint.h>
+#include "pool.h"
 
 /// One Adam/AdamW step over n parameters (see NN/Adam.swift for the formula).
 /// lr_c1 = lr / (1 - beta1^t), c2 = 1 / (1 - beta2^t), l2 = coupled weight decay,
