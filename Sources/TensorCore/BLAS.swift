@@ -62,8 +62,9 @@ public enum BLAS {
     }
 
     /// Whether OpenBLAS runs its AVX-512 sgemm kernels here (`SkylakeX`, `Cooperlake`,
-    /// `SapphireRapids`): the kernels under which GEMMs with an inner dimension up to 448 round
-    /// alike at 1 and 2 threads. Decided by OpenBLAS's choice, not by the CPU's flags: OpenBLAS
+    /// `SapphireRapids`), which keep direct and small-matrix kernels for small products (`sgemm`
+    /// keeps its parts above them) and beside which the small-K convolution kernel reproduces
+    /// OpenBLAS's rounding. Decided by OpenBLAS's choice, not by the CPU's flags: OpenBLAS
     /// 0.3.21 gives an AVX-512 AMD EPYC (Zen 4) its `Haswell` kernels.
     public static let usesAVX512Kernels: Bool = ["SkylakeX", "Cooperlake", "SapphireRapids"].contains(coreName)
 
