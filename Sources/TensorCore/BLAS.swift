@@ -89,10 +89,8 @@ public enum BLAS {
         useThreads(1)
         let parts = splitParts(m: m, n: n, k: k)
         func call(_ rows: Int, _ a: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
-            cblas_sgemm(CblasRowMajor,
-                        transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                        Int32(rows), Int32(n), Int32(k), alpha,
-                        a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+            serialSGEMM(transA: transA, transB: transB, m: rows, n: n, k: k, alpha: alpha,
+                        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         }
         guard parts > 1 else { return call(m, a, c) }
         Parallel.run(parts: parts) { p in
@@ -127,25 +125,24 @@ public enum BLAS {
         return Swift.max(1, Swift.min(Int(configuredThreads), work / minimum, m / rowAlignment))
     }
 
-    /// Runs `body` over chunks of [0, count) as `Parallel.chunks` does, with OpenBLAS lowered to
-    /// one thread so that each chunk's `serialSGEMM` runs on the core that called it: the batch,
-    /// not the GEMM, is what splits over the cores. A chunk's rows are computed with the same
-    /// inner dimension whatever the split, so a result has the same bits at any thread count.
+    /// Runs `body` over chunks of [0, count) as `Parallel.chunks` does, for bodies that call
+    /// `serialSGEMM`: the batch, not the GEMM, is what splits over the cores, and each chunk's
+    /// GEMMs run whole on the core that called them.
     public static func serialChunks(_ count: Int, grain: Int = 1, _ body: (Int, Int) -> Void) {
         useThreads(1)
         Parallel.chunks(count, grain: grain, body)
     }
 
-    /// `sgemm` without touching the thread count: for calls inside `serialChunks`, where
-    /// OpenBLAS runs on the calling thread (its buffers are locked per call: concurrent calls
-    /// from several threads are safe in the pthreads build).
+    /// One single-threaded OpenBLAS call, never split: the parts of `sgemm`, and GEMMs inside
+    /// `serialChunks` (OpenBLAS locks its buffers per call: concurrent calls from several
+    /// threads are safe in the pthreads build).
     public static func serialSGEMM(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                                    alpha: Float = 1,
                                    a: UnsafePointer<Float>, lda: Int,
                                    b: UnsafePointer<Float>, ldb: Int,
                                    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         if m == 0 || n == 0 { return }
-        precondition(activeThreads == 1, "serialSGEMM outside BLAS.serialChunks")
+        precondition(activeThreads == 1, "OpenBLAS must run single-threaded (BLAS.setThreads keeps it so)")
         cblas_sgemm(CblasRowMajor,
                     transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha,
