@@ -1,6 +1,6 @@
 // What the README's Determinism section promises: a trial's epochs and final weights have the
 // same bits at 1, 2 and 3 threads (GEMMs split by rows, loops by examples; OpenBLAS itself
-// single-threaded), for an MLP whose GEMMs are large enough to split and for a CNN.
+// single-threaded), for an MLP whose GEMMs are large enough to split, a CNN and a residual net.
 import Search
 @testable import TensorCore
 import XCTest
@@ -37,6 +37,18 @@ final class ThreadCountTests: XCTestCase {
         var c = Fixtures.cnn()
         c.convBlocks = 2
         c.channels = 16
+        c.batchSize = 64
+        let data = Fixtures.imageData()
+        let one = try run(c, data, threads: 1)
+        XCTAssertEqual(try run(c, data, threads: 2), one)
+    }
+
+    /// The layer-list residual net (batch norm over images, residual adds, global pooling,
+    /// dropout): the same bits at 1 and 2 threads.
+    func testAResidualNetTrainsToTheSameBitsAtOneAndTwoThreads() throws {
+        let spec = try SweepSpec.parse(yaml: LayerListTests.example, file: "net.yaml", vocabulary: TrainingConfig.vocabulary)
+        var c = try spec.trainingConfig(Configuration(["channels": .int(16), "blocks": .int(1), "dropout": .double(0.2), "width": .int(32),
+                                                       "activation": .string("relu"), "learning_rate": .double(1e-3)]))
         c.batchSize = 64
         let data = Fixtures.imageData()
         let one = try run(c, data, threads: 1)
