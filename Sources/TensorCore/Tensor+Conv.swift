@@ -4,7 +4,9 @@
 //   cols[N·OH·OW, KH·KW·C] (row = output pixel, columns = (kh, kw, c) with c fastest, so each
 //   (kh, kw) tap is one contiguous copy of C channels), weights W[O, KH·KW·C],
 //   y[N·OH·OW, O] = cols · Wᵀ + bias — already NHWC.
-// Backward: dW = dyᵀ · cols, dcols = dy · W, then col2im scatters dcols back onto dx.
+// Backward: dW = dyᵀ · cols; dx for stride 1 is the convolution of dy with the flipped,
+// transposed kernel (im2col of dy and one GEMM), otherwise dcols = dy · W, then col2im
+// scatters dcols back onto dx.
 import CKernels
 
 /// Geometry of a 2-D window sweep (convolution or pooling).
@@ -126,7 +128,8 @@ extension Tensor {
     static let smallPatch = 32
 
     /// The backward half of `conv2d` for the output gradient `dy` [N·OH·OW, O]: dW = dyᵀ · cols,
-    /// the bias's column sums, and dx = col2im(dy · W) with W the forward-time `weights`.
+    /// the bias's column sums, and dx (with W the forward-time `weights`): a transposed
+    /// convolution for stride 1 and square kernels, col2im(dy · W) otherwise.
     static func convBackward(_ dy: UnsafePointer<Float>, _ x: Tensor, weight: Tensor, bias: Tensor?,
                              cols: [Float], weights wd: [Float], _ g: ConvGeometry) {
         let o = weight.shape[0], rows = g.n * g.oh * g.ow, patch = g.patch
@@ -141,23 +144,64 @@ extension Tensor {
         if let bias, bias.requiresGrad {
             bias.accumulateGrad { gb in hps_column_sums_add(rows, o, dy, gb) }
         }
-        if x.requiresGrad {
-            wd.withUnsafeBufferPointer { pw in
-                x.accumulateGrad { gx in
-                    // dcols = dy · W and col2im, a cache-sized group of examples at a time (each
-                    // example's gradient rows are its own; the groups split over the cores).
-                    let perExample = g.oh * g.ow, group = cacheExamples(g)
-                    BLAS.serialChunks((g.n + group - 1) / group) { g0, g1 in
-                        let dcols = UnsafeMutablePointer<Float>.allocate(capacity: group * perExample * patch)
-                        defer { dcols.deallocate() }
-                        for gi in g0..<g1 {
-                            let e = gi * group, e1 = min(g.n, e + group), m = (e1 - e) * perExample
-                            BLAS.serialSGEMM(transA: false, transB: false, m: m, n: patch, k: o,
-                                             a: dy + e * perExample * o, lda: o, b: pw.baseAddress!, ldb: patch, beta: 0, c: dcols, ldc: patch)
-                            // col2im indexes rows from example 0: shift the buffer back by e examples.
-                            hps_col2im_add(dcols - e * perExample * patch, gx, Int32(g.h), Int32(g.w), Int32(g.c), Int32(g.kh), Int32(g.kw),
-                                           Int32(g.stride), Int32(g.padding), Int32(g.oh), Int32(g.ow), Int32(e), Int32(e1))
-                        }
+        guard x.requiresGrad else { return }
+        if g.stride == 1 && g.kh == g.kw && g.padding < g.kh {
+            inputGradientByTransposedConvolution(dy, x, weights: wd, outputs: o, g)
+            return
+        }
+        wd.withUnsafeBufferPointer { pw in
+            x.accumulateGrad { gx in
+                // dcols = dy · W and col2im, a cache-sized group of examples at a time (each
+                // example's gradient rows are its own; the groups split over the cores).
+                let perExample = g.oh * g.ow, group = cacheExamples(g)
+                BLAS.serialChunks((g.n + group - 1) / group) { g0, g1 in
+                    let dcols = UnsafeMutablePointer<Float>.allocate(capacity: group * perExample * patch)
+                    defer { dcols.deallocate() }
+                    for gi in g0..<g1 {
+                        let e = gi * group, e1 = min(g.n, e + group), m = (e1 - e) * perExample
+                        BLAS.serialSGEMM(transA: false, transB: false, m: m, n: patch, k: o,
+                                         a: dy + e * perExample * o, lda: o, b: pw.baseAddress!, ldb: patch, beta: 0, c: dcols, ldc: patch)
+                        // col2im indexes rows from example 0: shift the buffer back by e examples.
+                        hps_col2im_add(dcols - e * perExample * patch, gx, Int32(g.h), Int32(g.w), Int32(g.c), Int32(g.kh), Int32(g.kw),
+                                       Int32(g.stride), Int32(g.padding), Int32(g.oh), Int32(g.ow), Int32(e), Int32(e1))
+                    }
+                }
+            }
+        }
+    }
+
+    /// dx of a stride-1 convolution as the convolution of dy with the spatially flipped,
+    /// channel-transposed kernel (padding KH − 1 − P, so the output is H×W again):
+    /// dx[N·H·W, C] = im2col(dy)[N·H·W, KH·KW·O] · W′[KH·KW·O, C]. The same products as
+    /// dy · W then col2im, but as one GEMM with inner dimension KH·KW·O writing C columns,
+    /// instead of one with inner dimension O writing KH·KW·C columns that col2im then reads back
+    /// and scatters: no zero-filled buffer, no scatter-add, and 9× fewer outputs for 3×3.
+    static func inputGradientByTransposedConvolution(_ dy: UnsafePointer<Float>, _ x: Tensor, weights wd: [Float],
+                                                     outputs o: Int, _ g: ConvGeometry) {
+        let k = g.kh, c = g.c
+        // W′[(ky, kx, o), c] = W[o, k−1−ky, k−1−kx, c]
+        var flipped = [Float](repeating: 0, count: k * k * o * c)
+        for oi in 0..<o { for ky in 0..<k { for kx in 0..<k {
+            let from = ((oi * k + (k - 1 - ky)) * k + (k - 1 - kx)) * c, to = ((ky * k + kx) * o + oi) * c
+            for ci in 0..<c { flipped[to + ci] = wd[from + ci] }
+        } } }
+        let t = ConvGeometry(n: g.n, h: g.oh, w: g.ow, c: o, kh: k, kw: k, stride: 1, padding: k - 1 - g.padding)
+        precondition(t.oh == g.h && t.ow == g.w, "transposed convolution must give back the input's size")
+        let perExample = g.h * g.w, patch = t.patch, group = cacheExamples(t)
+        flipped.withUnsafeBufferPointer { pw in
+            x.writeOrAccumulateGrad { gx, beta in
+                // A cache-sized group of examples at a time, as in the forward pass; each
+                // group's rows of dx are its own, so beta (0 for a fresh gradient) holds per group.
+                BLAS.serialChunks((g.n + group - 1) / group) { g0, g1 in
+                    let cols = UnsafeMutablePointer<Float>.allocate(capacity: group * perExample * patch)
+                    defer { cols.deallocate() }
+                    for gi in g0..<g1 {
+                        let e = gi * group, e1 = min(g.n, e + group), m = (e1 - e) * perExample
+                        // im2col indexes rows from example 0: shift the buffer back by e examples.
+                        hps_im2col(dy, cols - e * perExample * patch, Int32(t.h), Int32(t.w), Int32(t.c), Int32(k), Int32(k),
+                                   1, Int32(t.padding), Int32(t.oh), Int32(t.ow), Int32(e), Int32(e1))
+                        BLAS.serialSGEMM(transA: false, transB: false, m: m, n: c, k: patch,
+                                         a: cols, lda: patch, b: pw.baseAddress!, ldb: c, beta: beta, c: gx + e * perExample * c, ldc: c)
                     }
                 }
             }

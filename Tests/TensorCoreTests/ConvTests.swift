@@ -98,9 +98,9 @@ final class ConvTests: XCTestCase {
         }
     }
 
-    /// conv2d runs im2col, the GEMMs and col2im a cache-sized group of examples at a time, the
-    /// groups split over the cores: the output and both gradients are the bits of one
-    /// whole-batch GEMM per product, at 1 thread and at 2 (whatever K). The groups start at
+    /// conv2d runs im2col and the GEMMs a cache-sized group of examples at a time, the groups
+    /// split over the cores: the output and both gradients are the bits of one whole-batch GEMM
+    /// per product (dx: the transposed convolution's), at 1 thread and at 2 (whatever K). The groups start at
     /// multiples of 900 rows here (30×30 outputs per example), which keep OpenBLAS's row tiling
     /// (BLAS.rowAlignment); at other sizes a group's rows round as its own GEMM does, the same
     /// at any thread count (ThreadCountTests).
@@ -134,6 +134,20 @@ final class ConvTests: XCTestCase {
         dcols.withUnsafeBufferPointer { pq in dx.withUnsafeMutableBufferPointer { px in
             hps_col2im_add(pq.baseAddress!, px.baseAddress!, Int32(h), Int32(h), Int32(c), 3, 3, 1, 1, Int32(h), Int32(h), 0, Int32(n))
         } }
+        // dx of a stride-1 convolution is computed as a transposed convolution: the reference is
+        // im2col of dy for the whole batch times the flipped, transposed kernel, in one GEMM.
+        var flipped = [Float](repeating: 0, count: 9 * o * c)
+        for oi in 0..<o { for ky in 0..<3 { for kx in 0..<3 { for ci in 0..<c {
+            flipped[((ky * 3 + kx) * o + oi) * c + ci] = wdata[((oi * 3 + (2 - ky)) * 3 + (2 - kx)) * c + ci]
+        } } } }
+        let t = ConvGeometry(n: n, h: h, w: h, c: o, kh: 3, kw: 3, stride: 1, padding: 1)
+        let dyCols = seed.withUnsafeBufferPointer { Tensor.im2col($0.baseAddress!, t) }
+        var dxTransposed = [Float](repeating: 0, count: xd.count)
+        dyCols.withUnsafeBufferPointer { pc in flipped.withUnsafeBufferPointer { pw in dxTransposed.withUnsafeMutableBufferPointer { px in
+            BLAS.sgemm(transA: false, transB: false, m: rows, n: c, k: t.patch, a: pc.baseAddress!, lda: t.patch, b: pw.baseAddress!, ldb: c,
+                       beta: 0, c: px.baseAddress!, ldc: c)
+        } } }
+        assertClose(dxTransposed, dx, accuracy: 1e-4, "the transposed convolution is dcols = dy · W scattered by col2im")
         for threads in [1, 2] {
             BLAS.setThreads(threads)
             let x = Tensor(shape: [n, h, h, c], data: xd, requiresGrad: true), w = Tensor(shape: [o, 3, 3, c], data: wdata, requiresGrad: true)
@@ -143,7 +157,7 @@ final class ConvTests: XCTestCase {
             XCTAssertEqual(out.data.map(\.bitPattern), y.map(\.bitPattern), "output, \(threads) thread(s)")
             // dW is one GEMM over the whole batch (k = N·OH·OW), split by rows (output channels).
             XCTAssertEqual(w.grad!.map(\.bitPattern), dw.map(\.bitPattern), "weight gradient, \(threads) thread(s)")
-            XCTAssertEqual(x.grad!.map(\.bitPattern), dx.map(\.bitPattern), "input gradient, \(threads) thread(s)")
+            XCTAssertEqual(x.grad!.map(\.bitPattern), dxTransposed.map(\.bitPattern), "input gradient, \(threads) thread(s)")
         }
         BLAS.setThreads(1)
     }
