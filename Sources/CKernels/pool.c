@@ -30,7 +30,7 @@ static _Atomic int busy;             // a job is running
 static _Atomic(hps_pool_task) job_task;
 static _Atomic(void *) job_context;
 static _Atomic int job_parts;
-static int started;                  // pool threads started (under `lock`)
+static _Atomic int started;          // pool threads started (changed under `lock`)
 static _Thread_local int inside;     // this thread is running a part
 
 static long now_ns(void) {
@@ -89,6 +89,7 @@ static void *pool_thread(void *unused) {
 
 static void ensure_threads(int n) {
   if (n > MAX_THREADS) n = MAX_THREADS;
+  if (atomic_load_explicit(&started, memory_order_relaxed) >= n) return;  // every job but the first few
   pthread_mutex_lock(&lock);
   while (started < n) {
     pthread_t thread;

@@ -3,32 +3,27 @@
 //
 // Threading contract: BLAS calls (and so tensor operations) come from one thread at a time per
 // process — a rank trains one model on one thread. OpenBLAS runs single-threaded; the configured
-// thread count is how many Dispatch workers `sgemm` and `Parallel` split work over.
+// thread count is how many parts `sgemm` and `Parallel` split work into, on CKernels' pool.
 import CBLAS
 import Foundation
 
 public enum BLAS {
     /// The thread count set through `setThreads`: how many parts large GEMMs and `Parallel` loops
-    /// split into. OpenBLAS's own count (`activeThreads`) stays 1.
+    /// split into.
     nonisolated(unsafe) private static var configuredThreads: Int32 = 1
-    nonisolated(unsafe) private static var activeThreads: Int32 = -1
 
-    /// GEMMs smaller than this many multiply-adds run on one thread: below it, waking
-    /// OpenBLAS's other threads costs more than they save (measured on the MLP benchmark).
+    /// OpenBLAS lowered to one thread, once, before the first call (its own default is one
+    /// thread per core).
+    private static let openBLASSingleThreaded: Void = openblas_set_num_threads(1)
+
+    /// GEMMs smaller than this many multiply-adds stay whole on one thread: below it, waking a
+    /// second core costs more than it saves (measured on the MLP benchmark).
     public static let smallGEMM = 1 << 21
 
     /// Sets the thread count for this process's GEMMs and parallel loops (at least 1).
     public static func setThreads(_ n: Int) {
         configuredThreads = Int32(max(1, n))
-        useThreads(1)
-    }
-
-    @inline(__always)
-    static func useThreads(_ n: Int32) {
-        if n != activeThreads {
-            openblas_set_num_threads(n)
-            activeThreads = n
-        }
+        _ = openBLASSingleThreaded
     }
 
     /// The configured BLAS thread count.
@@ -73,7 +68,7 @@ public enum BLAS {
     ///
     /// OpenBLAS itself always runs on one thread. A GEMM of at least `smallGEMM` multiply-adds
     /// splits over `threads` cores here instead, by rows of C starting at multiples of
-    /// `rowAlignment`, each part one single-threaded OpenBLAS call on a Dispatch worker. Two
+    /// `rowAlignment`, each part one single-threaded OpenBLAS call on a `Parallel` thread. Two
     /// reasons: OpenBLAS's idle threads spin (`sched_yield`) for about 0.1 s after every
     /// threaded call, taking the second core from the im2col, pooling and elementwise loops that
     /// `Parallel` runs next (a CNN step lost a fifth of its speed to that at two threads); and
@@ -86,7 +81,6 @@ public enum BLAS {
                              b: UnsafePointer<Float>, ldb: Int,
                              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         if m == 0 || n == 0 { return }
-        useThreads(1)
         let parts = splitParts(m: m, n: n, k: k)
         func call(_ rows: Int, _ a: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
             serialSGEMM(transA: transA, transB: transB, m: rows, n: n, k: k, alpha: alpha,
@@ -125,24 +119,16 @@ public enum BLAS {
         return Swift.max(1, Swift.min(Int(configuredThreads), work / minimum, m / rowAlignment))
     }
 
-    /// Runs `body` over chunks of [0, count) as `Parallel.chunks` does, for bodies that call
-    /// `serialSGEMM`: the batch, not the GEMM, is what splits over the cores, and each chunk's
-    /// GEMMs run whole on the core that called them.
-    public static func serialChunks(_ count: Int, grain: Int = 1, _ body: (Int, Int) -> Void) {
-        useThreads(1)
-        Parallel.chunks(count, grain: grain, body)
-    }
-
     /// One single-threaded OpenBLAS call, never split: the parts of `sgemm`, and GEMMs inside
-    /// `serialChunks` (OpenBLAS locks its buffers per call: concurrent calls from several
-    /// threads are safe in the pthreads build).
+    /// `Parallel` loops that split a batch themselves (OpenBLAS locks its buffers per call:
+    /// concurrent calls from several threads are safe in the pthreads build).
     public static func serialSGEMM(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                                    alpha: Float = 1,
                                    a: UnsafePointer<Float>, lda: Int,
                                    b: UnsafePointer<Float>, ldb: Int,
                                    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         if m == 0 || n == 0 { return }
-        precondition(activeThreads == 1, "OpenBLAS must run single-threaded (BLAS.setThreads keeps it so)")
+        _ = openBLASSingleThreaded
         cblas_sgemm(CblasRowMajor,
                     transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha,

@@ -104,7 +104,7 @@ extension Tensor {
                             // The groups depend on the shape only, never on the thread count: each
                             // GEMM covers the same rows at 1 thread or 4, so the same bits.
                             let perExample = g.oh * g.ow, group = cacheExamples(g)
-                            BLAS.serialChunks((g.n + group - 1) / group) { g0, g1 in
+                            Parallel.chunks((g.n + group - 1) / group) { g0, g1 in
                                 for gi in g0..<g1 {
                                     let e = gi * group, e1 = Swift.min(g.n, e + group), r0 = e * perExample, m = (e1 - e) * perExample
                                     hps_im2col(px.baseAddress!, pc, Int32(g.h), Int32(g.w), Int32(g.c), Int32(g.kh), Int32(g.kw),
@@ -154,7 +154,7 @@ extension Tensor {
                 // dcols = dy · W and col2im, a cache-sized group of examples at a time (each
                 // example's gradient rows are its own; the groups split over the cores).
                 let perExample = g.oh * g.ow, group = cacheExamples(g)
-                BLAS.serialChunks((g.n + group - 1) / group) { g0, g1 in
+                Parallel.chunks((g.n + group - 1) / group) { g0, g1 in
                     let dcols = UnsafeMutablePointer<Float>.allocate(capacity: group * perExample * patch)
                     defer { dcols.deallocate() }
                     for gi in g0..<g1 {
@@ -192,7 +192,7 @@ extension Tensor {
             x.writeOrAccumulateGrad { gx, beta in
                 // A cache-sized group of examples at a time, as in the forward pass; each
                 // group's rows of dx are its own, so beta (0 for a fresh gradient) holds per group.
-                BLAS.serialChunks((g.n + group - 1) / group) { g0, g1 in
+                Parallel.chunks((g.n + group - 1) / group) { g0, g1 in
                     let cols = UnsafeMutablePointer<Float>.allocate(capacity: group * perExample * patch)
                     defer { cols.deallocate() }
                     for gi in g0..<g1 {
