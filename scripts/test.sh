@@ -12,4 +12,6 @@ swift build --build-tests "$@"
 # (SwiftPM may not see files added to hpsearch since that build: then it is built afresh.)
 swift build --package-path examples/custom-model --scratch-path .build/custom-model \
   || { rm -rf .build/custom-model; swift build --package-path examples/custom-model --scratch-path .build/custom-model; }
-swift test --skip-build --disable-swift-testing "$@"
+# Bounded well inside CI's 90 minutes (a full run takes about 15 on 2 cores): a hang fails with the
+# log ending at the test that hung (XCTest flushes each line) instead of running out the clock.
+timeout --kill-after=60 70m swift test --skip-build --disable-swift-testing "$@"

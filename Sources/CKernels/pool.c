@@ -1,6 +1,10 @@
 // The worker pool of pool.h. One job at a time: its parts are claimed through one 64-bit
 // ticket (job generation << 32 | next part), so a thread still holding a finished job's
-// generation can never claim a part of the next one.
+// generation can never claim a part of the next one. Each job is described in the slot of its
+// generation's parity: the caller fills the next job's slot while the ticket still holds the
+// finished job's generation, and a straggler of that generation must keep reading that job's
+// part count (with one shared slot it could read the next job's larger count, claim a part past
+// the end of the finished job, and run it: one part too many, `remaining` below zero, a hang).
 #define _GNU_SOURCE
 #include "pool.h"
 #include <pthread.h>
@@ -27,9 +31,12 @@ static _Atomic int remaining;        // parts of the current job not yet finishe
 static _Atomic int sleepers;         // pool threads asleep on `wake`
 static _Atomic int caller_sleeping;  // the caller asleep on `done`
 static _Atomic int busy;             // a job is running
-static _Atomic(hps_pool_task) job_task;
-static _Atomic(void *) job_context;
-static _Atomic int job_parts;
+struct job {
+  _Atomic(hps_pool_task) task;
+  _Atomic(void *) context;
+  _Atomic int parts;
+};
+static struct job jobs[2];           // jobs[gen & 1]: the job of generation gen
 static _Atomic int started;          // pool threads started (changed under `lock`)
 static _Thread_local int inside;     // this thread is running a part
 
@@ -44,11 +51,13 @@ static void work(uint32_t gen) {
   for (;;) {
     uint64_t t = atomic_load(&ticket);
     if ((uint32_t)(t >> 32) != gen) return;
-    // Read before the claim; a claim that succeeds proves they were this job's (the job cannot
-    // end, and the next cannot be published, while one of its parts is unclaimed).
-    hps_pool_task task = atomic_load_explicit(&job_task, memory_order_relaxed);
-    void *context = atomic_load_explicit(&job_context, memory_order_relaxed);
-    int parts = atomic_load_explicit(&job_parts, memory_order_relaxed);
+    // Read before the claim; a claim that succeeds proves they were this job's: the slot of
+    // generation gen is rewritten only for generation gen + 2, after gen + 1 was published,
+    // and publishing moves the ticket on, so the claim fails whenever the slot has changed.
+    struct job *job = &jobs[gen & 1];
+    hps_pool_task task = atomic_load_explicit(&job->task, memory_order_relaxed);
+    void *context = atomic_load_explicit(&job->context, memory_order_relaxed);
+    int parts = atomic_load_explicit(&job->parts, memory_order_relaxed);
     uint32_t part = (uint32_t)t;
     if ((int)part >= parts) return;
     if (!atomic_compare_exchange_weak(&ticket, &t, t + 1)) continue;
@@ -112,11 +121,12 @@ void hps_pool_run(int parts, hps_pool_task task, void *context) {
     return;
   }
   ensure_threads(parts - 1);
-  atomic_store_explicit(&job_task, task, memory_order_relaxed);
-  atomic_store_explicit(&job_context, context, memory_order_relaxed);
-  atomic_store_explicit(&job_parts, parts, memory_order_relaxed);
-  atomic_store(&remaining, parts);
   uint32_t gen = (uint32_t)(atomic_load(&ticket) >> 32) + 1;
+  struct job *job = &jobs[gen & 1];
+  atomic_store_explicit(&job->task, task, memory_order_relaxed);
+  atomic_store_explicit(&job->context, context, memory_order_relaxed);
+  atomic_store_explicit(&job->parts, parts, memory_order_relaxed);
+  atomic_store(&remaining, parts);
   atomic_store(&ticket, (uint64_t)gen << 32);  // publishes the job (release)
   if (atomic_load(&sleepers) > 0) {
     pthread_mutex_lock(&lock);

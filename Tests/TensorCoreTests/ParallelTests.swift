@@ -10,18 +10,36 @@ final class ParallelTests: XCTestCase {
 
     func testEveryPartRunsExactlyOnceInThousandsOfJobs() {
         BLAS.setThreads(3)
-        var counts = [Int](repeating: 0, count: 8)
-        for job in 0..<20_000 {
-            let parts = 2 + job % 7
-            counts.withUnsafeMutableBufferPointer { c in
-                let base = c.baseAddress!
-                Parallel.run(parts: parts) { p in base[p] += 1 }
-            }
-            for p in 0..<parts where counts[p] != 1 {
-                XCTFail("job \(job): part \(p) ran \(counts[p]) times"); return
-            }
-            for p in 0..<8 { counts[p] = 0 }
+        // On a thread of its own, so that a pool that hangs fails this test (and the jobs after
+        // it run inline, the pool being busy) instead of stalling the whole suite.
+        final class Outcome: @unchecked Sendable {
+            var failure: String?
+            let finished = DispatchSemaphore(value: 0)
         }
+        let outcome = Outcome()
+        let thread = Thread {
+            var counts = [Int](repeating: 0, count: 8)
+            for job in 0..<20_000 {
+                let parts = job % 3 == 2 ? 2 : 2 + job % 7  // long jobs next to short ones
+                counts.withUnsafeMutableBufferPointer { c in
+                    let base = c.baseAddress!
+                    Parallel.run(parts: parts) { p in base[p] += 1 }
+                }
+                // Parts past the job's end must not run either: a straggler of the previous job
+                // once claimed one (it read the next job's larger part count), ran it, and left
+                // the pool waiting forever for a count below zero.
+                if let p = (0..<8).first(where: { counts[$0] != ($0 < parts ? 1 : 0) }) {
+                    outcome.failure = "job \(job) of \(parts) parts: part \(p) ran \(counts[p]) times"
+                    break
+                }
+                for p in 0..<8 { counts[p] = 0 }
+            }
+            outcome.finished.signal()
+        }
+        thread.start()
+        XCTAssertEqual(outcome.finished.wait(timeout: .now() + 120), .success,
+                       "20,000 jobs did not finish within 120 s: the pool hung")
+        if let failure = outcome.failure { XCTFail(failure) }
     }
 
     func testJobsAfterThePoolHasGoneToSleep() {
