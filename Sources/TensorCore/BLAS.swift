@@ -73,7 +73,8 @@ public enum BLAS {
     /// threaded call, taking the second core from the im2col, pooling and elementwise loops that
     /// `Parallel` runs next (a CNN step lost a fifth of its speed to that at two threads); and
     /// such a split sums every element exactly as one whole call does, so a product has the same
-    /// bits at any thread count (tested). Columns are never split: OpenBLAS's kernels round an
+    /// bits at any thread count (tested). A product with too few rows splits by columns of C
+    /// instead, but only on OpenBLAS's AVX-512 kernels (`columnParts`): elsewhere they round an
     /// element differently depending on where its column falls (measured on `Zen`).
     public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                              alpha: Float = 1,
@@ -86,12 +87,45 @@ public enum BLAS {
             serialSGEMM(transA: transA, transB: transB, m: rows, n: n, k: k, alpha: alpha,
                         a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         }
-        guard parts > 1 else { return call(m, a, c) }
+        guard parts > 1 else {
+            // Too few rows to split (a weight gradient dyᵀ·x has as many as the layer has
+            // outputs): by columns of C instead, where that keeps every element's bits.
+            let columns = columnParts(m: m, n: n, k: k)
+            guard columns > 1 else { return call(m, a, c) }
+            return Parallel.run(parts: columns) { p in
+                let from = splitColumn(p, of: columns, n), to = splitColumn(p + 1, of: columns, n)
+                // Columns from..<to of op(B): columns of B as stored, or its rows when transposed.
+                if to > from {
+                    serialSGEMM(transA: transA, transB: transB, m: m, n: to - from, k: k, alpha: alpha,
+                                a: a, lda: lda, b: b + (transB ? from * ldb : from), ldb: ldb, beta: beta, c: c + from, ldc: ldc)
+                }
+            }
+        }
         Parallel.run(parts: parts) { p in
             let from = splitRow(p, of: parts, m), to = splitRow(p + 1, of: parts, m)
             // Rows from..<to of op(A): rows of A as stored, or its columns when transposed.
             if to > from { call(to - from, a + (transA ? from : from * lda), c + from * ldc) }
         }
+    }
+
+    /// How many parts `sgemm` splits an m×n×k product into by columns of C when its rows do not
+    /// split (`splitParts` is 1): only on OpenBLAS's AVX-512 kernels, where a column's offset
+    /// does not change how its elements round (measured on `Cooperlake`: the bits of the whole
+    /// call at every offset tried, 1 to 64; on `Zen` they differ), each part at least
+    /// `columnAlignment` columns and above the AVX-512 small-matrix sizes as in `splitParts`.
+    static func columnParts(m: Int, n: Int, k: Int) -> Int {
+        let work = m * n * k
+        guard usesAVX512Kernels, configuredThreads > 1, work >= smallGEMM else { return 1 }
+        return Swift.max(1, Swift.min(Int(configuredThreads), work / (32 * 512 * 512), n / columnAlignment))
+    }
+
+    /// Columns at which `columnParts` splits: multiples of the AVX-512 kernels' tile width, 16.
+    static let columnAlignment = 16
+
+    /// Where column part p of `parts` starts: the multiple of `columnAlignment` nearest to p·n/parts.
+    static func splitColumn(_ p: Int, of parts: Int, _ n: Int) -> Int {
+        if p >= parts { return n }
+        return Swift.min(n, (n * p / parts + columnAlignment / 2) / columnAlignment * columnAlignment)
     }
 
     /// Where part p of `parts` starts: the multiple of `rowAlignment` nearest to p·m/parts.

@@ -37,17 +37,26 @@ final class BLASTests: XCTestCase {
     }
 
     /// What the README's determinism section states: OpenBLAS runs single-threaded and a large
-    /// GEMM splits over the threads by rows of C, never by the inner dimension, so
+    /// GEMM splits over the threads by rows of C (by columns when its rows are too few, on
+    /// OpenBLAS's AVX-512 kernels only), never by the inner dimension, so
     /// every product has the same bits at 1, 2 and 3 threads, whatever m, n, k (above and below
     /// OpenBLAS's blocking of k at 448/512) and the transpositions, with beta 0 or 1.
     func testGEMMsHaveTheSameBitsAtAnyThreadCount() {
         var rng = RNG(seed: 11)
         let shapes = [(128, 256, 448), (1000, 10, 256), (256, 512, 300), (10000, 64, 64), (512, 128, 447),
-                      (64, 1024, 200), (64, 288, 6272), (3136, 128, 128), (37, 4000, 100), (32, 9, 25088)]
+                      (64, 1024, 200), (64, 288, 6272), (3136, 128, 128), (37, 4000, 100), (32, 9, 25088),
+                      // Too few rows to split: by columns on the AVX-512 kernels (conv weight gradients).
+                      (32, 288, 25088), (16, 600, 4000), (64, 577, 6272)]
         for (i, (m, n, k)) in shapes.enumerated() {
             BLAS.setThreads(2)
-            let parts = BLAS.splitParts(m: m, n: n, k: k)
-            if !BLAS.usesAVX512Kernels { XCTAssertEqual(parts, 2, "shape \(i) must split over two threads") }
+            let rows = BLAS.splitParts(m: m, n: n, k: k), columns = BLAS.columnParts(m: m, n: n, k: k)
+            let parts = rows > 1 ? rows : columns
+            if BLAS.usesAVX512Kernels {
+                if i >= 10 { XCTAssertEqual(columns, 2, "shape \(i) must split by columns over two threads") }
+            } else if i < 10 {
+                XCTAssertEqual(rows, 2, "shape \(i) must split over two threads")
+            }
+            if !BLAS.usesAVX512Kernels { XCTAssertEqual(columns, 1, "columns split only on the AVX-512 kernels") }
             for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
                 let a = (0..<(m * k)).map { _ in rng.uniform(-0.5, 0.5) }
                 let b = (0..<(k * n)).map { _ in rng.uniform(-0.5, 0.5) }
@@ -77,6 +86,8 @@ final class BLASTests: XCTestCase {
         BLAS.setThreads(4)
         XCTAssertEqual(BLAS.splitParts(m: 64, n: 64, k: 64), 1, "under smallGEMM multiply-adds")
         XCTAssertEqual(BLAS.splitParts(m: 8, n: 4096, k: 1 << 12), 1, "fewer rows than one part's")
+        XCTAssertEqual(BLAS.columnParts(m: 64, n: 64, k: 64), 1, "under smallGEMM multiply-adds")
+        XCTAssertEqual(BLAS.columnParts(m: 8, n: 4096, k: 1 << 12), BLAS.usesAVX512Kernels ? 4 : 1, "by columns on AVX-512 only")
         XCTAssertLessThanOrEqual(BLAS.splitParts(m: 4096, n: 4096, k: 4096), 4, "at most one part per thread")
         BLAS.setThreads(1)
         XCTAssertEqual(BLAS.splitParts(m: 4096, n: 4096, k: 4096), 1, "one thread")
