@@ -55,16 +55,16 @@ void hps_max_tap(size_t c, const float *restrict x, float *restrict y, int32_t *
 }
 
 HPS_CLONES
-void hps_bn_stats(size_t m, size_t c, const float *restrict x, float eps, float *restrict mean,
+void hps_bn_stats(size_t m, size_t c, size_t ld, const float *restrict x, float eps, float *restrict mean,
                   float *restrict inv_std, float *restrict unbiased_var) {
     double *sum = calloc(2 * c, sizeof(double)), *sq = sum + c;
     for (size_t r = 0; r < m; r++) {
-        const float *row = x + r * c;
+        const float *row = x + r * ld;
         for (size_t j = 0; j < c; j++) sum[j] += row[j];
     }
     for (size_t j = 0; j < c; j++) mean[j] = (float)(sum[j] / (double)m);
     for (size_t r = 0; r < m; r++) {
-        const float *row = x + r * c;
+        const float *row = x + r * ld;
         for (size_t j = 0; j < c; j++) { double d = (double)(row[j] - mean[j]); sq[j] += d * d; }
     }
     for (size_t j = 0; j < c; j++) {
@@ -90,21 +90,21 @@ void hps_bn_normalize(size_t m, size_t c, const float *restrict x, const float *
 }
 
 HPS_CLONES
-void hps_bn_backward_sums(size_t m, size_t c, const float *restrict dy, const float *restrict xhat,
+void hps_bn_backward_sums(size_t m, size_t c, size_t ld, const float *restrict dy, const float *restrict xhat,
                           float *restrict sum_dy, float *restrict sum_dy_xhat) {
     for (size_t j = 0; j < c; j++) { sum_dy[j] = 0.0f; sum_dy_xhat[j] = 0.0f; }
     for (size_t r = 0; r < m; r++) {
-        const float *g = dy + r * c, *h = xhat + r * c;
+        const float *g = dy + r * ld, *h = xhat + r * ld;
         for (size_t j = 0; j < c; j++) { sum_dy[j] += g[j]; sum_dy_xhat[j] += g[j] * h[j]; }
     }
 }
 
 HPS_CLONES
-void hps_bn_backward_input(size_t m, size_t c, const float *restrict dy, const float *restrict xhat,
+void hps_bn_backward_input(size_t rows, size_t m, size_t c, const float *restrict dy, const float *restrict xhat,
                            const float *restrict gamma, const float *restrict inv_std, const float *restrict sum_dy,
                            const float *restrict sum_dy_xhat, float *restrict gx) {
     const float fm = (float)m;
-    for (size_t r = 0; r < m; r++) {
+    for (size_t r = 0; r < rows; r++) {
         const float *g = dy + r * c, *h = xhat + r * c;
         float *out = gx + r * c;
         for (size_t j = 0; j < c; j++)

@@ -21,6 +21,9 @@ public final class BatchNorm: Layer {
     }
 
     public var features: Int { gamma.count }
+
+    /// Below this many values a training pass stays on one thread (waking another costs more).
+    static let parallelElements = 1 << 15
     public var namedParameters: [(String, Tensor)] { [("gamma", gamma), ("beta", beta)] }
     public var namedBuffers: [(String, Tensor)] { [("running_mean", runningMean), ("running_var", runningVar)] }
 
@@ -49,22 +52,61 @@ public final class BatchNorm: Layer {
         }
         let m = x.count / c
         precondition(m > 1, "BatchNorm in training needs more than one value per feature: use a batch of at least 2, or set isTraining = false")
+        // Statistics and gradient sums split the features over the threads (each sums its own
+        // features over every row, in row order), the elementwise passes split the rows: the
+        // bits of one thread at any thread count.
+        let featureGrain = m * c >= Self.parallelElements ? 16 : c
+        let rowGrain = Swift.max(1, Self.parallelElements / c)
         var mean = [Float](repeating: 0, count: c), invStd = mean, unbiased = mean
-        hps_bn_stats(m, c, x.data, epsilon, &mean, &invStd, &unbiased)
+        x.data.withUnsafeBufferPointer { px in
+            mean.withUnsafeMutableBufferPointer { pm in
+                invStd.withUnsafeMutableBufferPointer { ps in
+                    unbiased.withUnsafeMutableBufferPointer { pu in
+                        let (px, pm, ps, pu) = (px.baseAddress!, pm.baseAddress!, ps.baseAddress!, pu.baseAddress!)
+                        Parallel.chunks(c, grain: featureGrain) { j0, j1 in
+                            hps_bn_stats(m, j1 - j0, c, px + j0, epsilon, pm + j0, ps + j0, pu + j0)
+                        }
+                    }
+                }
+            }
+        }
         let rm = runningMean.data, rv = runningVar.data
         runningMean.data = (0..<c).map { (1 - momentum) * rm[$0] + momentum * mean[$0] }
         runningVar.data = (0..<c).map { (1 - momentum) * rv[$0] + momentum * unbiased[$0] }
-        let g = gamma.data
-        var xhat = [Float](repeating: 0, count: x.count)
-        let out = makeBuffer(x.count) { y in hps_bn_normalize(m, c, x.data, mean, invStd, g, beta.data, &xhat, y) }
+        let g = gamma.data, b = beta.data
+        var xhat: [Float] = []
+        let out = makeBuffer(x.count) { y in
+            xhat = makeBuffer(x.count) { h in
+                x.data.withUnsafeBufferPointer { px in
+                    let px = px.baseAddress!
+                    Parallel.chunks(m, grain: rowGrain) { r0, r1 in
+                        hps_bn_normalize(r1 - r0, c, px + r0 * c, mean, invStd, g, b, h + r0 * c, y + r0 * c)
+                    }
+                }
+            }
+        }
         let result = Tensor(shape: x.shape, data: out)
         let gammaT = gamma, betaT = beta
         result.record([x, gamma, beta]) { r in
             var sumDy = [Float](repeating: 0, count: c), sumDyXhat = sumDy
             r.grad!.withUnsafeBufferPointer { dy in
-                hps_bn_backward_sums(m, c, dy.baseAddress!, xhat, &sumDy, &sumDyXhat)
-                // dx = γ·invStd/M · (M·dy − Σdy − x̂·Σ(dy·x̂))
-                x.accumulateGrad { gx in hps_bn_backward_input(m, c, dy.baseAddress!, xhat, g, invStd, sumDy, sumDyXhat, gx) }
+                xhat.withUnsafeBufferPointer { ph in
+                    let (dy, ph) = (dy.baseAddress!, ph.baseAddress!)
+                    sumDy.withUnsafeMutableBufferPointer { sd in
+                        sumDyXhat.withUnsafeMutableBufferPointer { sx in
+                            let (sd, sx) = (sd.baseAddress!, sx.baseAddress!)
+                            Parallel.chunks(c, grain: featureGrain) { j0, j1 in
+                                hps_bn_backward_sums(m, j1 - j0, c, dy + j0, ph + j0, sd + j0, sx + j0)
+                            }
+                        }
+                    }
+                    // dx = γ·invStd/M · (M·dy − Σdy − x̂·Σ(dy·x̂))
+                    x.accumulateGrad { gx in
+                        Parallel.chunks(m, grain: rowGrain) { r0, r1 in
+                            hps_bn_backward_input(r1 - r0, m, c, dy + r0 * c, ph + r0 * c, g, invStd, sumDy, sumDyXhat, gx + r0 * c)
+                        }
+                    }
+                }
             }
             gammaT.accumulateGrad { gg in for j in 0..<c { gg[j] += sumDyXhat[j] } }
             betaT.accumulateGrad { gb in for j in 0..<c { gb[j] += sumDy[j] } }

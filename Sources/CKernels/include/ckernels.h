@@ -24,16 +24,19 @@ void hps_column_sums_add(size_t rows, size_t cols, const float *a, float *out);
 /// arg[j] = base + j.
 void hps_max_tap(size_t c, const float *x, float *y, int32_t *arg, int32_t base, int first);
 
-/// Batch-norm statistics over m rows of c features: mean[j], inv_std[j] = 1/sqrt(var + eps)
-/// with the biased variance, and unbiased_var[j] (for the running estimate). Sums in double.
-void hps_bn_stats(size_t m, size_t c, const float *x, float eps, float *mean, float *inv_std, float *unbiased_var);
+/// Batch-norm statistics over m rows of c features, rows ld floats apart (ld >= c: callers pass
+/// x + j0 and split the features over threads): mean[j], inv_std[j] = 1/sqrt(var + eps) with the
+/// biased variance, and unbiased_var[j] (for the running estimate). Sums in double, in row order.
+void hps_bn_stats(size_t m, size_t c, size_t ld, const float *x, float eps, float *mean, float *inv_std, float *unbiased_var);
 /// xhat = (x - mean) * inv_std; y = gamma * xhat + beta (row-major [m, c]).
 void hps_bn_normalize(size_t m, size_t c, const float *x, const float *mean, const float *inv_std,
                       const float *gamma, const float *beta, float *xhat, float *y);
-/// sum_dy[j] = Σ_r dy, sum_dy_xhat[j] = Σ_r dy·xhat (both overwritten).
-void hps_bn_backward_sums(size_t m, size_t c, const float *dy, const float *xhat, float *sum_dy, float *sum_dy_xhat);
-/// gx += gamma·inv_std/m · (m·dy − sum_dy − xhat·sum_dy_xhat).
-void hps_bn_backward_input(size_t m, size_t c, const float *dy, const float *xhat, const float *gamma,
+/// sum_dy[j] = Σ_r dy, sum_dy_xhat[j] = Σ_r dy·xhat (both overwritten), in row order; rows ld
+/// floats apart as in hps_bn_stats.
+void hps_bn_backward_sums(size_t m, size_t c, size_t ld, const float *dy, const float *xhat, float *sum_dy, float *sum_dy_xhat);
+/// gx += gamma·inv_std/m · (m·dy − sum_dy − xhat·sum_dy_xhat) for `rows` rows of the m the
+/// statistics were taken over (callers split the rows over threads).
+void hps_bn_backward_input(size_t rows, size_t m, size_t c, const float *dy, const float *xhat, const float *gamma,
                            const float *inv_std, const float *sum_dy, const float *sum_dy_xhat, float *gx);
 
 /// im2col of the examples [b0, b1) of x [N, H, W, C] into cols [N·OH·OW, KH·KW·C] (row = output
