@@ -136,9 +136,10 @@ public enum BLAS {
 
     /// Rows of C at which a split keeps OpenBLAS's tiling, and so each element's rounding: its
     /// kernels tile rows of a row-major C by 12 on `Zen`/`Haswell` (measured: any multiple of 12
-    /// gives the bits of the whole call, other offsets do not); 48 elsewhere, a multiple of every
-    /// tile height OpenBLAS uses (4, 8, 12, 16, 24).
-    static let rowAlignment = ["Zen", "Haswell"].contains(coreName) ? 12 : 48
+    /// gives the bits of the whole call, other offsets do not); 16 on the AVX-512 kernels
+    /// (measured on `Cooperlake`: every offset tried, 1 to 48, gives the whole call's bits; 16
+    /// is their tile); 48 elsewhere, a multiple of every tile height OpenBLAS uses (4, 8, 12, 16, 24).
+    static let rowAlignment = usesAVX512Kernels ? 16 : ["Zen", "Haswell"].contains(coreName) ? 12 : 48
 
     /// How many parts `sgemm` splits an m×n×k product into: one below `smallGEMM` multiply-adds
     /// (waking a second core costs more than it saves there), else up to `threads`, each at least
