@@ -82,8 +82,11 @@ public final class Adam: Optimizer {
                 p.data.withUnsafeMutableBufferPointer { xb in
                     state.m.withUnsafeMutableBufferPointer { mb in
                         state.v.withUnsafeMutableBufferPointer { vb in
-                            hps_adam_update(n, gb.baseAddress!, xb.baseAddress!, mb.baseAddress!, vb.baseAddress!,
-                                            b1, b2, lr * c1, c2, eps, l2, decay)
+                            let (g, x, m, v) = (gb.baseAddress!, xb.baseAddress!, mb.baseAddress!, vb.baseAddress!)
+                            // Elementwise: split over the threads, the same bits at any count.
+                            Parallel.chunks(n, grain: 1 << 15) { i0, i1 in
+                                hps_adam_update(i1 - i0, g + i0, x + i0, m + i0, v + i0, b1, b2, lr * c1, c2, eps, l2, decay)
+                            }
                         }
                     }
                 }

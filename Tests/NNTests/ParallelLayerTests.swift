@@ -1,13 +1,13 @@
-// Batch norm in training splits its statistics and gradient sums by features and its
-// elementwise passes by rows over the BLAS threads: outputs, input gradients, γ/β gradients and
-// running statistics have the bits of one thread at 2 and 3 (for 2-D and 4-D inputs, with
-// feature counts that do and do not divide evenly).
+// What NN splits over the BLAS threads keeps the bits of one thread at 2 and 3: batch norm in
+// training (statistics and gradient sums by features, elementwise passes by rows: outputs, input
+// gradients, γ/β gradients and running statistics, for 2-D and 4-D inputs, with feature counts
+// that do and do not divide evenly) and Adam's elementwise update.
 import TestSupport
 import XCTest
 import TensorCore
 @testable import NN
 
-final class BatchNormThreadTests: XCTestCase {
+final class ParallelLayerTests: XCTestCase {
     override func tearDown() { BLAS.setThreads(1) }
 
     func run(_ shape: [Int], threads: Int) -> [[Float]] {
@@ -35,6 +35,27 @@ final class BatchNormThreadTests: XCTestCase {
                     XCTAssertTrue(many[i].elementsEqual(one[i]) { $0.bitPattern == $1.bitPattern }, "\(shape), \(threads) threads: \(name)")
                 }
             }
+        }
+    }
+
+    func testAdamHasTheBitsOfOneThreadAtAnyThreadCount() {
+        func steps(threads: Int) -> [Float] {
+            BLAS.setThreads(threads)
+            var rng = RNG(seed: 9)
+            let count = 100_003  // splits into uneven parts
+            let w = Tensor(shape: [count], data: (0..<count).map { _ in rng.uniform(-1, 1) }, requiresGrad: true)
+            let target = Tensor(shape: [count], data: (0..<count).map { _ in rng.uniform(-1, 1) })
+            let adam = Adam(learningRate: 1e-2, weightDecay: 1e-3)
+            for _ in 0..<3 {
+                w.zeroGrad()
+                ((w - target) * (w - target)).sum().backward()
+                adam.step([w])
+            }
+            return w.data
+        }
+        let one = steps(threads: 1)
+        for threads in [2, 3] {
+            XCTAssertTrue(steps(threads: threads).elementsEqual(one) { $0.bitPattern == $1.bitPattern }, "\(threads) threads")
         }
     }
 }
