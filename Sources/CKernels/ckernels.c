@@ -34,9 +34,9 @@ void hps_relu_backward(size_t n, const float *restrict x, const float *restrict 
 }
 
 HPS_CLONES
-void hps_column_sums_add(size_t rows, size_t cols, const float *restrict a, float *restrict out) {
+void hps_column_sums_add(size_t rows, size_t cols, size_t ld, const float *restrict a, float *restrict out) {
     for (size_t r = 0; r < rows; r++) {
-        const float *row = a + r * cols;
+        const float *row = a + r * ld;
         for (size_t j = 0; j < cols; j++) out[j] += row[j];
     }
 }

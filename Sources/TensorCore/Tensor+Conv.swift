@@ -142,7 +142,7 @@ extension Tensor {
             }
         }
         if let bias, bias.requiresGrad {
-            bias.accumulateGrad { gb in hps_column_sums_add(rows, o, dy, gb) }
+            bias.accumulateGrad { gb in addColumnSums(rows: rows, columns: o, dy, to: gb) }
         }
         guard x.requiresGrad else { return }
         if g.stride == 1 && g.kh == g.kw && g.padding < g.kh {

@@ -108,7 +108,7 @@ extension Tensor {
                     }
                 }
                 if let bias, bias.requiresGrad {
-                    bias.accumulateGrad { gb in hps_column_sums_add(n, o, dy, gb) }
+                    bias.accumulateGrad { gb in Tensor.addColumnSums(rows: n, columns: o, dy, to: gb) }
                 }
             }
         }

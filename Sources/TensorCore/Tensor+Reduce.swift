@@ -1,4 +1,5 @@
 // Reductions: sum, mean, max, argmax and logsumexp, over everything or along one axis.
+import CKernels
 import Foundation
 
 extension Tensor {
@@ -153,5 +154,17 @@ extension Tensor {
             }
         }
         return out
+    }
+}
+
+extension Tensor {
+    /// out[j] += Σ_r a[r·columns + j] (a bias's gradient from dy [rows, columns]), the columns
+    /// split over the threads when there is enough work: each column is summed over every row in
+    /// row order, so the bits of one thread at any count.
+    static func addColumnSums(rows: Int, columns: Int, _ a: UnsafePointer<Float>, to out: UnsafeMutablePointer<Float>) {
+        let grain = rows * columns >= 1 << 16 ? 16 : columns
+        Parallel.chunks(columns, grain: grain) { j0, j1 in
+            hps_column_sums_add(rows, j1 - j0, columns, a + j0, out + j0)
+        }
     }
 }

@@ -3,7 +3,7 @@
 import TestSupport
 import XCTest
 import Foundation
-import TensorCore
+@testable import TensorCore
 
 final class ReductionTests: XCTestCase {
     // [2, 3]: [[1, 2, 3], [4, 5, 6]]
@@ -107,5 +107,22 @@ final class ReductionTests: XCTestCase {
         let n = 1000
         let t = Tensor(shape: [n + 1], data: [16_777_216] + [Float](repeating: 1, count: n))
         XCTAssertEqual(t.sum().item, 16_778_216)
+    }
+
+    /// Bias gradients (column sums of dy) split their columns over the threads: the bits of one
+    /// thread at 2 and 3, for column counts that do and do not divide evenly.
+    func testColumnSumsHaveTheBitsOfOneThreadAtAnyThreadCount() {
+        defer { BLAS.setThreads(1) }
+        for (rows, columns) in [(4096, 64), (3000, 37), (25088, 32)] {
+            let a = TestData.normal([rows, columns], seed: 3).data
+            func sums(_ threads: Int) -> [Float] {
+                BLAS.setThreads(threads)
+                var out = [Float](repeating: 0.5, count: columns)
+                a.withUnsafeBufferPointer { pa in out.withUnsafeMutableBufferPointer { Tensor.addColumnSums(rows: rows, columns: columns, pa.baseAddress!, to: $0.baseAddress!) } }
+                return out
+            }
+            let one = sums(1)
+            for t in [2, 3] { XCTAssertTrue(sums(t).elementsEqual(one) { $0.bitPattern == $1.bitPattern }, "\(rows)×\(columns), \(t) threads") }
+        }
     }
 }

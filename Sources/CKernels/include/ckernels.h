@@ -17,8 +17,9 @@ void hps_adam_update(size_t n, const float *g, float *x, float *m, float *v,
 void hps_relu_forward(size_t n, const float *x, float *y);
 /// gx[i] += x[i] > 0 ? g[i] : 0
 void hps_relu_backward(size_t n, const float *x, const float *g, float *gx);
-/// out[j] += sum over rows r of a[r * cols + j]
-void hps_column_sums_add(size_t rows, size_t cols, const float *a, float *out);
+/// out[j] += sum over rows r of a[r * ld + j] for j < cols, in row order (ld >= cols: callers
+/// pass a + j0 to split the columns over threads)
+void hps_column_sums_add(size_t rows, size_t cols, size_t ld, const float *a, float *out);
 
 /// One max-pooling tap over c channels: where x[j] > y[j] (or `first`), y[j] = x[j] and
 /// arg[j] = base + j.
