@@ -54,10 +54,13 @@ static void work(uint32_t gen) {
     // Read before the claim; a claim that succeeds proves they were this job's: the slot of
     // generation gen is rewritten only for generation gen + 2, after gen + 1 was published,
     // and publishing moves the ticket on, so the claim fails whenever the slot has changed.
+    // The part count is stored last with release and read first with acquire: a count (and
+    // so a task and context) of generation gen + 2 is only read after gen + 1 was published,
+    // and then the claim below fails, in the C11 model and not only on x86's.
     struct job *job = &jobs[gen & 1];
+    int parts = atomic_load_explicit(&job->parts, memory_order_acquire);
     hps_pool_task task = atomic_load_explicit(&job->task, memory_order_relaxed);
     void *context = atomic_load_explicit(&job->context, memory_order_relaxed);
-    int parts = atomic_load_explicit(&job->parts, memory_order_relaxed);
     uint32_t part = (uint32_t)t;
     if ((int)part >= parts) return;
     if (!atomic_compare_exchange_weak(&ticket, &t, t + 1)) continue;
@@ -125,7 +128,7 @@ void hps_pool_run(int parts, hps_pool_task task, void *context) {
   struct job *job = &jobs[gen & 1];
   atomic_store_explicit(&job->task, task, memory_order_relaxed);
   atomic_store_explicit(&job->context, context, memory_order_relaxed);
-  atomic_store_explicit(&job->parts, parts, memory_order_relaxed);
+  atomic_store_explicit(&job->parts, parts, memory_order_release);
   atomic_store(&remaining, parts);
   atomic_store(&ticket, (uint64_t)gen << 32);  // publishes the job (release)
   if (atomic_load(&sleepers) > 0) {

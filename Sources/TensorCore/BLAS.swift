@@ -60,7 +60,8 @@ public enum BLAS {
     /// `SapphireRapids`), which keep direct and small-matrix kernels for small products (`sgemm`
     /// keeps its parts above them) and beside which the small-K convolution kernel reproduces
     /// OpenBLAS's rounding. Decided by OpenBLAS's choice, not by the CPU's flags: OpenBLAS
-    /// 0.3.21 gives an AVX-512 AMD EPYC (Zen 4) its `Haswell` kernels.
+    /// 0.3.21 gave one AMD EPYC Zen 4 VM its `Haswell` kernels and another `Cooperlake` (it
+    /// goes by the features the CPU reports).
     public static let usesAVX512Kernels: Bool = ["SkylakeX", "Cooperlake", "SapphireRapids"].contains(coreName)
 
     /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major; op(A) is m×k, op(B) is k×n.
@@ -92,20 +93,50 @@ public enum BLAS {
             // outputs): by columns of C instead, where that keeps every element's bits.
             let columns = columnParts(m: m, n: n, k: k)
             guard columns > 1 else { return call(m, a, c) }
-            return Parallel.run(parts: columns) { p in
-                let from = splitColumn(p, of: columns, n), to = splitColumn(p + 1, of: columns, n)
-                // Columns from..<to of op(B): columns of B as stored, or its rows when transposed.
-                if to > from {
-                    serialSGEMM(transA: transA, transB: transB, m: m, n: to - from, k: k, alpha: alpha,
-                                a: a, lda: lda, b: b + (transB ? from * ldb : from), ldb: ldb, beta: beta, c: c + from, ldc: ldc)
-                }
-            }
+            return sgemmByColumns(parts: columns, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                                  a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         }
         Parallel.run(parts: parts) { p in
             let from = splitRow(p, of: parts, m), to = splitRow(p + 1, of: parts, m)
             // Rows from..<to of op(A): rows of A as stored, or its columns when transposed.
             if to > from { call(to - from, a + (transA ? from : from * lda), c + from * ldc) }
         }
+    }
+
+    /// `sgemm` as `parts` single-threaded calls on `Parallel` threads, each for the columns
+    /// splitColumn(p)..<splitColumn(p + 1) of C (`sgemm` calls it when `columnParts` > 1; tests
+    /// call it on any kernels).
+    static func sgemmByColumns(parts: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                               a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                               beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        Parallel.run(parts: parts) { p in
+            let from = splitColumn(p, of: parts, n), to = splitColumn(p + 1, of: parts, n)
+            // Columns from..<to of op(B): columns of B as stored, or its rows when transposed.
+            if to > from {
+                serialSGEMM(transA: transA, transB: transB, m: m, n: to - from, k: k, alpha: alpha,
+                            a: a, lda: lda, b: b + (transB ? from * ldb : from), ldb: ldb, beta: beta, c: c + from, ldc: ldc)
+            }
+        }
+    }
+
+    /// Multiply-adds below which OpenBLAS 0.3.21's AVX-512 kernels may take their direct (NN,
+    /// alpha 1, beta 0) or small-matrix paths, which round differently from the blocked kernel a
+    /// larger call runs: every part of a split keeps at least this much, measured on the part
+    /// the aligned boundaries actually give.
+    static let directKernelWork = 28 * 512 * 512
+
+    /// `parts` lowered until the smallest part that `boundary` gives keeps `perLine` × its lines
+    /// at or above `directKernelWork` (on the AVX-512 kernels; elsewhere `parts` itself).
+    static func keepingPartsAboveDirectKernels(_ parts: Int, lines: Int, perLine: Int,
+                                               _ boundary: (Int, Int, Int) -> Int) -> Int {
+        guard usesAVX512Kernels else { return parts }
+        var parts = parts
+        while parts > 1 {
+            let smallest = (0..<parts).map { boundary($0 + 1, parts, lines) - boundary($0, parts, lines) }.min()!
+            if smallest * perLine >= directKernelWork { break }
+            parts -= 1
+        }
+        return parts
     }
 
     /// How many parts `sgemm` splits an m×n×k product into by columns of C when its rows do not
@@ -116,7 +147,8 @@ public enum BLAS {
     static func columnParts(m: Int, n: Int, k: Int) -> Int {
         let work = m * n * k
         guard usesAVX512Kernels, configuredThreads > 1, work >= smallGEMM else { return 1 }
-        return Swift.max(1, Swift.min(Int(configuredThreads), work / (32 * 512 * 512), n / columnAlignment))
+        let parts = Swift.max(1, Swift.min(Int(configuredThreads), work / (32 * 512 * 512), n / columnAlignment))
+        return keepingPartsAboveDirectKernels(parts, lines: n, perLine: m * k, splitColumn)
     }
 
     /// Columns at which `columnParts` splits: multiples of the AVX-512 kernels' tile width, 16.
@@ -144,14 +176,15 @@ public enum BLAS {
     /// How many parts `sgemm` splits an m×n×k product into: one below `smallGEMM` multiply-adds
     /// (waking a second core costs more than it saves there), else up to `threads`, each at least
     /// 2^20 multiply-adds and `rowAlignment` rows. On OpenBLAS's AVX-512 kernels each part keeps
-    /// over 28·512·512 multiply-adds (32·512·512, a margin for the rounding of rows): below that
+    /// `directKernelWork` (28·512·512) multiply-adds, checked on the aligned parts: below that
     /// OpenBLAS 0.3.21 may take its direct or small-matrix kernels, which round differently from
     /// the blocked one that a whole call of that size runs.
     static func splitParts(m: Int, n: Int, k: Int) -> Int {
         let work = m * n * k
         guard configuredThreads > 1, work >= smallGEMM else { return 1 }
         let minimum = usesAVX512Kernels ? 32 * 512 * 512 : 1 << 20
-        return Swift.max(1, Swift.min(Int(configuredThreads), work / minimum, m / rowAlignment))
+        let parts = Swift.max(1, Swift.min(Int(configuredThreads), work / minimum, m / rowAlignment))
+        return keepingPartsAboveDirectKernels(parts, lines: m, perLine: n * k, splitRow)
     }
 
     /// One single-threaded OpenBLAS call, never split: the parts of `sgemm`, and GEMMs inside

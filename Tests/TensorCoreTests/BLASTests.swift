@@ -82,6 +82,65 @@ final class BLASTests: XCTestCase {
         }
     }
 
+    /// The column split's arithmetic on any kernels (sgemm takes it only on the AVX-512 ones):
+    /// every column of C, and nothing else, is written once, for both transpositions of B, beta 0
+    /// and 1, parts that do and do not divide the columns; equal to the whole call within
+    /// rounding (bit for bit where the kernels are AVX-512, as sgemm relies on).
+    func testColumnSplitWritesEveryColumnOnce() {
+        BLAS.setThreads(3)
+        var rng = RNG(seed: 12)
+        for (m, n, k) in [(8, 100, 300), (24, 577, 500), (5, 64, 1000)] {
+            for tb in [false, true] {
+                for beta: Float in [0, 1] {
+                    let a = (0..<(m * k)).map { _ in rng.uniform(-0.5, 0.5) }
+                    let b = (0..<(k * n)).map { _ in rng.uniform(-0.5, 0.5) }
+                    let ldc = n + 3  // a wider C: the columns past n must stay untouched
+                    func product(parts: Int) -> [Float] {
+                        var c = [Float](repeating: 0.25, count: m * ldc)
+                        a.withUnsafeBufferPointer { pa in
+                            b.withUnsafeBufferPointer { pb in
+                                c.withUnsafeMutableBufferPointer { pc in
+                                    if parts == 1 {
+                                        BLAS.serialSGEMM(transA: false, transB: tb, m: m, n: n, k: k, a: pa.baseAddress!, lda: k,
+                                                         b: pb.baseAddress!, ldb: tb ? k : n, beta: beta, c: pc.baseAddress!, ldc: ldc)
+                                    } else {
+                                        BLAS.sgemmByColumns(parts: parts, transA: false, transB: tb, m: m, n: n, k: k, alpha: 1,
+                                                            a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: tb ? k : n,
+                                                            beta: beta, c: pc.baseAddress!, ldc: ldc)
+                                    }
+                                }
+                            }
+                        }
+                        return c
+                    }
+                    let whole = product(parts: 1)
+                    for parts in [2, 3] {
+                        let split = product(parts: parts), shape = "m \(m) n \(n) k \(k) transB \(tb) beta \(beta), \(parts) parts"
+                        for r in 0..<m {
+                            for j in n..<ldc { XCTAssertEqual(split[r * ldc + j], 0.25, "column \(j) past n written: \(shape)") }
+                        }
+                        assertClose(split, whole, accuracy: 1e-4, shape)
+                        if BLAS.usesAVX512Kernels {
+                            XCTAssertTrue(split.elementsEqual(whole) { $0.bitPattern == $1.bitPattern }, "bits: \(shape)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// On the AVX-512 kernels, no part of a split falls below the work at which OpenBLAS may
+    /// switch to its direct kernels once the boundaries are rounded to the alignment.
+    func testAlignedPartsKeepTheirFloor() {
+        BLAS.setThreads(2)
+        XCTAssertEqual(BLAS.splitParts(m: 40, n: 400, k: 1049) > 1 && BLAS.usesAVX512Kernels, false,
+                       "40 rows split 16/24 would leave 16·400·1049 < 28·512·512 in one part")
+        XCTAssertEqual(BLAS.columnParts(m: 31, n: 40, k: 13531), 1, "40 columns split 16/24 likewise")
+        // 16 of 32 lines × 400,000 = 6.4M < 28·512·512 ≈ 7.34M; 32 of 64 lines: 12.8M, enough.
+        XCTAssertEqual(BLAS.keepingPartsAboveDirectKernels(2, lines: 32, perLine: 400_000, BLAS.splitRow), BLAS.usesAVX512Kernels ? 1 : 2)
+        XCTAssertEqual(BLAS.keepingPartsAboveDirectKernels(2, lines: 64, perLine: 400_000, BLAS.splitRow), 2)
+    }
+
     func testSmallGEMMsStayWhole() {
         BLAS.setThreads(4)
         XCTAssertEqual(BLAS.splitParts(m: 64, n: 64, k: 64), 1, "under smallGEMM multiply-adds")

@@ -40,7 +40,7 @@ final class OldStateTests: XCTestCase {
     }
 
     /// Whether OpenBLAS runs its AVX-512 kernels here, as on the machine the fixtures were
-    /// recorded on (an AVX-512 CPU whose OpenBLAS picks `Haswell`, such as an AMD EPYC Zen 4, does not).
+    /// recorded on (an AVX-512 CPU for which OpenBLAS picks `Haswell`, as on some AMD EPYC Zen 4 VMs, does not).
     static let fixtureCPU = BLAS.usesAVX512Kernels
 
     func testMLPStateOfTheOldCodeResumesBitForBit() throws {
