@@ -36,9 +36,21 @@ public final class Dropout: Layer {
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
         guard isTraining, rate > 0 else { return x }
-        let keep = 1 - rate, scale = 1 / keep
-        var mask = [Float](repeating: 0, count: x.count)
-        for i in 0..<mask.count where rng.uniform() < keep { mask[i] = scale }
+        let keep = 1 - rate, scale = 1 / keep, n = x.count
+        // Element i keeps when the stream's next i-th uniform (24 bits, as RNG.uniform) is below
+        // `keep`: drawn in bulk and compared over the threads, the bits of a sequential loop.
+        let bits = [UInt32](unsafeUninitializedCapacity: n) { b, initialized in
+            rng.nextUInt32s(into: b.baseAddress!, count: n)
+            initialized = n
+        }
+        let mask = makeBuffer(n) { m in
+            bits.withUnsafeBufferPointer { pb in
+                let u = pb.baseAddress!
+                Parallel.chunks(n, grain: 1 << 15) { i0, i1 in
+                    for i in i0..<i1 { m[i] = Float(u[i] >> 8) * 0x1p-24 < keep ? scale : 0 }
+                }
+            }
+        }
         return x * Tensor(shape: x.shape, data: mask)
     }
 }

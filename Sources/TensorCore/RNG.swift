@@ -96,6 +96,33 @@ public struct RNG: Sendable {
         }
     }
 
+    /// The next `count` outputs of `nextUInt32`, in order, written to `out`, and the generator
+    /// moved past them: the same numbers and the same position as `count` calls, whatever the
+    /// thread count (each output depends only on its index in the stream, so large fills split
+    /// over the BLAS threads).
+    public mutating func nextUInt32s(into out: UnsafeMutablePointer<UInt32>, count: Int) {
+        guard count > 0 else { return }
+        let start = counter &* 4 &- UInt64(buffered)  // outputs drawn so far
+        let (key, stream) = (self.key, streamHigh)
+        Parallel.chunks(count, grain: 1 << 14) { i0, i1 in
+            var i = i0
+            while i < i1 {
+                let g = start &+ UInt64(i)
+                let b = RNG.philox(counter: RNG.counterWords(g / 4, stream), key: key)
+                var lane = Int(g % 4)
+                while lane < 4 && i < i1 {
+                    out[i] = lane == 0 ? b.0 : lane == 1 ? b.1 : lane == 2 ? b.2 : b.3
+                    i += 1
+                    lane += 1
+                }
+            }
+        }
+        let end = start &+ UInt64(count)
+        counter = (end &+ 3) / 4
+        buffered = Int(counter &* 4 &- end)
+        if buffered > 0 { buffer = RNG.philox(counter: RNG.counterWords(counter &- 1, stream), key: key) }
+    }
+
     public mutating func nextUInt64() -> UInt64 {
         UInt64(nextUInt32()) << 32 | UInt64(nextUInt32())
     }

@@ -1,7 +1,7 @@
 // What NN splits over the BLAS threads keeps the bits of one thread at 2 and 3: batch norm in
 // training (statistics and gradient sums by features, elementwise passes by rows: outputs, input
 // gradients, γ/β gradients and running statistics, for 2-D and 4-D inputs, with feature counts
-// that do and do not divide evenly) and Adam's elementwise update.
+// that do and do not divide evenly), Adam's elementwise update and dropout's mask.
 import TestSupport
 import XCTest
 import TensorCore
@@ -56,6 +56,25 @@ final class ParallelLayerTests: XCTestCase {
         let one = steps(threads: 1)
         for threads in [2, 3] {
             XCTAssertTrue(steps(threads: threads).elementsEqual(one) { $0.bitPattern == $1.bitPattern }, "\(threads) threads")
+        }
+    }
+
+    /// The mask drawn in bulk over the threads is the one a sequential loop of `rng.uniform()`
+    /// draws (the code before), and the layer's stream ends at the same position.
+    func testDropoutMaskIsTheSequentialOneAtAnyThreadCount() {
+        defer { BLAS.setThreads(1) }
+        let x = Tensor(shape: [128, 7, 7, 64], data: [Float](repeating: 1, count: 128 * 7 * 7 * 64))
+        var start = RNG(seed: 17, stream: 3)
+        _ = start.nextUInt32()  // a position inside a block
+        var reference = start
+        let keep: Float = 0.7, scale = 1 / keep
+        let expected = (0..<x.count).map { _ in reference.uniform() < keep ? scale : 0 }
+        for threads in [1, 2, 3] {
+            BLAS.setThreads(threads)
+            let layer = Dropout(rate: 0.3, rng: start)
+            let y = layer(x)
+            XCTAssertTrue(y.data.elementsEqual(expected) { $0.bitPattern == $1.bitPattern }, "\(threads) threads")
+            XCTAssertEqual(layer.rng.state, reference.state, "the stream's position after, \(threads) threads")
         }
     }
 }

@@ -50,6 +50,28 @@ final class RNGTests: XCTestCase {
         XCTAssertLessThan(zip(base, other).filter { $0 == $1 }.count, 2)
     }
 
+    /// A bulk draw gives exactly the numbers of one-at-a-time draws and leaves the generator at
+    /// the same position, from every offset within a block, for small and for split fills, at
+    /// 1 and 3 threads.
+    func testBulkDrawsAreTheSequentialDraws() {
+        defer { BLAS.setThreads(1) }
+        for threads in [1, 3] {
+            BLAS.setThreads(threads)
+            for skip in 0..<5 {
+                for count in [1, 3, 4, 7, 100_001] {
+                    var bulk = RNG(seed: 21, stream: 4), one = bulk
+                    for _ in 0..<skip { _ = bulk.nextUInt32(); _ = one.nextUInt32() }
+                    var out = [UInt32](repeating: 0, count: count)
+                    out.withUnsafeMutableBufferPointer { bulk.nextUInt32s(into: $0.baseAddress!, count: count) }
+                    let expected = (0..<count).map { _ in one.nextUInt32() }
+                    XCTAssertEqual(out, expected, "skip \(skip), count \(count), \(threads) threads")
+                    XCTAssertEqual(bulk.state, one.state, "position after: skip \(skip), count \(count)")
+                    XCTAssertEqual(bulk.nextUInt32(), one.nextUInt32(), "the draw after: skip \(skip), count \(count)")
+                }
+            }
+        }
+    }
+
     func testCopyingForksThePosition() {
         var a = RNG(seed: 9)
         _ = a.nextUInt32()
