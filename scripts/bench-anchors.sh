@@ -14,6 +14,9 @@ anchors="${HPSEARCH_ANCHORS:-../shared/anchors}"
 [ -d "$anchors" ] || { echo "bench-anchors: no anchors at $anchors (set HPSEARCH_ANCHORS)" >&2; exit 1; }
 python3 -c "import torch" 2>/dev/null || { echo "bench-anchors: no PyTorch: pip install \"torch==2.13.0+cpu\"" >&2; exit 1; }
 out=$(mktemp); trap 'rm -f "$out"' EXIT
+# The machine behind the figures: OpenBLAS's kernels (and oneDNN's) follow the CPU kind.
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores;" \
+  "$("$bin" bench tensor --only mlp --threads 1 --seconds 1 2>/dev/null | head -n 1 | grep -o 'OpenBLAS kernels: [A-Za-z0-9]*')"
 figure() { "$bin" bench tensor --only "$1" --threads "$2" --seconds 2 2>/dev/null | awk -v k="$3" '$1 == k { print $2 }'; }
 last_rate() { grep -o '[0-9][0-9]* img/s' | tail -1 | awk '{print $1}'; }
 for r in $(seq "$rounds"); do

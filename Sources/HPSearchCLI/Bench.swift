@@ -65,7 +65,7 @@ struct TensorBench: ParsableCommand {
             ("resnet_images_per_s", f(r.resnet_images_per_s, 0), "sweeps/fashion-resnet.yaml's residual net at its defaults, batch 128"),
             ("peak_rss_mb", f(r.peak_rss_mb), "peak resident memory"),
         ]
-        print("hpsearch bench tensor — data: \(r.data)")
+        print("hpsearch bench tensor — data: \(r.data); OpenBLAS kernels: \(BLAS.coreName) (figures depend on them)")
         let w = rows.map(\.0.count).max()!
         for (k, v, note) in rows {
             print(k.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + String(repeating: " ", count: max(0, 10 - v.count)) + v + "   " + note)
