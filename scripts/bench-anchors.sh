@@ -13,11 +13,9 @@ anchors="${HPSEARCH_ANCHORS:-../shared/anchors}"
 [ -x "$bin" ] || { echo "bench-anchors: build first: swift build -c release --product hpsearch" >&2; exit 1; }
 [ -d "$anchors" ] || { echo "bench-anchors: no anchors at $anchors (set HPSEARCH_ANCHORS)" >&2; exit 1; }
 python3 -c "import torch" 2>/dev/null || { echo "bench-anchors: no PyTorch: pip install \"torch==2.13.0+cpu\"" >&2; exit 1; }
-out=$(mktemp); trap 'rm -f "$out"' EXIT
-# The machine behind the figures: OpenBLAS's kernels (and oneDNN's) follow the CPU kind.
-echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores;" \
-  "$("$bin" bench tensor --only mlp --threads 1 --seconds 1 2>/dev/null | head -n 1 | grep -o 'OpenBLAS kernels: [A-Za-z0-9]*')"
-figure() { "$bin" bench tensor --only "$1" --threads "$2" --seconds 2 2>/dev/null | awk -v k="$3" '$1 == k { print $2 }'; }
+out=$(mktemp); trap 'rm -f "$out" "$out.header"' EXIT
+# Each run's header names OpenBLAS's kernels (kept in $out.header for the machine line below).
+figure() { "$bin" bench tensor --only "$1" --threads "$2" --seconds 2 2>/dev/null | tee "$out.header" | awk -v k="$3" '$1 == k { print $2 }'; }
 last_rate() { grep -o '[0-9][0-9]* img/s' | tail -1 | awk '{print $1}'; }
 for r in $(seq "$rounds"); do
   for t in 1 2; do
@@ -32,6 +30,9 @@ for r in $(seq "$rounds"); do
     echo "torch_resnet $t $(HPSEARCH_ANCHORS="$anchors" python3 scripts/torch_resnet.py "$t" 3 16 2>/dev/null | last_rate)" >> "$out"
   done
 done
+# The machine behind the figures: OpenBLAS's kernels (and oneDNN's) follow the CPU kind.
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores;" \
+  "$(head -n 1 "$out.header" | grep -o 'OpenBLAS kernels: [A-Za-z0-9]*' || true)"
 python3 - "$out" "$rounds" <<'PY'
 import sys, statistics as st
 rows = {}

@@ -38,16 +38,15 @@ public final class Dropout: Layer {
         guard isTraining, rate > 0 else { return x }
         let keep = 1 - rate, scale = 1 / keep, n = x.count
         // Element i keeps when the stream's next i-th uniform (24 bits, as RNG.uniform) is below
-        // `keep`: drawn in bulk and compared over the threads, the bits of a sequential loop.
-        let bits = [UInt32](unsafeUninitializedCapacity: n) { b, initialized in
-            rng.nextUInt32s(into: b.baseAddress!, count: n)
-            initialized = n
-        }
+        // `keep`: the bits drawn in bulk into the mask's own buffer, then turned into the mask in
+        // place over the threads; the values of a sequential loop.
         let mask = makeBuffer(n) { m in
-            bits.withUnsafeBufferPointer { pb in
-                let u = pb.baseAddress!
-                Parallel.chunks(n, grain: 1 << 15) { i0, i1 in
-                    for i in i0..<i1 { m[i] = Float(u[i] >> 8) * 0x1p-24 < keep ? scale : 0 }
+            m.withMemoryRebound(to: UInt32.self, capacity: n) { rng.nextUInt32s(into: $0, count: n) }
+            let raw = UnsafeMutableRawPointer(m)
+            Parallel.chunks(n, grain: 1 << 15) { i0, i1 in
+                for i in i0..<i1 {
+                    let bits = raw.load(fromByteOffset: i * 4, as: UInt32.self)
+                    raw.storeBytes(of: Float(bits >> 8) * 0x1p-24 < keep ? scale : 0, toByteOffset: i * 4, as: Float.self)
                 }
             }
         }

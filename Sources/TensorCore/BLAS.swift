@@ -132,7 +132,8 @@ public enum BLAS {
         guard usesAVX512Kernels else { return parts }
         var parts = parts
         while parts > 1 {
-            let smallest = (0..<parts).map { boundary($0 + 1, parts, lines) - boundary($0, parts, lines) }.min()!
+            var smallest = lines
+            for p in 0..<parts { smallest = Swift.min(smallest, boundary(p + 1, parts, lines) - boundary(p, parts, lines)) }
             if smallest * perLine >= directKernelWork { break }
             parts -= 1
         }
